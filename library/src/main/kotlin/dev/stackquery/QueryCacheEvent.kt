@@ -1,0 +1,62 @@
+package dev.stackquery
+
+/**
+ * Something that happened in a [QueryClient]'s cache, published on [QueryClient.events].
+ *
+ * Events are emitted after the change they describe is visible, in order per key. They are
+ * delivered through a buffer: a collector that falls more than 1024 events behind loses the oldest
+ * ones rather than slowing the cache down. Collect them for logging, metrics or devtools.
+ */
+public sealed class QueryCacheEvent {
+    /** The key of the query the event is about. */
+    public abstract val queryKey: QueryKey
+
+    /** A query was created in memory. */
+    public class Added internal constructor(override val queryKey: QueryKey) : QueryCacheEvent() {
+        override fun toString(): String = "Added($queryKey)"
+    }
+
+    /** A query's state was replaced by [state]. */
+    public class Updated internal constructor(
+        override val queryKey: QueryKey,
+        public val state: QueryState<*>,
+    ) : QueryCacheEvent() {
+        override fun toString(): String = "Updated($queryKey, $state)"
+    }
+
+    /** A query was removed from memory, for [cause]. */
+    public class Removed internal constructor(
+        override val queryKey: QueryKey,
+        public val cause: RemovalCause,
+    ) : QueryCacheEvent() {
+        override fun toString(): String = "Removed($queryKey, $cause)"
+    }
+
+    /** A fetch of the query's function started (one per shared execution, not per caller). */
+    public class FetchStarted internal constructor(override val queryKey: QueryKey) : QueryCacheEvent() {
+        override fun toString(): String = "FetchStarted($queryKey)"
+    }
+
+    /** A fetch settled (success, failure after all attempts, or cancellation) leaving [state]. */
+    public class FetchSettled internal constructor(
+        override val queryKey: QueryKey,
+        public val state: QueryState<*>,
+    ) : QueryCacheEvent() {
+        override fun toString(): String = "FetchSettled($queryKey, $state)"
+    }
+
+    /** Why a query left memory. */
+    public enum class RemovalCause {
+        /** `removeQueries` or `clear`. */
+        EXPLICIT,
+
+        /** Inactive for longer than its `gcTime`. */
+        GC,
+
+        /** Evicted as the least recently used inactive query when the cache was full. */
+        EVICTED,
+
+        /** The client was closed. */
+        CLOSED,
+    }
+}

@@ -1,0 +1,292 @@
+package dev.stackquery
+
+import dev.stackquery.QueryCacheEvent.RemovalCause
+import dev.stackquery.internal.QueryCache
+import dev.stackquery.internal.ResolvedOptions
+import dev.stackquery.internal.isStale
+import kotlinx.coroutines.Deferred
+import kotlinx.coroutines.flow.SharedFlow
+import kotlinx.coroutines.flow.asSharedFlow
+
+/**
+ * The entry point of StackQuery: an in-memory cache of queries that fetches, deduplicates,
+ * retries, revalidates, invalidates and garbage-collects them.
+ *
+ * ```kotlin
+ * val client = QueryClient(QueryClientConfig(staleTime = 30.seconds))
+ * val userOptions = QueryOptions(queryKey("user", 42), queryFn = { api.user(42) })
+ * val user = client.fetchQuery(userOptions)      // cold: fetches; fresh: instant; stale: instant + refetch
+ * client.invalidateQueries(queryKey("user"))       // every key starting with "user" is now stale
+ * client.close()
+ * ```
+ *
+ * **Sharing.** Concurrent requests for one key share a single execution of its query function;
+ * each caller gets the same result or the same error.
+ *
+ * **Cancellation.** Fetches run in the client's own scope (a `SupervisorJob` in
+ * [QueryClientConfig.coroutineContext]), never in the caller's: a caller that is cancelled while
+ * waiting stops waiting, and the shared fetch goes on to fill the cache for everyone else. Only
+ * [cancelQueries], [removeQueries], [resetQueries], [clear] and [close] cancel a fetch; its waiters
+ * then get a [QueryCancelledException] and the query's state goes back to what it was before the
+ * fetch, with `fetchStatus = IDLE`.
+ *
+ * **Memory.** A query with no observer and no fetch in flight is removed `gcTime` after it became
+ * inactive. Past [QueryClientConfig.cacheMaxSize] queries, the least recently used inactive ones
+ * are evicted; observed or fetching queries never are.
+ *
+ * **Threads.** Every method may be called from any thread at any time. Suspending methods are
+ * main-safe: they never block the calling thread.
+ *
+ * @param config the client's defaults, clock and coroutine context.
+ */
+public class QueryClient(public val config: QueryClientConfig = QueryClientConfig()) : AutoCloseable {
+    internal val cache = QueryCache(config)
+    private val clock = config.clock
+    private val stats = cache.stats
+
+    /**
+     * Every change in the cache: queries added, updated, removed, fetches started and settled.
+     * A collector that falls more than 1024 events behind loses the oldest. Events are only built
+     * while someone collects.
+     */
+    public val events: SharedFlow<QueryCacheEvent> = cache.events.asSharedFlow()
+
+    /** A snapshot of the client's counters. Cheap enough to call often; never blocks. */
+    public fun stats(): QueryStats = stats.snapshot()
+
+    /**
+     * Returns the data of [options]' query, stale-while-revalidate:
+     * - **fresh** data in memory is returned at once, without suspending, locking or allocating;
+     * - **stale** data (older than the stale time, or invalidated) is returned at once and one
+     *   background refetch is started (or joined, if one is in flight);
+     * - with **no data**, the query function runs (or the fetch in flight is joined) and the call
+     *   waits for it, retrying as configured.
+     *
+     * [QueryOptions.placeholderData] is never returned; [QueryOptions.initialData] is, while fresh.
+     * The query function runs even when [QueryOptions.enabled] is false: the caller asked for it.
+     *
+     * @throws Throwable the error of the last attempt when a cold fetch fails for good (also
+     *   recorded in the query's state; the next call fetches again).
+     * @throws QueryCancelledException when the fetch waited for is cancelled by the client.
+     * @throws QueryClientClosedException when the client is closed and a fetch is needed.
+     */
+    public suspend fun <T> fetchQuery(options: QueryOptions<T>): T {
+        val query = cache.get<T>(options.queryKey)
+        if (query != null) {
+            val state = query.state
+            if (state.hasData) {
+                val now = clock.nowMillis()
+                query.touch(now)
+                if (!isStale(state, ResolvedOptions.staleTimeMillis(options, config), now)) {
+                    stats.hits.increment()
+                    @Suppress("UNCHECKED_CAST")
+                    return state.data as T
+                }
+            }
+        }
+        return fetchQueryAfterMiss(options)
+    }
+
+    private suspend fun <T> fetchQueryAfterMiss(options: QueryOptions<T>): T {
+        while (true) {
+            val query = cache.getOrCreate(options.queryKey, options)
+            val now = clock.nowMillis()
+            query.touch(now)
+            val state = query.state
+            val resolved = ResolvedOptions.resolve(options, config)
+            if (state.hasData) {
+                if (isStale(state, resolved.staleTimeMillis, now)) {
+                    stats.staleHits.increment()
+                    query.fetch(resolved)
+                } else {
+                    stats.hits.increment()
+                }
+                @Suppress("UNCHECKED_CAST")
+                return state.data as T
+            }
+            val fetch = query.fetch(resolved) ?: continue // removed meanwhile: look the key up again
+            stats.misses.increment()
+            return fetch.await()
+        }
+    }
+
+    /**
+     * Makes sure [options]' query holds fresh data, fetching if it has none or it is stale, and
+     * waits for that fetch. Never throws a fetch error (the error is recorded in the query's
+     * state) and does nothing on a closed client; it only rethrows the caller's own cancellation.
+     */
+    public suspend fun prefetchQuery(options: QueryOptions<*>) {
+        if (cache.isClosed) return
+        prefetch(options)
+    }
+
+    private suspend fun <T> prefetch(options: QueryOptions<T>) {
+        val query = try {
+            cache.getOrCreate(options.queryKey, options)
+        } catch (e: QueryClientClosedException) {
+            return
+        }
+        val resolved = ResolvedOptions.resolve(options, config)
+        if (!isStale(query.state, resolved.staleTimeMillis, clock.nowMillis())) return
+        val fetch = try {
+            query.fetch(resolved)
+        } catch (e: QueryClientClosedException) {
+            null
+        }
+        fetch?.join()
+    }
+
+    /**
+     * Returns the query's data if it has any, fresh or stale, without refetching; otherwise
+     * fetches like [fetchQuery] and waits.
+     *
+     * @throws Throwable the error of the last attempt when the fetch fails for good.
+     * @throws QueryClientClosedException when the client is closed and a fetch is needed.
+     */
+    public suspend fun <T> ensureQueryData(options: QueryOptions<T>): T {
+        while (true) {
+            val query = cache.getOrCreate(options.queryKey, options)
+            query.touch(clock.nowMillis())
+            val state = query.state
+            @Suppress("UNCHECKED_CAST")
+            if (state.hasData) return state.data as T
+            val fetch = query.fetch(ResolvedOptions.resolve(options, config)) ?: continue
+            return fetch.await()
+        }
+    }
+
+    /**
+     * The data cached under [key], or `null` if there is none (or it is `null`: use
+     * [getQueryState] to tell them apart). Never fetches. The caller names the type; a wrong type
+     * fails with [ClassCastException] where the value is used.
+     */
+    public fun <T> getQueryData(key: QueryKey): T? {
+        val query = cache.get<T>(key) ?: return null
+        query.touch(clock.nowMillis())
+        val state = query.state
+        return if (state.hasData) state.data else null
+    }
+
+    /** The state of the query cached under [key], or `null` if none is cached. Never fetches. */
+    public fun <T> getQueryState(key: QueryKey): QueryState<T>? = cache.get<T>(key)?.state
+
+    /**
+     * Writes [data] as the query's data now: status SUCCESS, error cleared, not invalidated,
+     * `dataUpdatedAt` = now. Creates the query if it is missing (it is then collected after the
+     * client's `gcTime` unless used). A fetch in flight is not cancelled and overwrites the value
+     * when it settles. Returns [data].
+     */
+    public fun <T> setQueryData(key: QueryKey, data: T): T = dataQuery<T>(key).setData(data)
+
+    /**
+     * Like `setQueryData(key, data)` with `updater(current)`, where `current` is the query's data
+     * or `null` when it has none. The read and the write are atomic for this key: concurrent
+     * updaters never lose each other's changes. [updater] runs under the query's lock, so it must
+     * be quick and must not wait for other work of this client. Returns the new data; if [updater]
+     * throws, nothing changes and the exception propagates.
+     */
+    public fun <T> setQueryData(key: QueryKey, updater: (T?) -> T): T = dataQuery<T>(key).updateData(updater)
+
+    private fun <T> dataQuery(key: QueryKey) = cache.getOrCreate<T>(key, null).also { it.touch(clock.nowMillis()) }
+
+    /**
+     * Marks the queries [filter] selects as invalidated (stale, whatever their stale time),
+     * then refetches the active ones (observed and enabled), cancelling a fetch of theirs in flight
+     * (it may predate the change that caused the invalidation), and waits for those refetches.
+     * Inactive queries are only marked: their next use refetches. A fetch in flight of an inactive
+     * query settles still invalidated. Refetch errors are recorded in state, not thrown.
+     */
+    public suspend fun invalidateQueries(filter: QueryFilter = QueryFilter.ALL) {
+        val matched = cache.find(filter)
+        for (query in matched) query.invalidate()
+        joinAll(matched.mapNotNull { if (it.isActive) refetch(it, cancelInFlight = true) else null })
+    }
+
+    /** [invalidateQueries] for every key starting with [prefix]. */
+    public suspend fun invalidateQueries(prefix: QueryKey): Unit = invalidateQueries(QueryFilter.prefix(prefix))
+
+    /**
+     * Refetches the queries [filter] selects that have a query function and are enabled (joining
+     * fetches already in flight), and waits for them. Errors are recorded in state, not thrown.
+     */
+    public suspend fun refetchQueries(filter: QueryFilter = QueryFilter.ALL) {
+        joinAll(cache.find(filter).mapNotNull { refetch(it, cancelInFlight = false) })
+    }
+
+    /** [refetchQueries] for every key starting with [prefix]. */
+    public suspend fun refetchQueries(prefix: QueryKey): Unit = refetchQueries(QueryFilter.prefix(prefix))
+
+    /**
+     * Cancels the fetches in flight of the queries [filter] selects and waits until they stopped.
+     * Each query's state goes back to what it was before that fetch, with `fetchStatus = IDLE`
+     * (data written meanwhile by `setQueryData` is kept); its waiters get [QueryCancelledException].
+     */
+    public suspend fun cancelQueries(filter: QueryFilter = QueryFilter.ALL) {
+        for (query in cache.find(filter)) query.cancel("cancelQueries")
+    }
+
+    /** [cancelQueries] for every key starting with [prefix]. */
+    public suspend fun cancelQueries(prefix: QueryKey): Unit = cancelQueries(QueryFilter.prefix(prefix))
+
+    /**
+     * Removes the queries [filter] selects from memory, cancelling their fetches in flight (their
+     * waiters get [QueryCancelledException]). The next use of a removed key starts from scratch.
+     */
+    @JvmOverloads
+    public fun removeQueries(filter: QueryFilter = QueryFilter.ALL) {
+        for (query in cache.find(filter)) cache.remove(query, RemovalCause.EXPLICIT)
+    }
+
+    /** [removeQueries] for every key starting with [prefix]. */
+    public fun removeQueries(prefix: QueryKey): Unit = removeQueries(QueryFilter.prefix(prefix))
+
+    /**
+     * Puts the queries [filter] selects back to their initial state (their initial data, or
+     * IDLE with no data), cancelling fetches in flight, then refetches the active ones and waits.
+     */
+    public suspend fun resetQueries(filter: QueryFilter = QueryFilter.ALL) {
+        val matched = cache.find(filter)
+        for (query in matched) query.reset(initialState(query.resolved?.options))
+        joinAll(matched.mapNotNull { if (it.isActive) refetch(it, cancelInFlight = true) else null })
+    }
+
+    /** [resetQueries] for every key starting with [prefix]. */
+    public suspend fun resetQueries(prefix: QueryKey): Unit = resetQueries(QueryFilter.prefix(prefix))
+
+    /** How many of the queries [filter] selects are fetching right now. */
+    @JvmOverloads
+    public fun isFetching(filter: QueryFilter = QueryFilter.ALL): Int = cache.find(filter).count { it.state.isFetching }
+
+    /** [isFetching] for every key starting with [prefix]. */
+    public fun isFetching(prefix: QueryKey): Int = isFetching(QueryFilter.prefix(prefix))
+
+    /** Removes every query from memory, cancelling fetches in flight. The client stays usable. */
+    public fun clear() {
+        cache.clear(RemovalCause.EXPLICIT)
+    }
+
+    /**
+     * Closes the client: removes every query, cancels every fetch, retry wait and timer, and
+     * cancels the client's scope, so no coroutine of it is left running once the dispatcher has
+     * processed the cancellation. Idempotent. Afterwards reads return nothing and any operation
+     * that needs a fetch throws [QueryClientClosedException].
+     */
+    override fun close() {
+        cache.close()
+    }
+
+    private fun refetch(query: dev.stackquery.internal.Query<*>, cancelInFlight: Boolean): Deferred<*>? = try {
+        query.refetch(cancelInFlight)
+    } catch (e: QueryClientClosedException) {
+        null
+    }
+
+    private suspend fun joinAll(fetches: List<Deferred<*>>) {
+        for (fetch in fetches) fetch.join()
+    }
+
+    private fun <T> initialState(options: QueryOptions<T>?): QueryState<T> {
+        val initialData = options?.initialData ?: return QueryState.idle()
+        return QueryState.success(initialData, options.initialDataUpdatedAt ?: clock.nowMillis())
+    }
+}

@@ -1,0 +1,62 @@
+package dev.stackquery
+
+/**
+ * Selects queries for the bulk operations of [QueryClient] (`invalidateQueries`,
+ * `refetchQueries`, `cancelQueries`, `removeQueries`, `resetQueries`, `isFetching`).
+ *
+ * A query matches when every condition set here holds:
+ * - [queryKey]: `null` (or the empty key) matches every query; otherwise the query's key must
+ *   start with it (prefix match), or equal it when [exact] is true;
+ * - [type]: [Type.ACTIVE] queries have at least one observer, [Type.INACTIVE] have none;
+ * - [stale]: when not `null`, the query's staleness (by its latest options) must equal it;
+ * - [predicate]: when not `null`, it must accept the query.
+ *
+ * Key selection walks an index of key segments, so a prefix filter costs in proportion to the
+ * queries it matches, not to the size of the cache. Filters are immutable.
+ *
+ * ```kotlin
+ * client.invalidateQueries(QueryFilter(queryKey("user"), type = QueryFilter.Type.ACTIVE))
+ * ```
+ */
+public class QueryFilter(
+    public val queryKey: QueryKey? = null,
+    public val exact: Boolean = false,
+    public val type: Type = Type.ALL,
+    public val stale: Boolean? = null,
+    public val predicate: Predicate? = null,
+) {
+    /** Which queries a filter selects by whether they are observed. */
+    public enum class Type {
+        /** Every query. */
+        ALL,
+
+        /** Queries with at least one observer. */
+        ACTIVE,
+
+        /** Queries with no observer. */
+        INACTIVE,
+    }
+
+    /** A custom condition on a query's key and current state. Must be fast and side-effect free. */
+    public fun interface Predicate {
+        /** True to select the query with [key] and current [state]. */
+        public fun test(key: QueryKey, state: QueryState<*>): Boolean
+    }
+
+    override fun toString(): String =
+        "QueryFilter(queryKey=$queryKey, exact=$exact, type=$type, stale=$stale, predicate=$predicate)"
+
+    public companion object {
+        /** Matches every query. */
+        @JvmField
+        public val ALL: QueryFilter = QueryFilter()
+
+        /** Matches every query whose key starts with [prefix]. */
+        @JvmStatic
+        public fun prefix(prefix: QueryKey): QueryFilter = QueryFilter(prefix)
+
+        /** Matches only the query whose key equals [key]. */
+        @JvmStatic
+        public fun exact(key: QueryKey): QueryFilter = QueryFilter(key, exact = true)
+    }
+}

@@ -1,0 +1,51 @@
+package dev.stackquery
+
+/**
+ * An immutable snapshot of a [QueryClient]'s counters since it was created, from
+ * [QueryClient.stats]. Counters only grow; subtract two snapshots ([minus]) to measure an interval.
+ *
+ * @property hits `fetchQuery` calls served fresh data from memory.
+ * @property staleHits `fetchQuery` calls served stale data from memory (each also asked for a
+ *   background refetch, deduplicated with any fetch in flight).
+ * @property misses `fetchQuery` calls that found no data and waited for a fetch.
+ * @property fetches query function executions started (attempts after the first are [retries]).
+ * @property fetchFailures fetches that failed after all their attempts.
+ * @property dedupJoins fetch requests that joined a fetch already in flight instead of starting one.
+ * @property retries attempts made after a failed attempt.
+ * @property evictions queries removed because the cache exceeded `cacheMaxSize`.
+ * @property gcRemovals inactive queries removed after their `gcTime`.
+ */
+public class QueryStats(
+    public val hits: Long,
+    public val staleHits: Long,
+    public val misses: Long,
+    public val fetches: Long,
+    public val fetchFailures: Long,
+    public val dedupJoins: Long,
+    public val retries: Long,
+    public val evictions: Long,
+    public val gcRemovals: Long,
+) {
+    /** The fraction of `fetchQuery` calls answered from memory (fresh or stale); 1.0 when there were none. */
+    public val hitRate: Double
+        get() {
+            val total = hits + staleHits + misses
+            return if (total == 0L) 1.0 else (hits + staleHits).toDouble() / total
+        }
+
+    /** The counts that happened between [other] (an earlier snapshot) and this one. */
+    public operator fun minus(other: QueryStats): QueryStats = QueryStats(
+        hits - other.hits, staleHits - other.staleHits, misses - other.misses, fetches - other.fetches,
+        fetchFailures - other.fetchFailures, dedupJoins - other.dedupJoins, retries - other.retries,
+        evictions - other.evictions, gcRemovals - other.gcRemovals,
+    )
+
+    override fun equals(other: Any?): Boolean = other is QueryStats && toString() == other.toString()
+
+    override fun hashCode(): Int = toString().hashCode()
+
+    override fun toString(): String =
+        "QueryStats(hits=$hits, staleHits=$staleHits, misses=$misses, fetches=$fetches, " +
+            "fetchFailures=$fetchFailures, dedupJoins=$dedupJoins, retries=$retries, " +
+            "evictions=$evictions, gcRemovals=$gcRemovals)"
+}

@@ -1,0 +1,15 @@
+package dev.stackquery.internal
+
+import kotlin.time.Duration
+
+/** Milliseconds of [duration] (infinite → [Long.MAX_VALUE]); rejects a negative one, naming [field]. */
+internal fun durationMillis(duration: Duration, field: String): Long {
+    require(!duration.isNegative()) { "$field must not be negative, was $duration" }
+    return if (duration.isInfinite()) Long.MAX_VALUE else duration.inWholeMilliseconds
+}
+
+/** `a + b`, saturating at [Long.MAX_VALUE] (used for deadlines with infinite durations). */
+internal fun saturatedAdd(a: Long, b: Long): Long {
+    val sum = a + b
+    return if (((a xor sum) and (b xor sum)) < 0) Long.MAX_VALUE else sum
+}

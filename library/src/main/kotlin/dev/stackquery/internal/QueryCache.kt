@@ -1,0 +1,205 @@
+package dev.stackquery.internal
+
+import dev.stackquery.QueryCacheEvent
+import dev.stackquery.QueryCacheEvent.RemovalCause
+import dev.stackquery.QueryClientClosedException
+import dev.stackquery.QueryClientConfig
+import dev.stackquery.QueryFilter
+import dev.stackquery.QueryKey
+import dev.stackquery.QueryOptions
+import dev.stackquery.QueryState
+import kotlinx.coroutines.CoroutineExceptionHandler
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.channels.BufferOverflow
+import kotlinx.coroutines.flow.MutableSharedFlow
+import org.slf4j.LoggerFactory
+import java.util.concurrent.ConcurrentHashMap
+
+/**
+ * The in-memory (L1) tier of a client and the machinery its queries share: the coroutine scope,
+ * the clock, the counters, the event flow and the gc scheduler.
+ *
+ * Lookups are lock-free ([ConcurrentHashMap]). Creation, removal, prefix lookups and eviction
+ * take one lock, which also guards the [KeyIndex]. Eviction is least-recently-used among inactive
+ * queries only, by last access time at clock-millisecond resolution (ties: oldest created first).
+ */
+internal class QueryCache(val config: QueryClientConfig) {
+    val clock = config.clock
+    val job: Job = SupervisorJob(config.coroutineContext[Job])
+    val scope = CoroutineScope(
+        config.coroutineContext + job + CoroutineName("StackQuery") +
+            CoroutineExceptionHandler { _, e -> logFailure("a background task", e) },
+    )
+    val stats = StatsCounter()
+    val events = MutableSharedFlow<QueryCacheEvent>(
+        extraBufferCapacity = 1024,
+        onBufferOverflow = BufferOverflow.DROP_OLDEST,
+    )
+    val gc = GcScheduler(scope, clock, ::expire)
+
+    private val map = ConcurrentHashMap<QueryKey, Query<*>>()
+    private val lock = Any()
+    private val index = KeyIndex() // guarded by lock
+    private var nextSequence = 0L // guarded by lock
+    private val evictionCandidates = ArrayDeque<Candidate>() // guarded by lock
+
+    @Volatile
+    var isClosed: Boolean = false
+        private set
+
+    val size: Int get() = map.size
+
+    fun checkOpen() {
+        if (isClosed) throw QueryClientClosedException()
+    }
+
+    @Suppress("UNCHECKED_CAST")
+    fun <T> get(key: QueryKey): Query<T>? = map[key] as Query<T>?
+
+    /** The query for [key], created (with [options]' initial data, if any) when missing. */
+    fun <T> getOrCreate(key: QueryKey, options: QueryOptions<T>?): Query<T> = get(key) ?: create(key, options)
+
+    @Suppress("UNCHECKED_CAST")
+    private fun <T> create(key: QueryKey, options: QueryOptions<T>?): Query<T> = synchronized(lock) {
+        checkOpen()
+        map[key]?.let { return it as Query<T> }
+        val now = clock.nowMillis()
+        val initialData = options?.initialData
+        val initial: QueryState<T> = if (initialData != null) {
+            QueryState.success(initialData, options.initialDataUpdatedAt ?: now)
+        } else {
+            QueryState.idle()
+        }
+        val query = Query(key, this, initial, nextSequence++)
+        query.lastAccess = now
+        map[key] = query
+        index.add(query)
+        emit { QueryCacheEvent.Added(key) }
+        query.onCreated()
+        evictIfNeeded(query)
+        query
+    }
+
+    /** The queries [filter] selects, in no particular order. */
+    fun find(filter: QueryFilter): List<Query<*>> {
+        val key = filter.queryKey
+        val found: List<Query<*>> = when {
+            filter.exact && key != null -> listOfNotNull(map[key])
+            key == null || key.size == 0 -> ArrayList(map.values)
+            else -> ArrayList<Query<*>>().also { synchronized(lock) { index.collect(key, it) } }
+        }
+        if (filter.type == QueryFilter.Type.ALL && filter.stale == null && filter.predicate == null) return found
+        val now = clock.nowMillis()
+        return found.filter { query -> matches(filter, query, now) }
+    }
+
+    private fun matches(filter: QueryFilter, query: Query<*>, now: Long): Boolean {
+        when (filter.type) {
+            QueryFilter.Type.ACTIVE -> if (!query.isActive) return false
+            QueryFilter.Type.INACTIVE -> if (query.isActive) return false
+            QueryFilter.Type.ALL -> {}
+        }
+        val state = query.state
+        if (filter.stale != null) {
+            val staleTime = query.resolved?.staleTimeMillis ?: config.staleTimeMillis
+            if (isStale(state, staleTime, now) != filter.stale) return false
+        }
+        return filter.predicate?.test(query.key, state) ?: true
+    }
+
+    /** Removes [query] if it is still the cached one for its key. */
+    fun remove(query: Query<*>, cause: RemovalCause) = synchronized(lock) {
+        if (map[query.key] === query) removeLocked(query, cause)
+    }
+
+    /** Removes every query, cancelling their fetches. */
+    fun clear(cause: RemovalCause) = synchronized(lock) {
+        for (query in map.values) removeLocked(query, cause)
+        evictionCandidates.clear()
+    }
+
+    fun close() {
+        isClosed = true
+        clear(RemovalCause.CLOSED)
+        job.cancel()
+    }
+
+    private fun removeLocked(query: Query<*>, cause: RemovalCause) {
+        map.remove(query.key, query)
+        index.remove(query)
+        query.onRemoved()
+        emit { QueryCacheEvent.Removed(query.key, cause) }
+    }
+
+    /** Called by the gc scheduler: removes [query] if it is still cached, inactive and due at [deadline]. */
+    private fun expire(query: Query<*>, deadline: Long) = synchronized(lock) {
+        synchronized(query) {
+            if (map[query.key] !== query || query.gcDeadline != deadline || !query.isInactive) return
+            removeLocked(query, RemovalCause.GC)
+            stats.gcRemovals.increment()
+        }
+    }
+
+    private class Candidate(val query: Query<*>, val lastAccess: Long)
+
+    private fun evictIfNeeded(added: Query<*>) {
+        var excess = map.size - config.cacheMaxSize
+        while (excess > 0) {
+            val victim = nextEvictionCandidate(added) ?: return
+            synchronized(victim) {
+                if (map[victim.key] === victim && victim.isInactive) {
+                    removeLocked(victim, RemovalCause.EVICTED)
+                    stats.evictions.increment()
+                    excess--
+                }
+            }
+        }
+    }
+
+    /**
+     * The least recently used inactive query other than [exclude], or `null` if none. Candidates
+     * are found by one scan and kept in order for later evictions, so a full cache pays about one
+     * scan per `size / 16` evictions; a candidate used or activated since the scan is skipped.
+     */
+    private fun nextEvictionCandidate(exclude: Query<*>): Query<*>? {
+        var refilled = false
+        while (true) {
+            val candidate = evictionCandidates.removeFirstOrNull()
+            if (candidate == null) {
+                if (refilled) return null
+                refillEvictionCandidates(exclude)
+                refilled = true
+                continue
+            }
+            val query = candidate.query
+            if (query !== exclude && map[query.key] === query && query.lastAccess == candidate.lastAccess &&
+                query.isInactive
+            ) {
+                return query
+            }
+        }
+    }
+
+    private fun refillEvictionCandidates(exclude: Query<*>) {
+        val inactive = map.values.filter { it !== exclude && it.isInactive }
+            .map { Candidate(it, it.lastAccess) }
+            .sortedWith(compareBy<Candidate> { it.lastAccess }.thenBy { it.query.sequence })
+        evictionCandidates.addAll(inactive.take(maxOf(8, map.size / 16)))
+    }
+
+    /** Publishes [event] to [events] when anyone listens (no allocation or lock otherwise). */
+    inline fun emit(event: () -> QueryCacheEvent) {
+        if (events.subscriptionCount.value > 0) events.tryEmit(event())
+    }
+
+    fun logFailure(what: String, error: Throwable) {
+        log.warn("StackQuery: {} failed", what, error)
+    }
+
+    private companion object {
+        val log = LoggerFactory.getLogger(QueryCache::class.java)
+    }
+}
