@@ -1,0 +1,90 @@
+package dev.stackquery
+
+import dev.stackquery.internal.Query
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.ExperimentalCoroutinesApi
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.test.StandardTestDispatcher
+import kotlinx.coroutines.test.TestScope
+import kotlinx.coroutines.test.UnconfinedTestDispatcher
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.coroutines.Continuation
+import kotlin.coroutines.EmptyCoroutineContext
+import kotlin.coroutines.intrinsics.COROUTINE_SUSPENDED
+import kotlin.coroutines.intrinsics.startCoroutineUninterceptedOrReturn
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.minutes
+
+/** A client on the test's virtual clock and dispatcher; retries off unless asked for. */
+internal fun TestScope.testClient(
+    staleTime: Duration = Duration.ZERO,
+    gcTime: Duration = 5.minutes,
+    retry: Int = 0,
+    retryPolicy: RetryPolicy = RetryPolicy.DEFAULT,
+    cacheMaxSize: Int = 1000,
+): QueryClient = QueryClient(
+    QueryClientConfig(
+        staleTime = staleTime,
+        gcTime = gcTime,
+        retry = retry,
+        retryPolicy = retryPolicy,
+        cacheMaxSize = cacheMaxSize,
+        clock = QueryClock { testScheduler.currentTime },
+        coroutineContext = StandardTestDispatcher(testScheduler),
+    ),
+)
+
+/**
+ * A hand-written query function: counts calls, waits [latency] (virtual time), then returns
+ * `results(callNumber)` (1-based) or throws what it throws. Thread-safe.
+ */
+internal class FakeFetcher<T>(
+    private val latency: Duration = 100.milliseconds,
+    private val results: (Int) -> T,
+) {
+    private val counter = AtomicInteger()
+    val calls: Int get() = counter.get()
+
+    suspend operator fun invoke(): T {
+        val call = counter.incrementAndGet()
+        delay(latency)
+        return results(call)
+    }
+}
+
+/** Every event of [client], recorded as it is emitted (start it before acting). */
+@OptIn(ExperimentalCoroutinesApi::class)
+internal fun TestScope.recordEvents(client: QueryClient): List<QueryCacheEvent> {
+    val events = mutableListOf<QueryCacheEvent>()
+    backgroundScope.launch(UnconfinedTestDispatcher(testScheduler), start = CoroutineStart.UNDISPATCHED) {
+        client.events.collect { events += it }
+    }
+    return events
+}
+
+/** The states [key] went through, from its [QueryCacheEvent.Updated] events. */
+internal fun List<QueryCacheEvent>.statesOf(key: QueryKey): List<QueryState<*>> =
+    filterIsInstance<QueryCacheEvent.Updated>().filter { it.queryKey == key }.map { it.state }
+
+/** `status/fetchStatus/data/failureCount` of a state, for compact exact-sequence assertions. */
+internal fun QueryState<*>.brief(): String = "$status/$fetchStatus/$data/$failureCount"
+
+/** The internal query under [key], which must exist. */
+internal fun <T> QueryClient.query(key: QueryKey): Query<T> = checkNotNull(cache.get(key)) { "no query $key" }
+
+/** Attaches one observer to the query under [key] (the observer API builds on this). */
+internal fun QueryClient.observe(key: QueryKey) = check(query<Any?>(key).addObserver())
+
+/** Runs [block] and returns its result if it completed without suspending, else fails. */
+internal fun <T> completesWithoutSuspending(block: suspend () -> T): T {
+    val completion = Continuation<T>(EmptyCoroutineContext) { error("resumed: the block suspended") }
+    val result = block.startCoroutineUninterceptedOrReturn(completion)
+    check(result !== COROUTINE_SUSPENDED) { "the block suspended" }
+    @Suppress("UNCHECKED_CAST")
+    return result as T
+}
+
+/** The original error of a rethrown one (coroutines may copy an exception to recover its stack trace). */
+internal fun Throwable.original(): Throwable = if (cause != null && cause!!::class == this::class) cause!! else this
