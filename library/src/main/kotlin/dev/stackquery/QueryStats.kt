@@ -40,9 +40,12 @@ public class QueryStats(
         evictions - other.evictions, gcRemovals - other.gcRemovals,
     )
 
-    override fun equals(other: Any?): Boolean = other is QueryStats && toString() == other.toString()
+    private fun counts(): LongArray =
+        longArrayOf(hits, staleHits, misses, fetches, fetchFailures, dedupJoins, retries, evictions, gcRemovals)
 
-    override fun hashCode(): Int = toString().hashCode()
+    override fun equals(other: Any?): Boolean = other is QueryStats && counts().contentEquals(other.counts())
+
+    override fun hashCode(): Int = counts().contentHashCode()
 
     override fun toString(): String =
         "QueryStats(hits=$hits, staleHits=$staleHits, misses=$misses, fetches=$fetches, " +
