@@ -26,9 +26,11 @@ import kotlinx.coroutines.flow.asSharedFlow
  * **Cancellation.** Fetches run in the client's own scope (a `SupervisorJob` in
  * [QueryClientConfig.coroutineContext]), never in the caller's: a caller that is cancelled while
  * waiting stops waiting, and the shared fetch goes on to fill the cache for everyone else. Only
- * [cancelQueries], [removeQueries], [resetQueries], [clear] and [close] cancel a fetch; its waiters
- * then get a [QueryCancelledException] and the query's state goes back to what it was before the
- * fetch, with `fetchStatus = IDLE`.
+ * [cancelQueries], [removeQueries], [resetQueries], [clear], [close] and [invalidateQueries] (for
+ * the active queries it refetches) cancel a fetch; its waiters then get a
+ * [QueryCancelledException] and the query's state goes back to what it was before the fetch, with
+ * `fetchStatus = IDLE`. A new fetch of the key waits until a cancelled one has stopped, so a
+ * query function never runs twice at once for one key.
  *
  * **Memory.** A query with no observer and no fetch in flight is removed `gcTime` after it became
  * inactive. Past [QueryClientConfig.cacheMaxSize] queries, the least recently used inactive ones
@@ -47,7 +49,9 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     /**
      * Every change in the cache: queries added, updated, removed, fetches started and settled.
      * A collector that falls more than 1024 events behind loses the oldest. Events are only built
-     * while someone collects.
+     * while someone collects. Events of one key arrive in the order the changes happened; a
+     * collector running on `Dispatchers.Unconfined` runs inside that ordering and must not call
+     * back into the client.
      */
     public val events: SharedFlow<QueryCacheEvent> = cache.events.asSharedFlow()
 
@@ -176,7 +180,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * client's `gcTime` unless used). A fetch in flight is not cancelled and overwrites the value
      * when it settles. Returns [data].
      */
-    public fun <T> setQueryData(key: QueryKey, data: T): T = dataQuery<T>(key).setData(data)
+    public fun <T> setQueryData(key: QueryKey, data: T): T = cache.update(key) { _: T? -> data }
 
     /**
      * Like `setQueryData(key, data)` with `updater(current)`, where `current` is the query's data
@@ -185,9 +189,8 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * be quick and must not wait for other work of this client. Returns the new data; if [updater]
      * throws, nothing changes and the exception propagates.
      */
-    public fun <T> setQueryData(key: QueryKey, updater: (T?) -> T): T = dataQuery<T>(key).updateData(updater)
-
-    private fun <T> dataQuery(key: QueryKey) = cache.getOrCreate<T>(key, null).also { it.touch(clock.nowMillis()) }
+    @JvmName("updateQueryData")
+    public fun <T> setQueryData(key: QueryKey, updater: (T?) -> T): T = cache.update(key, updater)
 
     /**
      * Marks the queries [filter] selects as invalidated (stale, whatever their stale time),
@@ -246,7 +249,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      */
     public suspend fun resetQueries(filter: QueryFilter = QueryFilter.ALL) {
         val matched = cache.find(filter)
-        for (query in matched) query.reset(initialState(query.resolved?.options))
+        for (query in matched) query.reset(cache.initialState(query.resolved?.options))
         joinAll(matched.mapNotNull { if (it.isActive) refetch(it, cancelInFlight = true) else null })
     }
 
@@ -268,8 +271,8 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     /**
      * Closes the client: removes every query, cancels every fetch, retry wait and timer, and
      * cancels the client's scope, so no coroutine of it is left running once the dispatcher has
-     * processed the cancellation. Idempotent. Afterwards reads return nothing and any operation
-     * that needs a fetch throws [QueryClientClosedException].
+     * processed the cancellation. Idempotent. Afterwards reads return nothing, [prefetchQuery] does
+     * nothing, and writes or operations that need a fetch throw [QueryClientClosedException].
      */
     override fun close() {
         cache.close()
@@ -283,10 +286,5 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
 
     private suspend fun joinAll(fetches: List<Deferred<*>>) {
         for (fetch in fetches) fetch.join()
-    }
-
-    private fun <T> initialState(options: QueryOptions<T>?): QueryState<T> {
-        val initialData = options?.initialData ?: return QueryState.idle()
-        return QueryState.success(initialData, options.initialDataUpdatedAt ?: clock.nowMillis())
     }
 }

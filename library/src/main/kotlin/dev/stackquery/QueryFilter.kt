@@ -20,6 +20,7 @@ package dev.stackquery
  */
 public class QueryFilter(
     public val queryKey: QueryKey? = null,
+    @get:JvmName("isExact")
     public val exact: Boolean = false,
     public val type: Type = Type.ALL,
     public val stale: Boolean? = null,

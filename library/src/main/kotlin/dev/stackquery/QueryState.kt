@@ -20,6 +20,7 @@ public class QueryState<out T> internal constructor(
     /** The last successful data, or `null` when there is none (see [hasData]) or it is `null`. */
     public val data: T?,
     /** True once the query holds data, even `null` data. Kept through later errors. */
+    @get:JvmName("hasData")
     public val hasData: Boolean,
     /** When [data] was last written (fetch, `setQueryData`, initial data), epoch ms; 0 when never. */
     public val dataUpdatedAt: Long,

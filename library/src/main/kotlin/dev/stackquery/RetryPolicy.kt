@@ -71,7 +71,7 @@ public interface RetryPolicy {
 
         /** A fixed wait of [delay] between attempts, every error retried. */
         @JvmSynthetic
-        public fun fixed(delay: Duration): RetryPolicy = exponential(delay, delay)
+        public fun fixed(delay: Duration): RetryPolicy = exponential(delay.also { durationMillis(it, "delay") }, delay)
 
         /** Java form of [fixed]. */
         @JvmStatic

@@ -8,19 +8,22 @@ import dev.stackquery.QueryState
 import dev.stackquery.QueryStatus
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Deferred
+import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.async
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.withContext
 
 /**
  * One cached query: its state, its single in-flight fetch, its observers and its gc bookkeeping.
  *
  * Every state change happens under this object's monitor and replaces [state] with a new
  * immutable value, so readers never lock. At most one fetch runs at a time: callers that ask while
- * one is in flight join it ([fetch] returns the same `Deferred`). The fetch runs in the client's
+ * one is in flight join it ([fetch] returns the same `Deferred`), and a fetch started while a
+ * cancelled one of the same key is still finishing waits for it before calling the query function. The fetch runs in the client's
  * scope, not the caller's, so a caller's cancellation only detaches that caller.
  *
  * Lock order: the cache's lock, then a query's monitor, then the gc scheduler's lock.
@@ -106,7 +109,15 @@ internal class Query<T>(
             if (isRemoved) return null
             val before = state
             run = Fetch(before)
-            run.job = cache.scope.async(start = CoroutineStart.LAZY) { execute(run, options) }
+            val previous = cache.drainingFetches(key)
+            run.job = cache.scope.async(start = CoroutineStart.LAZY) {
+                if (previous.isNotEmpty()) {
+                    // Cancelled executions of this key are still finishing: never run two at once.
+                    withContext(NonCancellable) { previous.forEach { it.join() } }
+                    ensureActive()
+                }
+                execute(run, options)
+            }
             inFlight = run
             setState(
                 if (before.hasData) {
@@ -138,23 +149,27 @@ internal class Query<T>(
         if (!state.isInvalidated) setState(state.copy(isInvalidated = true))
     }
 
-    /** Writes [data] as SUCCESS (clearing error and invalidation), keeping the fetch status. */
-    fun setData(data: T): T = synchronized(this) {
-        inFlight?.invalidated = false
-        setState(state.withData(data, cache.clock.nowMillis()))
-        data
-    }
-
-    /** [setData] with `updater(current data or null)`, atomically per query. */
-    fun updateData(updater: (T?) -> T): T = synchronized(this) {
+    /**
+     * Writes `updater(current data or null)` as SUCCESS (clearing error and invalidation), keeping
+     * the fetch status, atomically for this query. Returns the new data, or [REMOVED] (and writes
+     * nothing) when the query has left the cache.
+     */
+    fun updateData(updater: (T?) -> T): Any? = synchronized(this) {
+        if (isRemoved) return REMOVED
         val current = state
-        setData(updater(if (current.hasData) current.data else null))
+        val data = updater(if (current.hasData) current.data else null)
+        inFlight?.let {
+            it.invalidated = false
+            it.dataWritten = true
+        }
+        setState(current.withData(data, cache.clock.nowMillis()))
+        data
     }
 
     /** Replaces the state with [initial], cancelling any fetch in flight. */
     fun reset(initial: QueryState<T>) = synchronized(this) {
-        inFlight?.let { abandon(it, "query reset") }
-        setState(initial)
+        val run = inFlight
+        if (run != null) abandon(run, "query reset", replacement = initial) else setState(initial)
     }
 
     /** Counts one more observer; false (and nothing counted) when the query has left the cache. */
@@ -184,6 +199,7 @@ internal class Query<T>(
     private fun scheduleGcIfInactive() {
         if (observers == 0 && inFlight == null && !isRemoved) {
             cache.gc.schedule(this, resolved?.gcTimeMillis ?: cache.config.gcTimeMillis)
+            cache.onBecameInactive()
         }
     }
 
@@ -192,18 +208,23 @@ internal class Query<T>(
         cache.emit { QueryCacheEvent.Updated(key, next) }
     }
 
-    /** Under the monitor: forgets [run], restores the state it replaced, cancels its job. */
-    private fun abandon(run: Fetch<T>, reason: String) {
+    /**
+     * Under the monitor: forgets [run], cancels its job and sets [replacement], by default the
+     * state [run] replaced with `fetchStatus = IDLE` (keeping data written meanwhile by
+     * `setQueryData`, and the invalidation flag).
+     */
+    private fun abandon(run: Fetch<T>, reason: String, replacement: QueryState<T>? = null) {
         inFlight = null
         val current = state
-        val restored = if (current.dataUpdatedAt == run.before.dataUpdatedAt && current.hasData == run.before.hasData) {
-            run.before.copy(fetchStatus = FetchStatus.IDLE, isInvalidated = current.isInvalidated)
-        } else {
-            current.copy(fetchStatus = FetchStatus.IDLE) // data was set during the fetch: keep it
+        val next = when {
+            replacement != null -> replacement
+            run.dataWritten -> current.copy(fetchStatus = FetchStatus.IDLE)
+            else -> run.before.copy(fetchStatus = FetchStatus.IDLE, isInvalidated = current.isInvalidated)
         }
-        setState(restored)
-        cache.emit { QueryCacheEvent.FetchSettled(key, restored) }
+        setState(next)
+        cache.emit { QueryCacheEvent.FetchSettled(key, next) }
         run.job.cancel(QueryCancelledException(key, reason))
+        if (!run.job.isCompleted) cache.fetchDraining(key, run.job)
         scheduleGcIfInactive()
     }
 
@@ -296,11 +317,16 @@ internal class Query<T>(
         lateinit var job: Deferred<T>
 
         /** Set when the query is invalidated while this fetch runs: its result settles stale. */
-        @Volatile
-        var invalidated = false
+        var invalidated = false // guarded by the query's monitor
+
+        /** Set when `setQueryData` wrote while this fetch ran: cancelling it keeps that data. */
+        var dataWritten = false // guarded by the query's monitor
     }
 
     companion object {
         const val NO_DEADLINE: Long = Long.MIN_VALUE
+
+        /** What [updateData] returns for a query that has left the cache. */
+        val REMOVED: Any = Any()
     }
 }

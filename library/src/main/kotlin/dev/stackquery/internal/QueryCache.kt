@@ -46,6 +46,13 @@ internal class QueryCache(val config: QueryClientConfig) {
     private var nextSequence = 0L // guarded by lock
     private val evictionCandidates = ArrayDeque<Candidate>() // guarded by lock
 
+    /** Set when a query becomes inactive: [evictionCandidates] may then miss an older one. */
+    @Volatile
+    private var evictionCandidatesStale = false
+
+    /** Cancelled executions still finishing, per key; a new fetch of the key waits for them all. */
+    private val draining = ConcurrentHashMap<QueryKey, List<Job>>()
+
     @Volatile
     var isClosed: Boolean = false
         private set
@@ -60,27 +67,67 @@ internal class QueryCache(val config: QueryClientConfig) {
     fun <T> get(key: QueryKey): Query<T>? = map[key] as Query<T>?
 
     /** The query for [key], created (with [options]' initial data, if any) when missing. */
-    fun <T> getOrCreate(key: QueryKey, options: QueryOptions<T>?): Query<T> = get(key) ?: create(key, options)
+    fun <T> getOrCreate(key: QueryKey, options: QueryOptions<T>?): Query<T> = get(key) ?: synchronized(lock) {
+        get(key) ?: create(key, options?.let { ResolvedOptions.resolve(it, config) }, initialState(options))
+    }
 
+    /**
+     * Writes `updater(current data or null)` under [key], creating the query when missing; the
+     * read and the write are atomic. When [updater] throws, nothing is created or changed.
+     */
     @Suppress("UNCHECKED_CAST")
-    private fun <T> create(key: QueryKey, options: QueryOptions<T>?): Query<T> = synchronized(lock) {
-        checkOpen()
-        map[key]?.let { return it as Query<T> }
-        val now = clock.nowMillis()
-        val initialData = options?.initialData
-        val initial: QueryState<T> = if (initialData != null) {
-            QueryState.success(initialData, options.initialDataUpdatedAt ?: now)
-        } else {
-            QueryState.idle()
+    fun <T> update(key: QueryKey, updater: (T?) -> T): T {
+        while (true) {
+            val query = get<T>(key) ?: synchronized(lock) {
+                get<T>(key) ?: run {
+                    checkOpen()
+                    val data = updater(null)
+                    create(key, null, QueryState.success(data, clock.nowMillis()))
+                    return data
+                }
+            }
+            query.touch(clock.nowMillis())
+            val result = query.updateData(updater)
+            if (result !== Query.REMOVED) return result as T
         }
+    }
+
+    /** The state a query of [options] starts in: its initial data, or idle. */
+    fun <T> initialState(options: QueryOptions<T>?): QueryState<T> {
+        val initialData = options?.initialData ?: return QueryState.idle()
+        return QueryState.success(initialData, options.initialDataUpdatedAt ?: clock.nowMillis())
+    }
+
+    private fun <T> create(key: QueryKey, resolved: ResolvedOptions<T>?, initial: QueryState<T>): Query<T> {
+        checkOpen()
+        val now = clock.nowMillis()
         val query = Query(key, this, initial, nextSequence++)
         query.lastAccess = now
+        query.resolved = resolved
+        makeRoomForOne() // before the new query is visible, so its creation and the eviction are one step
         map[key] = query
         index.add(query)
         emit { QueryCacheEvent.Added(key) }
+        if (initial.hasData) emit { QueryCacheEvent.Updated(key, initial) }
         query.onCreated()
-        evictIfNeeded(query)
-        query
+        return query
+    }
+
+    /** Records [job], a cancelled execution of [key] that has not finished yet. */
+    fun fetchDraining(key: QueryKey, job: Job) {
+        draining.merge(key, listOf(job)) { jobs, added -> jobs + added }
+        job.invokeOnCompletion { draining.computeIfPresent(key) { _, jobs -> (jobs - job).ifEmpty { null } } }
+    }
+
+    /**
+     * The cancelled executions of [key] still finishing. Every one is listed until it completes
+     * (one that never started completes at once), so waiting for them all means no execution of
+     * [key] is left running.
+     */
+    fun drainingFetches(key: QueryKey): List<Job> = draining[key].orEmpty()
+
+    fun onBecameInactive() {
+        evictionCandidatesStale = true
     }
 
     /** The queries [filter] selects, in no particular order. */
@@ -145,10 +192,10 @@ internal class QueryCache(val config: QueryClientConfig) {
 
     private class Candidate(val query: Query<*>, val lastAccess: Long)
 
-    private fun evictIfNeeded(added: Query<*>) {
-        var excess = map.size - config.cacheMaxSize
+    private fun makeRoomForOne() {
+        var excess = map.size + 1 - config.cacheMaxSize
         while (excess > 0) {
-            val victim = nextEvictionCandidate(added) ?: return
+            val victim = nextEvictionCandidate() ?: return
             synchronized(victim) {
                 if (map[victim.key] === victim && victim.isInactive) {
                     removeLocked(victim, RemovalCause.EVICTED)
@@ -160,31 +207,34 @@ internal class QueryCache(val config: QueryClientConfig) {
     }
 
     /**
-     * The least recently used inactive query other than [exclude], or `null` if none. Candidates
+     * The least recently used inactive query, or `null` if none. Candidates
      * are found by one scan and kept in order for later evictions, so a full cache pays about one
-     * scan per `size / 16` evictions; a candidate used or activated since the scan is skipped.
+     * scan per `size / 16` evictions; a candidate used or activated since the scan is skipped,
+     * and the candidates are dropped when any query becomes inactive (it may be older than them).
      */
-    private fun nextEvictionCandidate(exclude: Query<*>): Query<*>? {
+    private fun nextEvictionCandidate(): Query<*>? {
+        if (evictionCandidatesStale) {
+            evictionCandidatesStale = false
+            evictionCandidates.clear()
+        }
         var refilled = false
         while (true) {
             val candidate = evictionCandidates.removeFirstOrNull()
             if (candidate == null) {
                 if (refilled) return null
-                refillEvictionCandidates(exclude)
+                refillEvictionCandidates()
                 refilled = true
                 continue
             }
             val query = candidate.query
-            if (query !== exclude && map[query.key] === query && query.lastAccess == candidate.lastAccess &&
-                query.isInactive
-            ) {
+            if (map[query.key] === query && query.lastAccess == candidate.lastAccess && query.isInactive) {
                 return query
             }
         }
     }
 
-    private fun refillEvictionCandidates(exclude: Query<*>) {
-        val inactive = map.values.filter { it !== exclude && it.isInactive }
+    private fun refillEvictionCandidates() {
+        val inactive = map.values.filter { it.isInactive }
             .map { Candidate(it, it.lastAccess) }
             .sortedWith(compareBy<Candidate> { it.lastAccess }.thenBy { it.query.sequence })
         evictionCandidates.addAll(inactive.take(maxOf(8, map.size / 16)))
