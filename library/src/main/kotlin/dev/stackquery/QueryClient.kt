@@ -1,6 +1,8 @@
 package dev.stackquery
 
 import dev.stackquery.QueryCacheEvent.RemovalCause
+import dev.stackquery.internal.Query
+import dev.stackquery.internal.Query.LookupMode
 import dev.stackquery.internal.QueryCache
 import dev.stackquery.internal.ResolvedOptions
 import dev.stackquery.internal.isStale
@@ -98,25 +100,17 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     }
 
     private suspend fun <T> fetchQueryAfterMiss(options: QueryOptions<T>): T {
-        while (true) {
-            val query = cache.getOrCreate(options.queryKey, options)
-            val now = clock.nowMillis()
-            query.touch(now)
-            val state = query.state
-            val resolved = ResolvedOptions.resolve(options, config)
-            if (state.hasData) {
-                if (isStale(state, resolved.staleTimeMillis, now)) {
-                    stats.staleHits.increment()
-                    query.fetch(resolved)
-                } else {
-                    stats.hits.increment()
-                }
+        when (val found = lookup(options, LookupMode.REVALIDATE)) {
+            is Query.Found<*> -> {
+                (if (found.stale) stats.staleHits else stats.hits).increment()
                 @Suppress("UNCHECKED_CAST")
-                return state.data as T
+                return found.data as T
             }
-            val fetch = query.fetch(resolved) ?: continue // removed meanwhile: look the key up again
-            stats.misses.increment()
-            return fetch.await()
+            else -> {
+                stats.misses.increment()
+                @Suppress("UNCHECKED_CAST")
+                return (found as Deferred<T>).await()
+            }
         }
     }
 
@@ -126,24 +120,12 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * state) and does nothing on a closed client; it only rethrows the caller's own cancellation.
      */
     public suspend fun prefetchQuery(options: QueryOptions<*>) {
-        if (cache.isClosed) return
-        prefetch(options)
-    }
-
-    private suspend fun <T> prefetch(options: QueryOptions<T>) {
-        val query = try {
-            cache.getOrCreate(options.queryKey, options)
+        val found = try {
+            lookup(options, LookupMode.PREFETCH)
         } catch (e: QueryClientClosedException) {
             return
         }
-        val resolved = ResolvedOptions.resolve(options, config)
-        if (!isStale(query.state, resolved.staleTimeMillis, clock.nowMillis())) return
-        val fetch = try {
-            query.fetch(resolved)
-        } catch (e: QueryClientClosedException) {
-            null
-        }
-        fetch?.join()
+        (found as? Deferred<*>)?.join()
     }
 
     /**
@@ -154,14 +136,24 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * @throws QueryClientClosedException when the client is closed and a fetch is needed.
      */
     public suspend fun <T> ensureQueryData(options: QueryOptions<T>): T {
+        val found = lookup(options, LookupMode.ENSURE)
+        @Suppress("UNCHECKED_CAST")
+        return if (found is Query.Found<*>) found.data as T else (found as Deferred<T>).await()
+    }
+
+    /**
+     * [Query.lookup] on the query of [options], created if missing and looked up again if it
+     * left the cache meanwhile. A query found with data and no fetch started gets its gc timer.
+     */
+    private fun <T> lookup(options: QueryOptions<T>, mode: LookupMode): Any? {
+        val resolved = ResolvedOptions.resolve(options, config)
         while (true) {
             val query = cache.getOrCreate(options.queryKey, options)
             query.touch(clock.nowMillis())
-            val state = query.state
-            @Suppress("UNCHECKED_CAST")
-            if (state.hasData) return state.data as T
-            val fetch = query.fetch(ResolvedOptions.resolve(options, config)) ?: continue
-            return fetch.await()
+            val found = query.lookup(resolved, mode)
+            if (found === Query.REMOVED) continue
+            if (found is Query.Found<*>) query.ensureGcScheduled()
+            return found
         }
     }
 
@@ -182,18 +174,19 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
 
     /**
      * Writes [data] as the query's data now: status SUCCESS, error cleared, not invalidated,
-     * `dataUpdatedAt` = now. Creates the query if it is missing (it is then collected after the
-     * client's `gcTime` unless used). A fetch in flight is not cancelled and overwrites the value
-     * when it settles. Returns [data].
+     * `dataUpdatedAt` = now. Creates the query if it is missing (with no observer and no fetch, it
+     * is removed the client's `gcTime` later; reads do not postpone that). A fetch in flight is not
+     * cancelled and overwrites the value when it settles. Returns [data].
      */
     public fun <T> setQueryData(key: QueryKey, data: T): T = cache.update(key) { _: T? -> data }
 
     /**
      * Like `setQueryData(key, data)` with `updater(current)`, where `current` is the query's data
      * or `null` when it has none. The read and the write are atomic for this key: concurrent
-     * updaters never lose each other's changes. [updater] runs under the query's lock, so it must
-     * be quick and must not wait for other work of this client. Returns the new data; if [updater]
-     * throws, nothing changes and the exception propagates.
+     * updaters never lose each other's changes. Like `AtomicReference.updateAndGet`, [updater] runs
+     * outside any lock and runs again if the query's state changed before its result could be
+     * written, so it must be free of side effects. Returns the new data; if [updater] throws,
+     * nothing changes (no query is created) and the exception propagates.
      */
     @JvmName("updateQueryData")
     public fun <T> setQueryData(key: QueryKey, updater: (T?) -> T): T = cache.update(key, updater)
@@ -284,7 +277,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
         cache.close()
     }
 
-    private fun refetch(query: dev.stackquery.internal.Query<*>, cancelInFlight: Boolean): Deferred<*>? = try {
+    private fun refetch(query: Query<*>, cancelInFlight: Boolean): Deferred<*>? = try {
         query.refetch(cancelInFlight)
     } catch (e: QueryClientClosedException) {
         null

@@ -4,7 +4,10 @@ import dev.stackquery.internal.durationMillis
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.asCoroutineDispatcher
 import java.util.concurrent.Executor
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlin.coroutines.ContinuationInterceptor
 import kotlin.coroutines.CoroutineContext
+import kotlin.coroutines.EmptyCoroutineContext
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.toKotlinDuration
@@ -34,9 +37,11 @@ import kotlin.time.toKotlinDuration
  * @property clock the source of every timestamp; default [QueryClock.SYSTEM].
  * @property coroutineContext where the client's coroutines (fetches, retries, gc) run; default
  *   [Dispatchers.Default]. A [kotlinx.coroutines.Job] in it becomes the parent of the client's own
- *   `SupervisorJob`. Tests pass a `StandardTestDispatcher` to run in virtual time.
- * @throws IllegalArgumentException naming the field, for a negative duration, `retry < 0` or
- *   `cacheMaxSize < 1`.
+ *   `SupervisorJob`; cancelling that Job closes the client. Tests pass a `StandardTestDispatcher`
+ *   to run in virtual time. Unconfined dispatchers (`Dispatchers.Unconfined`,
+ *   `UnconfinedTestDispatcher`) are rejected: they would run background work inline.
+ * @throws IllegalArgumentException naming the field, for a negative duration, `retry < 0`,
+ *   `cacheMaxSize < 1` or an unconfined dispatcher.
  */
 public class QueryClientConfig(
     public val staleTime: Duration = Duration.ZERO,
@@ -53,6 +58,11 @@ public class QueryClientConfig(
     init {
         require(retry >= 0) { "retry must be >= 0, was $retry" }
         require(cacheMaxSize >= 1) { "cacheMaxSize must be >= 1, was $cacheMaxSize" }
+        val dispatcher = coroutineContext[ContinuationInterceptor] as? CoroutineDispatcher
+        require(dispatcher == null || dispatcher.isDispatchNeeded(EmptyCoroutineContext)) {
+            "coroutineContext must have a dispatching dispatcher, was $dispatcher: an unconfined one " +
+                "would run the client's background work inside its callers' locks"
+        }
     }
 
     override fun toString(): String =

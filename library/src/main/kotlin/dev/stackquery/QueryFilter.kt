@@ -5,8 +5,8 @@ package dev.stackquery
  * `refetchQueries`, `cancelQueries`, `removeQueries`, `resetQueries`, `isFetching`).
  *
  * A query matches when every condition set here holds:
- * - [queryKey]: `null` (or the empty key) matches every query; otherwise the query's key must
- *   start with it (prefix match), or equal it when [exact] is true;
+ * - [queryKey]: `null` matches every query, and so does the empty key unless [exact] is true;
+ *   otherwise the query's key must start with it (prefix match), or equal it when [exact] is true;
  * - [type]: [Type.ACTIVE] queries have at least one observer, [Type.INACTIVE] have none;
  * - [stale]: when not `null`, the query's staleness (by its latest options) must equal it;
  * - [predicate]: when not `null`, it must accept the query.

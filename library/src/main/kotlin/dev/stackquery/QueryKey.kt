@@ -1,5 +1,7 @@
 package dev.stackquery
 
+import java.util.Collections
+
 /**
  * The identity of a query: an immutable list of segments, from the most general to the most
  * specific, such as `queryKey("user", 42, "posts")`.
@@ -39,7 +41,7 @@ public class QueryKey private constructor(
     public val size: Int get() = parts.size
 
     /** The segments, in order, as an unmodifiable list (an [Int] segment reads back as a [Long]). */
-    public val segments: List<Any> get() = parts.asList()
+    public val segments: List<Any> get() = Collections.unmodifiableList(parts.asList())
 
     /** The segment at [index]; throws [IndexOutOfBoundsException] outside `0 until size`. */
     public operator fun get(index: Int): Any = parts[index]

@@ -18,8 +18,10 @@ import kotlin.time.Duration
  *
  * @property queryKey the query's identity.
  * @property queryFn fetches the data. It runs in the client's scope, at most once at a time per
- *   key (callers share one run), and is cancelled by `cancelQueries`, `removeQueries`, `clear` and
- *   `close`. It may return `null`; `null` is cached like any value.
+ *   key (callers share one run), and is cancelled by `cancelQueries`, `removeQueries`,
+ *   `resetQueries`, `clear`, `close`, and `invalidateQueries` when it refetches an observed query.
+ *   A function that ignores cancellation delays the next fetch of its key until it returns. It may
+ *   return `null`; `null` is cached like any value.
  * @property staleTime how long fetched data stays fresh; `null` uses [QueryClientConfig.staleTime].
  * @property gcTime how long the query stays in memory once inactive; `null` uses [QueryClientConfig.gcTime].
  * @property retry retries after a failed attempt; `null` uses [QueryClientConfig.retry].

@@ -2,36 +2,37 @@ package dev.stackquery.internal
 
 import dev.stackquery.QueryClock
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Job
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeoutOrNull
-import java.util.PriorityQueue
 
 /**
- * One garbage-collection timer for a whole client: a deadline queue drained by a single coroutine.
+ * One garbage-collection timer for a whole client: a binary min-heap of queries ordered by
+ * deadline, drained by a single coroutine.
  *
- * Scheduling a query costs one small queue entry, never a coroutine or a `Job`. Cancelling is
- * lazy: [cancel] clears the query's [Query.gcDeadline], and an entry whose deadline no longer
- * matches is dropped when it reaches the head. When a deadline passes, [onExpired] is called with
- * the query and the deadline; it must check both again (identity and inactivity) before removing,
- * so a stale timer never removes a newer query or an active one.
+ * The heap is intrusive: a query is its own heap entry ([Query.gcDeadline], [Query.gcHeapIndex]),
+ * so scheduling allocates nothing, rescheduling moves the entry, and [cancel] removes it at once
+ * (O(log n) each). The heap never holds more than the queries currently scheduled. When a
+ * deadline passes, [onExpired] is called with the query and the deadline; it must check both
+ * again (identity and inactivity) before removing, so a timer never removes a newer or active query.
  *
  * The drain loop sleeps with coroutine `delay` in the client's scope (virtual time in tests) and is
- * woken early when a deadline earlier than the current head is scheduled. It starts with the first
- * schedule and ends with the scope.
+ * woken early when a deadline earlier than the current head is scheduled. It runs from [start]
+ * until the scope is cancelled.
  */
 internal class GcScheduler(
-    private val scope: CoroutineScope,
     private val clock: QueryClock,
     private val onExpired: (Query<*>, Long) -> Unit,
 ) {
-    private class Entry(val query: Query<*>, val deadline: Long)
-
     private val lock = Any()
-    private val queue = PriorityQueue<Entry>(64) { a, b -> a.deadline.compareTo(b.deadline) }
+    private var heap = arrayOfNulls<Query<*>>(64) // guarded by lock
+    private var size = 0 // guarded by lock
     private val wake = Channel<Unit>(Channel.CONFLATED)
-    private var loop: Job? = null
+
+    /** Starts the drain loop in [scope]. */
+    fun start(scope: CoroutineScope) {
+        scope.launch { drain() }
+    }
 
     /** Schedules [query] for removal [gcTimeMillis] from now, replacing any earlier schedule. */
     fun schedule(query: Query<*>, gcTimeMillis: Long) {
@@ -40,46 +41,98 @@ internal class GcScheduler(
             return
         }
         val deadline = saturatedAdd(clock.nowMillis(), gcTimeMillis)
-        synchronized(lock) {
+        val earliest = synchronized(lock) {
             query.gcDeadline = deadline
-            val head = queue.peek()
-            queue.add(Entry(query, deadline))
-            if (loop == null) {
-                loop = scope.launch { drain() }
-            } else if (head == null || deadline < head.deadline) {
-                wake.trySend(Unit)
+            val index = query.gcHeapIndex
+            if (index < 0) {
+                if (size == heap.size) heap = heap.copyOf(size * 2)
+                heap[size] = query
+                query.gcHeapIndex = size
+                siftUp(size++)
+            } else {
+                siftDown(siftUp(index))
             }
+            heap[0] === query
+        }
+        if (earliest) wake.trySend(Unit)
+    }
+
+    /** Cancels any schedule of [query]. */
+    fun cancel(query: Query<*>) {
+        synchronized(lock) {
+            query.gcDeadline = Query.NO_DEADLINE
+            val index = query.gcHeapIndex
+            if (index >= 0) removeAt(index)
         }
     }
 
-    /** Cancels any schedule of [query]; its queue entry is dropped when it reaches the head. */
-    fun cancel(query: Query<*>) {
-        query.gcDeadline = Query.NO_DEADLINE
-    }
-
-    /** Entries in the queue, stale ones included (for tests). */
-    internal val queuedEntries: Int get() = synchronized(lock) { queue.size }
+    /** Queries currently scheduled. */
+    val scheduledCount: Int get() = synchronized(lock) { size }
 
     private suspend fun drain() {
-        val due = ArrayList<Entry>()
+        val due = ArrayList<Query<*>>()
+        val deadlines = ArrayList<Long>()
         while (true) {
             val waitMillis = synchronized(lock) {
                 val now = clock.nowMillis()
-                while (true) {
-                    val head = queue.peek() ?: break
-                    if (head.query.gcDeadline != head.deadline) {
-                        queue.poll()
-                    } else if (head.deadline <= now) {
-                        due.add(queue.poll())
-                    } else {
-                        break
-                    }
+                while (size > 0 && heap[0]!!.gcDeadline <= now) {
+                    val head = heap[0]!!
+                    due += head
+                    deadlines += head.gcDeadline
+                    removeAt(0)
                 }
-                queue.peek()?.let { it.deadline - now } ?: -1L
+                if (size == 0) -1L else heap[0]!!.gcDeadline - now
             }
-            for (entry in due) onExpired(entry.query, entry.deadline)
+            for (i in due.indices) onExpired(due[i], deadlines[i])
             due.clear()
+            deadlines.clear()
             if (waitMillis < 0) wake.receive() else withTimeoutOrNull(waitMillis) { wake.receive() }
         }
+    }
+
+    private fun removeAt(index: Int) {
+        val removed = heap[index]!!
+        removed.gcHeapIndex = -1
+        val last = heap[--size]!!
+        heap[size] = null
+        if (index < size) {
+            heap[index] = last
+            last.gcHeapIndex = index
+            siftDown(siftUp(index))
+        }
+    }
+
+    private fun siftUp(start: Int): Int {
+        var index = start
+        val query = heap[index]!!
+        while (index > 0) {
+            val parent = (index - 1) ushr 1
+            val above = heap[parent]!!
+            if (above.gcDeadline <= query.gcDeadline) break
+            place(above, index)
+            index = parent
+        }
+        place(query, index)
+        return index
+    }
+
+    private fun siftDown(start: Int) {
+        var index = start
+        val query = heap[index]!!
+        while (true) {
+            var child = 2 * index + 1
+            if (child >= size) break
+            if (child + 1 < size && heap[child + 1]!!.gcDeadline < heap[child]!!.gcDeadline) child++
+            val below = heap[child]!!
+            if (query.gcDeadline <= below.gcDeadline) break
+            place(below, index)
+            index = child
+        }
+        place(query, index)
+    }
+
+    private fun place(query: Query<*>, index: Int) {
+        heap[index] = query
+        query.gcHeapIndex = index
     }
 }

@@ -20,7 +20,8 @@ internal class KeyIndex {
 
     fun add(query: Query<*>) {
         var node = root
-        for (segment in query.key.segments) {
+        for (i in 0 until query.key.size) {
+            val segment = query.key[i]
             val children = node.children ?: HashMap<Any, Node>(4).also { node.children = it }
             node = children.getOrPut(segment) { Node() }
         }
@@ -47,7 +48,7 @@ internal class KeyIndex {
     /** Adds every query whose key starts with [prefix] to [out]. */
     fun collect(prefix: QueryKey, out: MutableList<Query<*>>) {
         var node = root
-        for (segment in prefix.segments) node = node.children?.get(segment) ?: return
+        for (i in 0 until prefix.size) node = node.children?.get(prefix[i]) ?: return
         collectAll(node, out)
     }
 
@@ -59,10 +60,5 @@ internal class KeyIndex {
             node.query?.let(out::add)
             node.children?.values?.let(stack::addAll)
         }
-    }
-
-    fun clear() {
-        root.children = null
-        root.query = null
     }
 }

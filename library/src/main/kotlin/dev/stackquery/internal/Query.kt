@@ -6,6 +6,7 @@ import dev.stackquery.QueryCancelledException
 import dev.stackquery.QueryKey
 import dev.stackquery.QueryState
 import dev.stackquery.QueryStatus
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Deferred
 import kotlinx.coroutines.NonCancellable
@@ -23,8 +24,10 @@ import kotlinx.coroutines.withContext
  * Every state change happens under this object's monitor and replaces [state] with a new
  * immutable value, so readers never lock. At most one fetch runs at a time: callers that ask while
  * one is in flight join it ([fetch] returns the same `Deferred`), and a fetch started while a
- * cancelled one of the same key is still finishing waits for it before calling the query function. The fetch runs in the client's
- * scope, not the caller's, so a caller's cancellation only detaches that caller.
+ * cancelled one of the same key is still finishing waits for it before calling the query function.
+ * The fetch runs in the client's scope, not the caller's, so a caller's cancellation only detaches
+ * that caller. No user code (query function aside) runs under the monitor except `select`-free
+ * state computations: `setQueryData` updaters run outside it and retry if they lose a race.
  *
  * Lock order: the cache's lock, then a query's monitor, then the gc scheduler's lock.
  */
@@ -51,10 +54,14 @@ internal class Query<T>(
     @JvmField
     var lastAccess: Long = 0
 
-    /** The gc deadline this query is scheduled for, or [NO_DEADLINE]. See [GcScheduler]. */
+    /** The gc deadline this query is (or was last) scheduled for, or [NO_DEADLINE]. See [GcScheduler]. */
     @Volatile
     @JvmField
     var gcDeadline: Long = NO_DEADLINE
+
+    /** This query's position in the gc heap, or -1; guarded by the [GcScheduler]'s lock. */
+    @JvmField
+    var gcHeapIndex: Int = -1
 
     /** Set once the query has left the cache; a removed query never fetches or schedules gc again. */
     @Volatile
@@ -79,8 +86,6 @@ internal class Query<T>(
         if (!options.options.enabled) return null
         return fetch(options, cancelInFlight)
     }
-
-    val isFetchInFlight: Boolean get() = synchronized(this) { inFlight != null }
 
     fun touch(now: Long) {
         if (lastAccess != now) lastAccess = now
@@ -137,6 +142,30 @@ internal class Query<T>(
         return run.job
     }
 
+    /**
+     * Reads the data or fetches, deciding on the state as it is under the monitor (so a fetch
+     * that settles meanwhile is not repeated). Returns a [Found] with the data, the `Deferred` of
+     * the fetch to wait for, or [REMOVED] when the query has left the cache.
+     *
+     * - [LookupMode.REVALIDATE] (`fetchQuery`): fresh data is found; stale data is found and a
+     *   background fetch started (or joined); no data: wait for a fetch.
+     * - [LookupMode.ENSURE] (`ensureQueryData`): any data is found; no data: wait for a fetch.
+     * - [LookupMode.PREFETCH] (`prefetchQuery`): fresh data is found; otherwise wait for a fetch.
+     */
+    fun lookup(options: ResolvedOptions<T>, mode: LookupMode): Any? = synchronized(this) {
+        if (isRemoved) return REMOVED
+        val current = state
+        if (current.hasData) {
+            val stale = isStale(current, options.staleTimeMillis, cache.clock.nowMillis())
+            if (!stale || mode == LookupMode.ENSURE) return Found(current.data, stale)
+            if (mode == LookupMode.REVALIDATE) {
+                fetch(options)
+                return Found(current.data, stale = true)
+            }
+        }
+        fetch(options)
+    }
+
     /** Cancels the fetch in flight, if any, reverting the state; waits until it has stopped. */
     suspend fun cancel(reason: String) {
         val run = synchronized(this) { inFlight?.also { abandon(it, reason) } } ?: return
@@ -151,19 +180,28 @@ internal class Query<T>(
 
     /**
      * Writes `updater(current data or null)` as SUCCESS (clearing error and invalidation), keeping
-     * the fetch status, atomically for this query. Returns the new data, or [REMOVED] (and writes
-     * nothing) when the query has left the cache.
+     * the fetch status. [updater] runs outside the monitor; if the state changed meanwhile it runs
+     * again on the new state (compare-and-set), so the update is atomic without holding a lock
+     * around user code. Returns the new data, or [REMOVED] (and writes nothing) when the query has
+     * left the cache.
      */
-    fun updateData(updater: (T?) -> T): Any? = synchronized(this) {
-        if (isRemoved) return REMOVED
-        val current = state
-        val data = updater(if (current.hasData) current.data else null)
-        inFlight?.let {
-            it.invalidated = false
-            it.dataWritten = true
+    fun updateData(updater: (T?) -> T): Any? {
+        while (true) {
+            val current = state
+            if (isRemoved) return REMOVED
+            val data = updater(if (current.hasData) current.data else null)
+            synchronized(this) {
+                if (isRemoved) return REMOVED
+                if (state === current) {
+                    inFlight?.let {
+                        it.invalidated = false
+                        it.dataWritten = true
+                    }
+                    setState(current.withData(data, cache.clock.nowMillis()))
+                    return data
+                }
+            }
         }
-        setState(current.withData(data, cache.clock.nowMillis()))
-        data
     }
 
     /** Replaces the state with [initial], cancelling any fetch in flight. */
@@ -193,15 +231,26 @@ internal class Query<T>(
         cache.gc.cancel(this)
     }
 
-    /** Called under the cache lock after creation: an inactive new query starts its gc timer. */
-    fun onCreated() = synchronized(this) { scheduleGcIfInactive() }
-
-    private fun scheduleGcIfInactive() {
-        if (observers == 0 && inFlight == null && !isRemoved) {
-            cache.gc.schedule(this, resolved?.gcTimeMillis ?: cache.config.gcTimeMillis)
-            cache.onBecameInactive()
+    /**
+     * Starts the gc timer of an inactive query that has none. New queries start without a timer
+     * (so a fetch that follows at once is not raced by it); the operation that created one calls
+     * this when it did not start a fetch or add an observer.
+     */
+    fun ensureGcScheduled() = synchronized(this) {
+        if (gcHeapIndex < 0 && observers == 0 && inFlight == null && !isRemoved) {
+            cache.gc.schedule(this, gcTimeMillis())
         }
     }
+
+    /** After a fetch settled or an observer left: an inactive query starts its gc timer. */
+    private fun scheduleGcIfInactive() {
+        if (observers == 0 && inFlight == null && !isRemoved) {
+            cache.gc.schedule(this, gcTimeMillis())
+            cache.onBecameInactive(this)
+        }
+    }
+
+    private fun gcTimeMillis(): Long = resolved?.gcTimeMillis ?: cache.config.gcTimeMillis
 
     private fun setState(next: QueryState<T>) {
         stateFlow.value = next
@@ -238,8 +287,15 @@ internal class Query<T>(
         while (true) {
             val data = try {
                 options.options.queryFn()
-            } catch (e: Throwable) {
+            } catch (thrown: Throwable) {
                 currentCoroutineContext().ensureActive() // our own cancellation: not a failure
+                // A CancellationException from a fetch that was not cancelled (a withTimeout inside
+                // the query function, say) is a failure; rethrown as is it would silently end callers.
+                val e = if (thrown is CancellationException) {
+                    IllegalStateException("the query function of $key threw a CancellationException", thrown)
+                } else {
+                    thrown
+                }
                 failures++
                 if (failures <= options.retry && shouldRetry(options, failures, e)) {
                     settleAttempt(run) { it.copy(failureCount = failures, failureReason = e) }
@@ -307,7 +363,8 @@ internal class Query<T>(
     private inline fun guard(callback: String, block: () -> Unit) {
         try {
             block()
-        } catch (e: Exception) {
+        } catch (e: Throwable) {
+            if (e is VirtualMachineError) throw e
             cache.logFailure("$callback callback of $key", e)
         }
     }
@@ -322,6 +379,11 @@ internal class Query<T>(
         /** Set when `setQueryData` wrote while this fetch ran: cancelling it keeps that data. */
         var dataWritten = false // guarded by the query's monitor
     }
+
+    /** Data [lookup] found, and whether it was stale. */
+    class Found<out T>(val data: T, val stale: Boolean)
+
+    enum class LookupMode { REVALIDATE, ENSURE, PREFETCH }
 
     companion object {
         const val NO_DEADLINE: Long = Long.MIN_VALUE

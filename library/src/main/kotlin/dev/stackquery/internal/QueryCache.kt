@@ -38,7 +38,7 @@ internal class QueryCache(val config: QueryClientConfig) {
         extraBufferCapacity = 1024,
         onBufferOverflow = BufferOverflow.DROP_OLDEST,
     )
-    val gc = GcScheduler(scope, clock, ::expire)
+    val gc = GcScheduler(clock, ::expire)
 
     private val map = ConcurrentHashMap<QueryKey, Query<*>>()
     private val lock = Any()
@@ -50,12 +50,22 @@ internal class QueryCache(val config: QueryClientConfig) {
     @Volatile
     private var evictionCandidatesStale = false
 
+    /** The latest access time among [evictionCandidates]; [Long.MIN_VALUE] when there are none. */
+    @Volatile
+    private var newestCandidateAccess = Long.MIN_VALUE
+
     /** Cancelled executions still finishing, per key; a new fetch of the key waits for them all. */
     private val draining = ConcurrentHashMap<QueryKey, List<Job>>()
 
     @Volatile
     var isClosed: Boolean = false
         private set
+
+    init {
+        gc.start(scope)
+        // A cancelled parent Job ends the client as close() would, not half-alive.
+        job.invokeOnCompletion { close() }
+    }
 
     val size: Int get() = map.size
 
@@ -66,9 +76,13 @@ internal class QueryCache(val config: QueryClientConfig) {
     @Suppress("UNCHECKED_CAST")
     fun <T> get(key: QueryKey): Query<T>? = map[key] as Query<T>?
 
-    /** The query for [key], created (with [options]' initial data, if any) when missing. */
-    fun <T> getOrCreate(key: QueryKey, options: QueryOptions<T>?): Query<T> = get(key) ?: synchronized(lock) {
-        get(key) ?: create(key, options?.let { ResolvedOptions.resolve(it, config) }, initialState(options))
+    /**
+     * The query for [key], created (with [options]' initial data, if any) when missing. A new
+     * query has no gc timer yet: the caller starts a fetch, adds an observer, or calls
+     * [Query.ensureGcScheduled].
+     */
+    fun <T> getOrCreate(key: QueryKey, options: QueryOptions<T>): Query<T> = get(key) ?: synchronized(lock) {
+        get(key) ?: create(key, ResolvedOptions.resolve(options, config), initialState(options))
     }
 
     /**
@@ -78,13 +92,17 @@ internal class QueryCache(val config: QueryClientConfig) {
     @Suppress("UNCHECKED_CAST")
     fun <T> update(key: QueryKey, updater: (T?) -> T): T {
         while (true) {
-            val query = get<T>(key) ?: synchronized(lock) {
-                get<T>(key) ?: run {
-                    checkOpen()
-                    val data = updater(null)
-                    create(key, null, QueryState.success(data, clock.nowMillis()))
-                    return data
+            var query = get<T>(key)
+            if (query == null) {
+                checkOpen()
+                val data = updater(null) // outside every lock; discarded if another thread creates the key first
+                synchronized(lock) {
+                    if (get<T>(key) == null) {
+                        create(key, null, QueryState.success(data, clock.nowMillis())).ensureGcScheduled()
+                        return data
+                    }
                 }
+                continue
             }
             query.touch(clock.nowMillis())
             val result = query.updateData(updater)
@@ -109,7 +127,6 @@ internal class QueryCache(val config: QueryClientConfig) {
         index.add(query)
         emit { QueryCacheEvent.Added(key) }
         if (initial.hasData) emit { QueryCacheEvent.Updated(key, initial) }
-        query.onCreated()
         return query
     }
 
@@ -126,8 +143,13 @@ internal class QueryCache(val config: QueryClientConfig) {
      */
     fun drainingFetches(key: QueryKey): List<Job> = draining[key].orEmpty()
 
-    fun onBecameInactive() {
-        evictionCandidatesStale = true
+    /**
+     * Called when [query] becomes inactive. The eviction candidates are the oldest inactive
+     * queries of the last scan; only a query not newer than the newest of them may belong among
+     * them, and then they are rescanned. (A new query, or one just used, is newer: no rescan.)
+     */
+    fun onBecameInactive(query: Query<*>) {
+        if (query.lastAccess <= newestCandidateAccess) evictionCandidatesStale = true
     }
 
     /** The queries [filter] selects, in no particular order. */
@@ -166,9 +188,11 @@ internal class QueryCache(val config: QueryClientConfig) {
     fun clear(cause: RemovalCause) = synchronized(lock) {
         for (query in map.values) removeLocked(query, cause)
         evictionCandidates.clear()
+        newestCandidateAccess = Long.MIN_VALUE
     }
 
     fun close() {
+        if (isClosed) return
         isClosed = true
         clear(RemovalCause.CLOSED)
         job.cancel()
@@ -182,11 +206,13 @@ internal class QueryCache(val config: QueryClientConfig) {
     }
 
     /** Called by the gc scheduler: removes [query] if it is still cached, inactive and due at [deadline]. */
-    private fun expire(query: Query<*>, deadline: Long) = synchronized(lock) {
-        synchronized(query) {
-            if (map[query.key] !== query || query.gcDeadline != deadline || !query.isInactive) return
-            removeLocked(query, RemovalCause.GC)
-            stats.gcRemovals.increment()
+    private fun expire(query: Query<*>, deadline: Long) {
+        synchronized(lock) {
+            synchronized(query) {
+                if (map[query.key] !== query || query.gcDeadline != deadline || !query.isInactive) return
+                removeLocked(query, RemovalCause.GC)
+                stats.gcRemovals.increment()
+            }
         }
     }
 
@@ -216,6 +242,7 @@ internal class QueryCache(val config: QueryClientConfig) {
         if (evictionCandidatesStale) {
             evictionCandidatesStale = false
             evictionCandidates.clear()
+            newestCandidateAccess = Long.MIN_VALUE
         }
         var refilled = false
         while (true) {
@@ -233,11 +260,19 @@ internal class QueryCache(val config: QueryClientConfig) {
         }
     }
 
+    /** How many eviction scans ran (they should be rare: see [nextEvictionCandidate]). */
+    @Volatile
+    var evictionScans: Int = 0
+        private set
+
     private fun refillEvictionCandidates() {
-        val inactive = map.values.filter { it.isInactive }
+        evictionScans++
+        val oldest = map.values.filter { it.isInactive }
             .map { Candidate(it, it.lastAccess) }
             .sortedWith(compareBy<Candidate> { it.lastAccess }.thenBy { it.query.sequence })
-        evictionCandidates.addAll(inactive.take(maxOf(8, map.size / 16)))
+            .take(maxOf(8, map.size / 16))
+        evictionCandidates.addAll(oldest)
+        newestCandidateAccess = oldest.lastOrNull()?.lastAccess ?: Long.MIN_VALUE
     }
 
     /** Publishes [event] to [events] when anyone listens (no allocation or lock otherwise). */

@@ -6,7 +6,8 @@ import dev.stackquery.RetryPolicy
 
 /**
  * [QueryOptions] resolved against a client's [QueryClientConfig]: every override that was `null`
- * replaced by the client default. Immutable; made once per fetch, never on the fresh-hit path.
+ * replaced by the client default. Immutable; made on the slow paths (misses, stale reads, query
+ * creation), never on the fresh-hit path.
  */
 internal class ResolvedOptions<T>(
     val options: QueryOptions<T>,
