@@ -4,11 +4,11 @@ import dev.stackquery.QueryCacheEvent.RemovalCause
 import dev.stackquery.internal.Query
 import dev.stackquery.internal.Query.LookupMode
 import dev.stackquery.internal.QueryCache
+import dev.stackquery.internal.QueryObserverImpl
 import dev.stackquery.internal.ResolvedOptions
 import dev.stackquery.internal.isStale
 import kotlinx.coroutines.Deferred
 import kotlinx.coroutines.flow.SharedFlow
-import kotlinx.coroutines.flow.asSharedFlow
 
 /**
  * The entry point of StackQuery: an in-memory cache of queries that fetches, deduplicates,
@@ -55,7 +55,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * collector running on `Dispatchers.Unconfined` runs inside that ordering and must not call
      * back into the client.
      */
-    public val events: SharedFlow<QueryCacheEvent> = cache.events.asSharedFlow()
+    public val events: SharedFlow<QueryCacheEvent> = cache.events
 
     /** A snapshot of the client's counters. Cheap enough to call often; never blocks. */
     public fun stats(): QueryStats = stats.snapshot()
@@ -156,6 +156,23 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
             return found
         }
     }
+
+    /**
+     * An observer of [options]' query: its state as a `StateFlow` and as listener callbacks, kept
+     * up to date while it has subscribers. Creating it does nothing; the first subscriber attaches
+     * it (see [QueryObserver]). Use [SwitchableQueryObserver.setOptions] to move it to another key.
+     */
+    public fun <T> watch(options: QueryOptions<T>): SwitchableQueryObserver<T, T> =
+        QueryObserverImpl(cache, options, null)
+
+    /**
+     * Like [watch], showing `select(data)` instead of the data: the cache keeps the raw data, and
+     * each observer applies its own [select]. It runs only when the raw data changes; a result
+     * equal to the previous one keeps the previous reference. [select] must be a fast, pure
+     * function; if it throws, the observer's state is ERROR with that exception.
+     */
+    public fun <T, R> watch(options: QueryOptions<T>, select: (T) -> R): SwitchableQueryObserver<T, R> =
+        QueryObserverImpl(cache, options, select)
 
     /**
      * The data cached under [key], or `null` if there is none (or it is `null`: use

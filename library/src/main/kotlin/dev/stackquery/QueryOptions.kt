@@ -26,15 +26,23 @@ import kotlin.time.Duration
  * @property gcTime how long the query stays in memory once inactive; `null` uses [QueryClientConfig.gcTime].
  * @property retry retries after a failed attempt; `null` uses [QueryClientConfig.retry].
  * @property retryPolicy backoff and retry predicate; `null` uses [QueryClientConfig.retryPolicy].
- * @property enabled `false` stops observers from fetching on their own (read by observers;
- *   `fetchQuery` always fetches when asked).
+ * @property enabled `false` stops observers from fetching on their own: no fetch on subscribe, no
+ *   polling, no refetch on invalidation; their state stays IDLE until data arrives by other means.
+ *   `fetchQuery` always fetches when asked.
  * @property initialData data the query starts with when it is created, treated as real cached
  *   data (it is returned by `fetchQuery` while fresh). `null` means no initial data.
  * @property initialDataUpdatedAt when [initialData] was current, epoch ms; `null` means the
  *   moment the query is created. An old timestamp makes the initial data stale at once.
- * @property placeholderData data an observer shows until the first real data arrives. It is never
- *   cached, never returned by `fetchQuery` and never persisted.
- * @property refetchInterval polling period while the query is observed; `null` for none. Must be positive.
+ * @property placeholderData data an observer shows, as SUCCESS with `isPlaceholderData = true`,
+ *   while the query has no data and no error (and the observer is enabled or a fetch runs). It
+ *   is never cached, never returned by `fetchQuery` and never persisted.
+ * @property refetchInterval polling period while an enabled observer of the query is active;
+ *   `null` for none. Must be positive. With several observers the shortest period wins.
+ * @property refetchOnSubscribe whether an observer fetches when it becomes active (its first
+ *   subscriber arrives): [RefetchOnSubscribe.IF_STALE] (default), `ALWAYS` or `NEVER`. Only for
+ *   enabled observers.
+ * @property keepPreviousData when an observer switches to these options' key and that query has
+ *   no data yet, it keeps showing the data it showed before, marked `isPlaceholderData`.
  * @property onSuccess called once per successful fetch (not per caller) with the data.
  * @property onError called once per fetch that failed after all attempts, with the error.
  * @property onSettled called once per settled fetch with the data or the error.
@@ -54,6 +62,8 @@ public class QueryOptions<T>(
     public val initialDataUpdatedAt: Long? = null,
     public val placeholderData: T? = null,
     public val refetchInterval: Duration? = null,
+    public val refetchOnSubscribe: RefetchOnSubscribe = RefetchOnSubscribe.IF_STALE,
+    public val keepPreviousData: Boolean = false,
     public val onSuccess: ((T) -> Unit)? = null,
     public val onError: ((Throwable) -> Unit)? = null,
     public val onSettled: ((T?, Throwable?) -> Unit)? = null,

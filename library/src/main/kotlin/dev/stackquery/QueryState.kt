@@ -75,6 +75,23 @@ public class QueryState<out T> internal constructor(
             0, null, false, false,
         )
 
+    /**
+     * This state as an observer shows it, with [shown] as its data: the query's own (selected)
+     * data, or placeholder data (then SUCCESS, `isPlaceholderData`, never updated).
+     */
+    internal fun <R> showing(shown: R, placeholder: Boolean): QueryState<R> = QueryState(
+        if (placeholder) QueryStatus.SUCCESS else status, fetchStatus, shown, true,
+        if (placeholder) 0 else dataUpdatedAt, errorUpdatedAt, error, failureCount, failureReason,
+        isInvalidated, placeholder,
+    )
+
+    /** This state as an observer shows it when its `select` failed with [selectError]. */
+    internal fun <R> selectFailed(selectError: Throwable, previous: R?, hasPrevious: Boolean): QueryState<R> =
+        QueryState(
+            QueryStatus.ERROR, fetchStatus, previous, hasPrevious, dataUpdatedAt, errorUpdatedAt, selectError,
+            failureCount, failureReason, isInvalidated, false,
+        )
+
     override fun equals(other: Any?): Boolean {
         if (this === other) return true
         if (other !is QueryState<*>) return false

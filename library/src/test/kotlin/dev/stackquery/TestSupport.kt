@@ -1,6 +1,7 @@
 package dev.stackquery
 
 import dev.stackquery.internal.Query
+import dev.stackquery.internal.QueryStateObserver
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.delay
@@ -74,7 +75,30 @@ internal fun QueryState<*>.brief(): String = "$status/$fetchStatus/$data/$failur
 /** The internal query under [key], which must exist. */
 internal fun <T> QueryClient.query(key: QueryKey): Query<T> = checkNotNull(cache.get(key)) { "no query $key" }
 
-/** Attaches one observer to the query under [key] (the observer API builds on this). */
+/** An observer that only makes its query active (no listener, no polling), for engine tests. */
+internal class BareObserver : QueryStateObserver {
+    override fun onQueryChanged() {}
+    override fun onQueryRemoved(query: Query<*>, cause: QueryCacheEvent.RemovalCause) {}
+    override val pollIntervalMillis: Long get() = 0
+}
+
+private val bareObservers = java.util.concurrent.ConcurrentHashMap<Query<*>, MutableList<BareObserver>>()
+
+/** Attaches a [BareObserver] to this query; false if it has left the cache. */
+internal fun Query<*>.addObserver(): Boolean {
+    val observer = BareObserver()
+    if (!addObserver(observer)) return false
+    bareObservers.computeIfAbsent(this) { java.util.Collections.synchronizedList(mutableListOf()) } += observer
+    return true
+}
+
+/** Detaches one [BareObserver] attached by [addObserver]. */
+internal fun Query<*>.removeObserver() {
+    val observer = checkNotNull(bareObservers[this]?.removeLastOrNull()) { "no bare observer on $key" }
+    removeObserver(observer)
+}
+
+/** Attaches one bare observer to the query under [key], making it active. */
 internal fun QueryClient.observe(key: QueryKey) = check(query<Any?>(key).addObserver())
 
 /** Runs [block] and returns its result if it completed without suspending, else fails. */

@@ -2,6 +2,8 @@ package dev.stackquery.internal
 
 import dev.stackquery.FetchStatus
 import dev.stackquery.QueryCacheEvent
+import dev.stackquery.QueryCacheEvent.RemovalCause
+import dev.stackquery.QueryClientClosedException
 import dev.stackquery.QueryCancelledException
 import dev.stackquery.QueryKey
 import dev.stackquery.QueryState
@@ -9,13 +11,13 @@ import dev.stackquery.QueryStatus
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Deferred
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.async
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.ensureActive
-import kotlinx.coroutines.flow.MutableStateFlow
-import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 
 /**
@@ -38,13 +40,10 @@ internal class Query<T>(
     /** Creation order, the tie-breaker for least-recently-used eviction. */
     val sequence: Long,
 ) {
-    private val stateFlow = MutableStateFlow(initial)
-
-    /** The current state; a volatile read. */
-    val state: QueryState<T> get() = stateFlow.value
-
-    /** The state as a flow, for observers. */
-    val states: StateFlow<QueryState<T>> get() = stateFlow
+    /** The current state; replaced (never mutated) under the monitor, read without it. */
+    @Volatile
+    var state: QueryState<T> = initial
+        private set
 
     /** The latest options a fetch was asked with; `null` for a query made by `setQueryData`. */
     @Volatile
@@ -69,13 +68,30 @@ internal class Query<T>(
         private set
 
     private var inFlight: Fetch<T>? = null // guarded by this
-    private var observers = 0 // guarded by this
+    private val observers = ArrayList<QueryStateObserver>() // guarded by this
+
+    /** [observers] as of the last change, read without the monitor to notify them. */
+    @Volatile
+    private var observerSnapshot: Array<QueryStateObserver> = NO_OBSERVERS
+
+    private var pollJob: Job? = null // guarded by this
+    private var pollIntervalMillis = 0L // guarded by this; 0 = not polling
 
     /** A query is active while observed. */
-    val isActive: Boolean get() = synchronized(this) { observers > 0 }
+    val isActive: Boolean get() = synchronized(this) { observers.isNotEmpty() }
 
     /** Inactive: no observer and no fetch in flight. Only inactive queries are collected or evicted. */
-    val isInactive: Boolean get() = synchronized(this) { observers == 0 && inFlight == null }
+    val isInactive: Boolean get() = synchronized(this) { observers.isEmpty() && inFlight == null }
+
+    /** How many observers are attached. */
+    val observerCount: Int get() = synchronized(this) { observers.size }
+
+    /** Tells the observers about the current state; no-op under the monitor (the outermost [locked] does it). */
+    fun notifyObservers() {
+        val snapshot = observerSnapshot
+        if (snapshot.isEmpty() || isRemoved || Thread.holdsLock(this)) return
+        for (observer in snapshot) observer.onQueryChanged()
+    }
 
     /**
      * Fetches again with the latest options if the query has a query function and is enabled;
@@ -99,8 +115,7 @@ internal class Query<T>(
      * @throws dev.stackquery.QueryClientClosedException when the client is closed.
      */
     fun fetch(options: ResolvedOptions<T>, cancelInFlight: Boolean = false): Deferred<T>? {
-        val run: Fetch<T>
-        synchronized(this) {
+        val run = locked {
             resolved = options
             val current = inFlight
             if (current != null) {
@@ -113,7 +128,7 @@ internal class Query<T>(
             cache.checkOpen()
             if (isRemoved) return null
             val before = state
-            run = Fetch(before)
+            val run = Fetch(before)
             val previous = cache.drainingFetches(key)
             run.job = cache.scope.async(start = CoroutineStart.LAZY) {
                 if (previous.isNotEmpty()) {
@@ -137,6 +152,7 @@ internal class Query<T>(
             cache.gc.cancel(this)
             cache.emit { QueryCacheEvent.FetchStarted(key) }
             run.job.invokeOnCompletion { cause -> if (cause != null) onCancelled(run) }
+            run
         }
         run.job.start()
         return run.job
@@ -152,7 +168,7 @@ internal class Query<T>(
      * - [LookupMode.ENSURE] (`ensureQueryData`): any data is found; no data: wait for a fetch.
      * - [LookupMode.PREFETCH] (`prefetchQuery`): fresh data is found; otherwise wait for a fetch.
      */
-    fun lookup(options: ResolvedOptions<T>, mode: LookupMode): Any? = synchronized(this) {
+    fun lookup(options: ResolvedOptions<T>, mode: LookupMode): Any? = locked {
         if (isRemoved) return REMOVED
         val current = state
         if (current.hasData) {
@@ -168,12 +184,12 @@ internal class Query<T>(
 
     /** Cancels the fetch in flight, if any, reverting the state; waits until it has stopped. */
     suspend fun cancel(reason: String) {
-        val run = synchronized(this) { inFlight?.also { abandon(it, reason) } } ?: return
+        val run = locked { inFlight?.also { abandon(it, reason) } } ?: return
         run.job.join()
     }
 
     /** Marks the query invalidated; a fetch in flight then settles still invalidated. */
-    fun invalidate() = synchronized(this) {
+    fun invalidate() = locked {
         inFlight?.invalidated = true
         if (!state.isInvalidated) setState(state.copy(isInvalidated = true))
     }
@@ -190,45 +206,93 @@ internal class Query<T>(
             val current = state
             if (isRemoved) return REMOVED
             val data = updater(if (current.hasData) current.data else null)
-            synchronized(this) {
+            val written = synchronized(this) {
                 if (isRemoved) return REMOVED
-                if (state === current) {
-                    inFlight?.let {
-                        it.invalidated = false
-                        it.dataWritten = true
-                    }
-                    setState(current.withData(data, cache.clock.nowMillis()))
-                    return data
+                if (state !== current) return@synchronized false
+                inFlight?.let {
+                    it.invalidated = false
+                    it.dataWritten = true
                 }
+                setState(current.withData(data, cache.clock.nowMillis()))
+                true
+            }
+            if (written) {
+                notifyObservers()
+                return data
             }
         }
     }
 
     /** Replaces the state with [initial], cancelling any fetch in flight. */
-    fun reset(initial: QueryState<T>) = synchronized(this) {
+    fun reset(initial: QueryState<T>) = locked {
         val run = inFlight
         if (run != null) abandon(run, "query reset", replacement = initial) else setState(initial)
     }
 
-    /** Counts one more observer; false (and nothing counted) when the query has left the cache. */
-    fun addObserver(): Boolean = synchronized(this) {
-        if (isRemoved) return false
-        observers++
-        cache.gc.cancel(this)
-        true
+    /**
+     * Attaches [observer]: the query becomes active (its gc timer stops), polling follows the
+     * observers' periods, and [observer] is told the current state. False (and nothing attached)
+     * when the query has left the cache.
+     */
+    fun addObserver(observer: QueryStateObserver): Boolean {
+        locked {
+            if (isRemoved) return false
+            observers += observer
+            observerSnapshot = observers.toTypedArray()
+            cache.gc.cancel(this)
+            updatePolling()
+        }
+        return true
     }
 
-    fun removeObserver() = synchronized(this) {
-        check(observers > 0) { "no observer to remove from $key" }
-        observers--
+    /** Detaches [observer]; the last one leaving starts the gc timer. */
+    fun removeObserver(observer: QueryStateObserver) = synchronized(this) {
+        if (!observers.remove(observer)) return
+        observerSnapshot = observers.toTypedArray()
+        updatePolling()
         scheduleGcIfInactive()
     }
 
-    /** Called by the cache once the query left it: cancels the fetch in flight and the gc timer. */
-    fun onRemoved() = synchronized(this) {
+    /**
+     * Polls at the shortest period the observers ask for (none: no polling). Call after an
+     * observer's period or `enabled` changed. Each tick starts a fetch with the latest options, or
+     * joins the one in flight, without waiting for it, so a failed fetch never stops polling.
+     */
+    fun updatePolling() = synchronized(this) {
+        var interval = Long.MAX_VALUE
+        for (observer in observers) {
+            val period = observer.pollIntervalMillis
+            if (period in 1 until interval) interval = period
+        }
+        if (interval == Long.MAX_VALUE || isRemoved) interval = 0
+        if (interval == pollIntervalMillis) return
+        pollJob?.cancel()
+        pollIntervalMillis = interval
+        pollJob = if (interval == 0L) null else cache.scope.launch {
+            while (true) {
+                delay(interval)
+                val options = resolved ?: continue
+                try {
+                    fetch(options)
+                } catch (e: QueryClientClosedException) {
+                    return@launch
+                }
+            }
+        }
+    }
+
+    /**
+     * Called by the cache, under its lock, once the query left it: cancels the fetch in flight,
+     * polling and the gc timer, and tells the observers (which re-attach later, or end if [cause]
+     * is [RemovalCause.CLOSED]).
+     */
+    fun onRemoved(cause: RemovalCause) = synchronized(this) {
         isRemoved = true
         inFlight?.let { abandon(it, "query removed") }
+        pollJob?.cancel()
+        pollJob = null
         cache.gc.cancel(this)
+        for (observer in observers) observer.onQueryRemoved(this, cause)
     }
 
     /**
@@ -237,14 +301,14 @@ internal class Query<T>(
      * this when it did not start a fetch or add an observer.
      */
     fun ensureGcScheduled() = synchronized(this) {
-        if (gcHeapIndex < 0 && observers == 0 && inFlight == null && !isRemoved) {
+        if (gcHeapIndex < 0 && observers.isEmpty() && inFlight == null && !isRemoved) {
             cache.gc.schedule(this, gcTimeMillis())
         }
     }
 
     /** After a fetch settled or an observer left: an inactive query starts its gc timer. */
     private fun scheduleGcIfInactive() {
-        if (observers == 0 && inFlight == null && !isRemoved) {
+        if (observers.isEmpty() && inFlight == null && !isRemoved) {
             cache.gc.schedule(this, gcTimeMillis())
             cache.onBecameInactive(this)
         }
@@ -253,7 +317,7 @@ internal class Query<T>(
     private fun gcTimeMillis(): Long = resolved?.gcTimeMillis ?: cache.config.gcTimeMillis
 
     private fun setState(next: QueryState<T>) {
-        stateFlow.value = next
+        state = next
         cache.emit { QueryCacheEvent.Updated(key, next) }
     }
 
@@ -277,7 +341,7 @@ internal class Query<T>(
         scheduleGcIfInactive()
     }
 
-    private fun onCancelled(run: Fetch<T>) = synchronized(this) {
+    private fun onCancelled(run: Fetch<T>) = locked {
         if (inFlight === run) abandon(run, "fetch cancelled")
     }
 
@@ -329,12 +393,12 @@ internal class Query<T>(
         }
     }
 
-    private fun settleAttempt(run: Fetch<T>, update: (QueryState<T>) -> QueryState<T>) = synchronized(this) {
+    private fun settleAttempt(run: Fetch<T>, update: (QueryState<T>) -> QueryState<T>) = locked {
         if (inFlight === run) setState(update(state))
     }
 
     /** Ends [run] with the state [update] makes; false when [run] was abandoned meanwhile. */
-    private fun settle(run: Fetch<T>, update: (QueryState<T>) -> QueryState<T>): Boolean = synchronized(this) {
+    private fun settle(run: Fetch<T>, update: (QueryState<T>) -> QueryState<T>): Boolean = locked {
         if (inFlight !== run) return false
         inFlight = null
         val next = update(state)
@@ -390,5 +454,19 @@ internal class Query<T>(
 
         /** What [updateData] returns for a query that has left the cache. */
         val REMOVED: Any = Any()
+
+        private val NO_OBSERVERS = arrayOf<QueryStateObserver>()
     }
+}
+
+/**
+ * Runs [block] under the query's monitor, then tells its observers about the resulting state,
+ * outside the monitor (so no observer or collector code runs under it). Nested calls notify once,
+ * when the outermost releases the monitor. A non-local return from [block] skips the
+ * notification: only return early before changing the state.
+ */
+internal inline fun <R> Query<*>.locked(block: () -> R): R {
+    val result = synchronized(this, block)
+    notifyObservers()
+    return result
 }

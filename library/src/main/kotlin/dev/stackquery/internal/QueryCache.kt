@@ -14,9 +14,18 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.channels.BufferOverflow
+import kotlinx.coroutines.ExperimentalForInheritanceCoroutinesApi
+import kotlinx.coroutines.flow.FlowCollector
 import kotlinx.coroutines.flow.MutableSharedFlow
+import kotlinx.coroutines.flow.SharedFlow
 import org.slf4j.LoggerFactory
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.asExecutor
 import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.Executor
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.coroutines.ContinuationInterceptor
 
 /**
  * The in-memory (L1) tier of a client and the machinery its queries share: the coroutine scope,
@@ -34,11 +43,33 @@ internal class QueryCache(val config: QueryClientConfig) {
             CoroutineExceptionHandler { _, e -> logFailure("a background task", e) },
     )
     val stats = StatsCounter()
-    val events = MutableSharedFlow<QueryCacheEvent>(
+    val eventFlow = MutableSharedFlow<QueryCacheEvent>(
         extraBufferCapacity = 1024,
         onBufferOverflow = BufferOverflow.DROP_OLDEST,
     )
+
+    /** Collectors of [events], counted without a lock (the flow's own count takes its lock). */
+    val eventCollectors = AtomicInteger()
+
+    /** The cache's events; collecting counts as listening, so events are only built while someone does. */
+    @OptIn(ExperimentalForInheritanceCoroutinesApi::class)
+    val events: SharedFlow<QueryCacheEvent> = object : SharedFlow<QueryCacheEvent> {
+        override val replayCache: List<QueryCacheEvent> get() = eventFlow.replayCache
+
+        override suspend fun collect(collector: FlowCollector<QueryCacheEvent>): Nothing {
+            eventCollectors.incrementAndGet()
+            try {
+                eventFlow.collect(collector)
+            } finally {
+                eventCollectors.decrementAndGet()
+            }
+        }
+    }
     val gc = GcScheduler(clock, ::expire)
+
+    /** The client's dispatcher as an `Executor`: where listeners run unless given their own. */
+    val dispatchExecutor: Executor =
+        ((config.coroutineContext[ContinuationInterceptor] as? CoroutineDispatcher) ?: Dispatchers.Default).asExecutor()
 
     private val map = ConcurrentHashMap<QueryKey, Query<*>>()
     private val lock = Any()
@@ -201,7 +232,7 @@ internal class QueryCache(val config: QueryClientConfig) {
     private fun removeLocked(query: Query<*>, cause: RemovalCause) {
         map.remove(query.key, query)
         index.remove(query)
-        query.onRemoved()
+        query.onRemoved(cause)
         emit { QueryCacheEvent.Removed(query.key, cause) }
     }
 
@@ -277,7 +308,7 @@ internal class QueryCache(val config: QueryClientConfig) {
 
     /** Publishes [event] to [events] when anyone listens (no allocation or lock otherwise). */
     inline fun emit(event: () -> QueryCacheEvent) {
-        if (events.subscriptionCount.value > 0) events.tryEmit(event())
+        if (eventCollectors.get() > 0) eventFlow.tryEmit(event())
     }
 
     fun logFailure(what: String, error: Throwable) {

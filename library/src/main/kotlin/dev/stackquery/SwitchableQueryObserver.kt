@@ -1,0 +1,27 @@
+package dev.stackquery
+
+/**
+ * A [QueryObserver] whose options can change, as [QueryClient.watch] returns it: the way to page
+ * through keys with one observer (and one UI binding).
+ *
+ * ```kotlin
+ * val observer = client.watch(pageOptions(1))
+ * observer.setOptions(pageOptions(2))   // with keepPreviousData = true, page 1 stays visible while page 2 loads
+ * ```
+ *
+ * @param Q the type of the query function's data.
+ * @param T the type the observer shows (the same as [Q] unless `watch(options, select)` maps it).
+ */
+public interface SwitchableQueryObserver<Q, T> : QueryObserver<T> {
+    /** The options the observer currently uses. */
+    public val options: QueryOptions<Q>
+
+    /**
+     * Switches to [options]. A new key detaches the observer from the old query and, if it is
+     * active, attaches it to the new one (fetching as [QueryOptions.refetchOnSubscribe] says);
+     * with [QueryOptions.keepPreviousData], the data shown so far stays, as placeholder data, until
+     * the new query has data. The same key takes the new `enabled`, polling period and placeholder
+     * at once, and fetches if it became enabled with stale data.
+     */
+    public fun setOptions(options: QueryOptions<Q>)
+}

@@ -1,0 +1,85 @@
+package dev.stackquery.internal
+
+import dev.stackquery.QueryListener
+import dev.stackquery.QueryState
+import dev.stackquery.Subscription
+import java.util.concurrent.ConcurrentLinkedQueue
+import java.util.concurrent.Executor
+import java.util.concurrent.atomic.AtomicBoolean
+
+/**
+ * One [QueryListener] subscribed to an observer: a queue of states drained by one task at a time
+ * on [executor], so calls never overlap, keep their order, and skip a state equal to the last
+ * one delivered. The first state is delivered by [start] on the subscribing thread.
+ */
+internal class ListenerSubscription<T>(
+    private val listener: QueryListener<T>,
+    private val executor: Executor,
+    private val onFailure: (Throwable) -> Unit,
+    private val onUnsubscribe: (ListenerSubscription<T>) -> Unit,
+) : Subscription {
+    private val queue = ConcurrentLinkedQueue<QueryState<T>>()
+    private val draining = AtomicBoolean(true) // held by start() until the first delivery is done
+    private val subscribed = AtomicBoolean(true)
+    private var last: QueryState<T>? = null // touched only by the one running delivery
+
+    override val isSubscribed: Boolean get() = subscribed.get()
+
+    /** Delivers [current] now, on this thread; states offered before it are older and dropped. */
+    fun start(current: () -> QueryState<T>) {
+        queue.clear()
+        deliver(current(), evenIfEnded = true)
+        draining.set(false)
+        scheduleDrain()
+    }
+
+    /** Queues [state] for delivery. */
+    fun offer(state: QueryState<T>) {
+        if (!subscribed.get()) return
+        queue.offer(state)
+        scheduleDrain()
+    }
+
+    /** Ends the subscription without telling the observer (the client is closing). */
+    fun end() {
+        subscribed.set(false)
+        queue.clear()
+    }
+
+    override fun unsubscribe() {
+        if (subscribed.compareAndSet(true, false)) {
+            queue.clear()
+            onUnsubscribe(this)
+        }
+    }
+
+    private fun scheduleDrain() {
+        if (queue.isEmpty() || !draining.compareAndSet(false, true)) return
+        try {
+            executor.execute(::drain)
+        } catch (e: Exception) {
+            draining.set(false)
+            onFailure(e) // a rejecting executor (shut down) loses these states, not the cache
+        }
+    }
+
+    private fun drain() {
+        try {
+            while (true) deliver(queue.poll() ?: break)
+        } finally {
+            draining.set(false)
+        }
+        scheduleDrain()
+    }
+
+    private fun deliver(state: QueryState<T>, evenIfEnded: Boolean = false) {
+        if (!(subscribed.get() || evenIfEnded) || state == last) return
+        last = state
+        try {
+            listener.onState(state)
+        } catch (e: Throwable) {
+            if (e is VirtualMachineError) throw e
+            onFailure(e)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.stackquery.internal
+
+import dev.stackquery.QueryCacheEvent.RemovalCause
+
+/** What a [Query] tells the observers attached to it ([Query.addObserver]). */
+internal interface QueryStateObserver {
+    /**
+     * The query's state may have changed: read [Query.state]. Called outside the query's monitor,
+     * from whichever thread changed it, possibly from several threads at once.
+     */
+    fun onQueryChanged()
+
+    /**
+     * [query] left the cache while this observer was attached. Called under the cache's lock and
+     * the query's monitor: it must only schedule work.
+     */
+    fun onQueryRemoved(query: Query<*>, cause: RemovalCause)
+
+    /** The polling period this observer asks for, in ms; 0 for none. */
+    val pollIntervalMillis: Long
+}
