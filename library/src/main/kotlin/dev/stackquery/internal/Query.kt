@@ -231,17 +231,18 @@ internal class Query<T>(
 
     /**
      * Attaches [observer]: the query becomes active (its gc timer stops), polling follows the
-     * observers' periods, and [observer] is told the current state. False (and nothing attached)
-     * when the query has left the cache.
+     * observers' periods, and (unless [notify] is false) the observers are told the current state.
+     * False (and nothing attached) when the query has left the cache.
      */
-    fun addObserver(observer: QueryStateObserver): Boolean {
-        locked {
+    fun addObserver(observer: QueryStateObserver, notify: Boolean = true): Boolean {
+        synchronized(this) {
             if (isRemoved) return false
             observers += observer
             observerSnapshot = observers.toTypedArray()
             cache.gc.cancel(this)
             updatePolling()
         }
+        if (notify) notifyObservers()
         return true
     }
 

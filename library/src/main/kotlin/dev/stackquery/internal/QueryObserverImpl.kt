@@ -178,9 +178,10 @@ internal class QueryObserverImpl<Q, T>(
                 return
             }
             bound = query
-            if (!query.addObserver(this)) continue // removed meanwhile: look the key up again
+            if (!query.addObserver(this, notify = false)) continue // removed meanwhile: look the key up again
             query.resolved = resolved
             if (current.enabled) fetchOnAttach(query, resolved)
+            onQueryChanged() // after the fetch started: no IDLE flicker before PENDING
             return
         }
     }
