@@ -53,6 +53,8 @@ public interface QueryObserver<T> {
      * Fetches the query now with this observer's options (joining a fetch in flight), waits for
      * it, and returns the observer's state afterwards. A failed fetch is reported in the state,
      * not thrown. Works whether or not the observer is active.
+     *
+     * @throws QueryClientClosedException when the client is closed.
      */
     public suspend fun refetch(): QueryState<T>
 }

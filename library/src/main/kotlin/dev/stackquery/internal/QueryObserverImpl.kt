@@ -16,6 +16,7 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.Executor
+import java.util.concurrent.RejectedExecutionException
 import java.util.concurrent.atomic.AtomicInteger
 
 /**
@@ -101,6 +102,7 @@ internal class QueryObserverImpl<Q, T>(
         subscriptions += subscription
         acquire()
         subscription.start(::currentState)
+        if (flow.value is Closed) subscription.end() // a closed client: the last state, then nothing
         return subscription
     }
 
@@ -152,8 +154,14 @@ internal class QueryObserverImpl<Q, T>(
     }
 
     override fun onQueryRemoved(query: Query<*>, cause: RemovalCause) {
-        cache.dispatchExecutor.execute {
-            if (cause == RemovalCause.CLOSED) markClosed() else reattach(query)
+        try {
+            cache.dispatchExecutor.execute {
+                if (cause == RemovalCause.CLOSED) markClosed() else reattach(query)
+            }
+        } catch (e: RejectedExecutionException) {
+            // The client's executor is shut down: nothing will run there again. End the observer
+            // here rather than leave its collectors waiting forever.
+            markClosed()
         }
     }
 
