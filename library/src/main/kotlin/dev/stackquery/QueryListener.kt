@@ -7,6 +7,7 @@ package dev.stackquery
  * before. A listener that throws is logged; it keeps its subscription and other listeners are
  * unaffected.
  */
+@JvmSuppressWildcards // Java sees onState(QueryState<T>), not QueryState<? extends T>
 public fun interface QueryListener<in T> {
     /** Called with the observer's current state when subscribing, then with each distinct change. */
     public fun onState(state: QueryState<T>)

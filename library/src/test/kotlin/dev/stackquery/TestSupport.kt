@@ -80,6 +80,7 @@ internal class BareObserver : QueryStateObserver {
     override fun onQueryChanged() {}
     override fun onQueryRemoved(query: Query<*>, cause: QueryCacheEvent.RemovalCause) {}
     override val pollIntervalMillis: Long get() = 0
+    override val isEnabled: Boolean get() = true
 }
 
 private val bareObservers = java.util.concurrent.ConcurrentHashMap<Query<*>, MutableList<BareObserver>>()

@@ -94,13 +94,19 @@ internal class Query<T>(
     }
 
     /**
-     * Fetches again with the latest options if the query has a query function and is enabled;
-     * `null` when it has none (made by `setQueryData`), is disabled, or has left the cache.
+     * Fetches again with the latest options if the query has a query function and is enabled
+     * (by any attached observer, or by its latest options when it has none); `null` when it has
+     * no function (made by `setQueryData`), is disabled, or has left the cache.
      */
     fun refetch(cancelInFlight: Boolean): Deferred<T>? {
         val options = resolved ?: return null
-        if (!options.options.enabled) return null
+        if (!isEnabled(options)) return null
         return fetch(options, cancelInFlight)
+    }
+
+    /** Enabled when any attached observer is; with none, as the latest options say. */
+    private fun isEnabled(options: ResolvedOptions<T>): Boolean = synchronized(this) {
+        if (observers.isEmpty()) options.options.enabled else observers.any { it.isEnabled }
     }
 
     fun touch(now: Long) {

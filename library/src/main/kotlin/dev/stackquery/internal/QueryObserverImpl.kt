@@ -80,6 +80,8 @@ internal class QueryObserverImpl<Q, T>(
 
     override val current: QueryState<T> get() = currentState()
 
+    override val isEnabled: Boolean get() = options.enabled
+
     override val pollIntervalMillis: Long
         get() {
             val current = options
@@ -212,10 +214,12 @@ internal class QueryObserverImpl<Q, T>(
         }
     }
 
-    private fun reattach(removed: Query<*>) = synchronized(lock) {
-        if (bound !== removed) return
-        bound = null
-        if (subscribers > 0) attach()
+    private fun reattach(removed: Query<*>) {
+        synchronized(lock) {
+            if (bound !== removed) return
+            bound = null
+            if (subscribers > 0) attach()
+        }
     }
 
     /** The attached query's state as this observer shows it, published to the flow and listeners. */
@@ -264,7 +268,10 @@ internal class QueryObserverImpl<Q, T>(
         val current = options
         return try {
             when {
-                raw.hasData -> if (select == null) raw as QueryState<T> else raw.showing(selectData(raw.data as Q), false)
+                raw.hasData -> {
+                    previousData = NONE // the new key has data: what was kept is no longer shown
+                    if (select == null) raw as QueryState<T> else raw.showing(selectData(raw.data as Q), false)
+                }
                 raw.status == QueryStatus.ERROR || !(current.enabled || raw.isFetching) -> raw as QueryState<T>
                 current.keepPreviousData && previousData !== NONE -> raw.showing(previousData as T, true)
                 current.placeholderData != null -> raw.showing(selectData(current.placeholderData), true)

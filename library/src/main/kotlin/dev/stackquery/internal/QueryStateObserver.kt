@@ -18,4 +18,7 @@ internal interface QueryStateObserver {
 
     /** The polling period this observer asks for, in ms; 0 for none. */
     val pollIntervalMillis: Long
+
+    /** Whether this observer lets the query fetch on its own (invalidation, `refetchQueries`). */
+    val isEnabled: Boolean
 }
