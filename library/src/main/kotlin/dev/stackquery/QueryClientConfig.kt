@@ -110,7 +110,11 @@ public class QueryClientConfig(
         /** See [QueryClientConfig.clock]. */
         public fun clock(clock: QueryClock): Builder = apply { this.clock = clock }
 
-        /** Runs the client's coroutines on [executor] (see [QueryClientConfig.coroutineContext]). */
+        /**
+         * Runs the client's coroutines on [executor] (see [QueryClientConfig.coroutineContext]).
+         * It must run tasks on other threads, never inline in `execute` (a direct executor would
+         * run background work inside the caller's locks).
+         */
         public fun executor(executor: Executor): Builder = apply { coroutineContext = executor.asCoroutineDispatcher() }
 
         /** See [QueryClientConfig.coroutineContext]. */

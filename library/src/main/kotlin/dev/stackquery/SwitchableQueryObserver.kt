@@ -21,7 +21,7 @@ public interface SwitchableQueryObserver<Q, T> : QueryObserver<T> {
      * active, attaches it to the new one (fetching as [QueryOptions.refetchOnSubscribe] says);
      * with [QueryOptions.keepPreviousData], the data shown so far stays, as placeholder data, until
      * the new query has data. The same key takes the new `enabled`, polling period and placeholder
-     * at once, and fetches if it became enabled with stale data.
+     * at once, and, if it became enabled, fetches as [QueryOptions.refetchOnSubscribe] says.
      */
     public fun setOptions(options: QueryOptions<Q>)
 }

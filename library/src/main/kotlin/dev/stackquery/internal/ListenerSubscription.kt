@@ -18,23 +18,31 @@ internal class ListenerSubscription<T>(
     private val onFailure: (Throwable) -> Unit,
     private val onUnsubscribe: (ListenerSubscription<T>) -> Unit,
 ) : Subscription {
-    private val queue = ConcurrentLinkedQueue<QueryState<T>>()
+    private val queue = ConcurrentLinkedQueue<Published<T>>()
     private val draining = AtomicBoolean(true) // held by start() until the first delivery is done
     private val subscribed = AtomicBoolean(true)
     private var last: QueryState<T>? = null // touched only by the one running delivery
+    private var lastVersion = -1L // likewise: states numbered at or below it are older
 
     override val isSubscribed: Boolean get() = subscribed.get()
 
-    /** Delivers [current] now, on this thread; states offered before it are older and dropped. */
-    fun start(current: () -> QueryState<T>) {
-        queue.clear()
-        deliver(current(), evenIfEnded = true)
-        draining.set(false)
-        scheduleDrain()
+    /**
+     * Delivers [current] now, on this thread; states queued with a version at or below its own
+     * are older and dropped.
+     */
+    fun start(current: () -> Published<T>) {
+        try {
+            val first = current()
+            lastVersion = first.version
+            deliver(first.state, evenIfEnded = true)
+        } finally {
+            draining.set(false)
+            scheduleDrain()
+        }
     }
 
     /** Queues [state] for delivery. */
-    fun offer(state: QueryState<T>) {
+    fun offer(state: Published<T>) {
         if (!subscribed.get()) return
         queue.offer(state)
         scheduleDrain()
@@ -65,7 +73,12 @@ internal class ListenerSubscription<T>(
 
     private fun drain() {
         try {
-            while (true) deliver(queue.poll() ?: break)
+            while (true) {
+                val next = queue.poll() ?: break
+                if (next.version <= lastVersion) continue
+                lastVersion = next.version
+                deliver(next.state)
+            }
         } finally {
             draining.set(false)
         }

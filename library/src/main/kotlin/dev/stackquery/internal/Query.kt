@@ -290,16 +290,16 @@ internal class Query<T>(
 
     /**
      * Called by the cache, under its lock, once the query left it: cancels the fetch in flight,
-     * polling and the gc timer, and tells the observers (which re-attach later, or end if [cause]
-     * is [RemovalCause.CLOSED]).
+     * polling and the gc timer. Returns the observers, which the cache tells once its lock is
+     * released.
      */
-    fun onRemoved(cause: RemovalCause) = synchronized(this) {
+    fun onRemoved(): Array<QueryStateObserver> = synchronized(this) {
         isRemoved = true
         inFlight?.let { abandon(it, "query removed") }
         pollJob?.cancel()
         pollJob = null
         cache.gc.cancel(this)
-        for (observer in observers) observer.onQueryRemoved(this, cause)
+        observerSnapshot
     }
 
     /**
@@ -469,11 +469,11 @@ internal class Query<T>(
 /**
  * Runs [block] under the query's monitor, then tells its observers about the resulting state,
  * outside the monitor (so no observer or collector code runs under it). Nested calls notify once,
- * when the outermost releases the monitor. A non-local return from [block] skips the
- * notification: only return early before changing the state.
+ * when the outermost releases the monitor.
  */
-internal inline fun <R> Query<*>.locked(block: () -> R): R {
-    val result = synchronized(this, block)
-    notifyObservers()
-    return result
-}
+internal inline fun <R> Query<*>.locked(block: () -> R): R =
+    try {
+        synchronized(this, block)
+    } finally {
+        notifyObservers() // also after a non-local return from block
+    }

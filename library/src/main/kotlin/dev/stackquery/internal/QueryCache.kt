@@ -211,16 +211,34 @@ internal class QueryCache(val config: QueryClientConfig) {
     }
 
     /** Removes [query] if it is still the cached one for its key. */
-    fun remove(query: Query<*>, cause: RemovalCause) = synchronized(lock) {
-        if (map[query.key] === query) removeLocked(query, cause)
+    fun remove(query: Query<*>, cause: RemovalCause) {
+        val removed = ArrayList<Removal>(1)
+        synchronized(lock) {
+            if (map[query.key] === query) removed += removeLocked(query, cause)
+        }
+        tellObservers(removed, cause)
     }
 
     /** Removes every query, cancelling their fetches. */
-    fun clear(cause: RemovalCause) = synchronized(lock) {
-        for (query in map.values) removeLocked(query, cause)
-        evictionCandidates.clear()
-        newestCandidateAccess = Long.MIN_VALUE
+    fun clear(cause: RemovalCause) {
+        val removed = ArrayList<Removal>()
+        synchronized(lock) {
+            for (query in map.values) removed += removeLocked(query, cause)
+            evictionCandidates.clear()
+            newestCandidateAccess = Long.MIN_VALUE
+        }
+        tellObservers(removed, cause)
     }
+
+    /** Tells the observers of removed queries, with no lock held (they may re-attach at once). */
+    private fun tellObservers(removed: List<Removal>, cause: RemovalCause) {
+        for (removal in removed) {
+            for (observer in removal.observers) observer.onQueryRemoved(removal.query, cause)
+        }
+    }
+
+    /** A query that left the cache, and the observers it had. */
+    private class Removal(val query: Query<*>, val observers: Array<QueryStateObserver>)
 
     fun close() {
         if (isClosed) return
@@ -229,11 +247,13 @@ internal class QueryCache(val config: QueryClientConfig) {
         job.cancel()
     }
 
-    private fun removeLocked(query: Query<*>, cause: RemovalCause) {
+    /** Removes [query] and returns it; its observers are told by the caller after the lock. */
+    private fun removeLocked(query: Query<*>, cause: RemovalCause): Removal {
         map.remove(query.key, query)
         index.remove(query)
-        query.onRemoved(cause)
+        val observers = query.onRemoved()
         emit { QueryCacheEvent.Removed(query.key, cause) }
+        return Removal(query, observers)
     }
 
     /** Called by the gc scheduler: removes [query] if it is still cached, inactive and due at [deadline]. */

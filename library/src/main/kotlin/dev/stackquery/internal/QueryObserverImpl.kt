@@ -16,7 +16,6 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.Executor
-import java.util.concurrent.RejectedExecutionException
 import java.util.concurrent.atomic.AtomicInteger
 
 /**
@@ -48,6 +47,11 @@ internal class QueryObserverImpl<Q, T>(
     private val flow = MutableStateFlow<Any>(QueryState.idle<T>())
     private val subscriptions = CopyOnWriteArrayList<ListenerSubscription<T>>()
     private val pendingChanges = AtomicInteger()
+
+    /** The last state [publish] sent, numbered so a new subscription can drop older ones queued. */
+    @Volatile
+    private var latest: Published<T>? = null
+    private var version = 0L // written only by publish(), which runs one at a time
 
     // Select memo and kept data: written by publish() (serialized by pendingChanges) while
     // attached, and under lock while detached.
@@ -101,10 +105,19 @@ internal class QueryObserverImpl<Q, T>(
                 release()
             },
         )
+        if (flow.value is Closed) { // a closed client: the last state, then nothing
+            subscription.end()
+            subscription.start { Published(currentState(), 0) }
+            return subscription
+        }
         subscriptions += subscription
         acquire()
-        subscription.start(::currentState)
-        if (flow.value is Closed) subscription.end() // a closed client: the last state, then nothing
+        try {
+            subscription.start { latest ?: Published(currentState(), 0) }
+        } catch (e: Throwable) {
+            subscription.unsubscribe() // the first delivery threw an Error: do not leave the query active
+            throw e
+        }
         return subscription
     }
 
@@ -119,7 +132,7 @@ internal class QueryObserverImpl<Q, T>(
     }
 
     override fun setOptions(options: QueryOptions<Q>) {
-        synchronized(lock) {
+        val attached = synchronized(lock) {
             val old = this.options
             val keyChanged = options.queryKey != old.queryKey
             if (keyChanged) {
@@ -129,7 +142,10 @@ internal class QueryObserverImpl<Q, T>(
             this.options = options
             val query = bound
             when {
-                query == null -> refresh()
+                query == null -> {
+                    refresh()
+                    null
+                }
                 keyChanged -> {
                     detach()
                     attach()
@@ -138,46 +154,50 @@ internal class QueryObserverImpl<Q, T>(
                     val resolved = ResolvedOptions.resolve(options, cache.config)
                     query.resolved = resolved
                     query.updatePolling()
-                    if (options.enabled && !old.enabled) fetchOnAttach(query, resolved)
-                    onQueryChanged()
+                    Attached(query, resolved, fetch = options.enabled && !old.enabled)
                 }
             }
         }
+        attached?.let(::afterAttach)
     }
 
     override fun onQueryChanged() {
         if (pendingChanges.getAndIncrement() != 0) return // the thread draining will publish it
         var missed = 1
-        while (true) {
-            publish()
-            missed = pendingChanges.addAndGet(-missed)
-            if (missed == 0) return
+        try {
+            while (true) {
+                publish()
+                missed = pendingChanges.addAndGet(-missed)
+                if (missed == 0) return
+            }
+        } catch (e: Throwable) {
+            pendingChanges.set(0) // an Error escaped: the next change must still be published
+            throw e
         }
     }
 
     override fun onQueryRemoved(query: Query<*>, cause: RemovalCause) {
-        try {
-            cache.dispatchExecutor.execute {
-                if (cause == RemovalCause.CLOSED) markClosed() else reattach(query)
-            }
-        } catch (e: RejectedExecutionException) {
-            // The client's executor is shut down: nothing will run there again. End the observer
-            // here rather than leave its collectors waiting forever.
-            markClosed()
-        }
+        if (cause == RemovalCause.CLOSED) markClosed() else reattach(query)
     }
 
-    private fun acquire() = synchronized(lock) {
-        if (subscribers++ == 0) attach()
+    private fun acquire() {
+        val attached = synchronized(lock) { if (subscribers++ == 0) attach() else null }
+        attached?.let(::afterAttach)
     }
 
     private fun release() = synchronized(lock) {
         if (--subscribers == 0) detach()
     }
 
-    /** Under [lock]: attaches to the query of [options], creating it if needed, and fetches as asked. */
-    private fun attach() {
-        if (flow.value is Closed) return
+    /** A query just attached to, and whether [afterAttach] should fetch it. */
+    private class Attached<Q>(val query: Query<Q>, val resolved: ResolvedOptions<Q>, val fetch: Boolean)
+
+    /**
+     * Under [lock]: attaches to the query of [options], creating it if needed. The caller then
+     * runs [afterAttach] with the result, outside the lock (it may run listeners).
+     */
+    private fun attach(): Attached<Q>? {
+        if (flow.value is Closed) return null
         val current = options
         val resolved = ResolvedOptions.resolve(current, cache.config)
         while (true) {
@@ -185,15 +205,19 @@ internal class QueryObserverImpl<Q, T>(
                 cache.getOrCreate(current.queryKey, current)
             } catch (e: QueryClientClosedException) {
                 markClosed()
-                return
+                return null
             }
             bound = query
             if (!query.addObserver(this, notify = false)) continue // removed meanwhile: look the key up again
             query.resolved = resolved
-            if (current.enabled) fetchOnAttach(query, resolved)
-            onQueryChanged() // after the fetch started: no IDLE flicker before PENDING
-            return
+            return Attached(query, resolved, fetch = current.enabled)
         }
+    }
+
+    /** Fetches as [QueryOptions.refetchOnSubscribe] says, then publishes (no IDLE flicker before PENDING). */
+    private fun afterAttach(attached: Attached<Q>) {
+        if (attached.fetch) fetchOnAttach(attached.query, attached.resolved)
+        onQueryChanged()
     }
 
     /** Under [lock]: detaches from the query; its gc timer starts if nothing else uses it. */
@@ -215,23 +239,27 @@ internal class QueryObserverImpl<Q, T>(
     }
 
     private fun reattach(removed: Query<*>) {
-        synchronized(lock) {
+        val attached = synchronized(lock) {
             if (bound !== removed) return
             bound = null
-            if (subscribers > 0) attach()
+            if (subscribers > 0) attach() else null
         }
+        attached?.let(::afterAttach)
     }
 
     /** The attached query's state as this observer shows it, published to the flow and listeners. */
     private fun publish() {
         val query = bound ?: return
+        if (query.key != options.queryKey) return // switching keys: the old query no longer counts
         val next = derive(query.state)
         while (true) {
             val previous = flow.value
             if (previous is Closed) return
             if (flow.compareAndSet(previous, next)) break
         }
-        for (subscription in subscriptions) subscription.offer(next)
+        val published = Published(next, ++version)
+        latest = published
+        for (subscription in subscriptions) subscription.offer(published)
     }
 
     @Suppress("UNCHECKED_CAST")
@@ -300,3 +328,6 @@ internal class QueryObserverImpl<Q, T>(
         val NONE = Any()
     }
 }
+
+/** A state an observer published, and its place in the observer's sequence of states. */
+internal class Published<T>(val state: QueryState<T>, val version: Long)

@@ -11,8 +11,8 @@ internal interface QueryStateObserver {
     fun onQueryChanged()
 
     /**
-     * [query] left the cache while this observer was attached. Called under the cache's lock and
-     * the query's monitor: it must only schedule work.
+     * [query] left the cache while this observer was attached. Called after the cache released
+     * its lock, on the thread that removed it.
      */
     fun onQueryRemoved(query: Query<*>, cause: RemovalCause)
 
