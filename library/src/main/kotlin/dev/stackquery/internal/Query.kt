@@ -28,8 +28,9 @@ import kotlinx.coroutines.withContext
  * one is in flight join it ([fetch] returns the same `Deferred`), and a fetch started while a
  * cancelled one of the same key is still finishing waits for it before calling the query function.
  * The fetch runs in the client's scope, not the caller's, so a caller's cancellation only detaches
- * that caller. No user code (query function aside) runs under the monitor except `select`-free
- * state computations: `setQueryData` updaters run outside it and retry if they lose a race.
+ * that caller. No user code runs under the monitor: `setQueryData` updaters run outside it and
+ * retry if they lose a race, and observers (select, listeners) are told after it is released
+ * ([locked]). Event collectors on an unconfined dispatcher are the one exception (see events).
  *
  * Lock order: the cache's lock, then a query's monitor, then the gc scheduler's lock.
  */
