@@ -3,6 +3,7 @@ package dev.stackquery
 import dev.stackquery.QueryCacheEvent.RemovalCause
 import dev.stackquery.internal.Query
 import dev.stackquery.internal.Query.LookupMode
+import dev.stackquery.internal.MutationImpl
 import dev.stackquery.internal.QueryCache
 import dev.stackquery.internal.QueryObserverImpl
 import dev.stackquery.internal.ResolvedOptions
@@ -173,6 +174,20 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      */
     public fun <T, R> watch(options: QueryOptions<T>, select: (T) -> R): SwitchableQueryObserver<T, R> =
         QueryObserverImpl(cache, options, select)
+
+    /**
+     * A [Mutation] running [options]. Creating it does nothing; [Mutation.mutate] runs it.
+     */
+    public fun <TData, TVariables, TContext> mutation(
+        options: MutationOptions<TData, TVariables, TContext>,
+    ): Mutation<TData, TVariables> = MutationImpl(this, options)
+
+    /**
+     * How many mutation runs are in progress (waiting for their scope included) whose
+     * [MutationOptions.mutationKey] starts with [prefix]; all runs when [prefix] is `null`.
+     */
+    @JvmOverloads
+    public fun isMutating(prefix: QueryKey? = null): Int = cache.mutationsRunning(prefix)
 
     /**
      * The data cached under [key], or `null` if there is none (or it is `null`: use

@@ -18,11 +18,13 @@ import kotlinx.coroutines.ExperimentalForInheritanceCoroutinesApi
 import kotlinx.coroutines.flow.FlowCollector
 import kotlinx.coroutines.flow.MutableSharedFlow
 import kotlinx.coroutines.flow.SharedFlow
+import kotlinx.coroutines.sync.Mutex
 import org.slf4j.LoggerFactory
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.asExecutor
 import java.util.concurrent.ConcurrentHashMap
+import java.util.Optional
 import java.util.concurrent.Executor
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.coroutines.ContinuationInterceptor
@@ -84,6 +86,26 @@ internal class QueryCache(val config: QueryClientConfig) {
     /** The latest access time among [evictionCandidates]; [Long.MIN_VALUE] when there are none. */
     @Volatile
     private var newestCandidateAccess = Long.MIN_VALUE
+
+    /** Mutation runs in progress: a token per run, mapped to its mutation key, if any. */
+    private val runningMutations = ConcurrentHashMap<Any, Optional<QueryKey>>()
+
+    /** One FIFO mutex per mutation scope id. */
+    private val mutationScopes = ConcurrentHashMap<String, Mutex>()
+
+    /** Records a mutation run; returns the token for [mutationEnded]. */
+    fun mutationStarted(mutationKey: QueryKey?): Any = Any().also { runningMutations[it] = Optional.ofNullable(mutationKey) }
+
+    fun mutationEnded(token: Any) {
+        runningMutations.remove(token)
+    }
+
+    /** Runs in progress whose mutation key starts with [prefix] (`null`: all of them). */
+    fun mutationsRunning(prefix: QueryKey?): Int =
+        runningMutations.values.count { key -> prefix == null || (key.isPresent && key.get().startsWith(prefix)) }
+
+    /** The mutex that serializes the mutations of scope [id]. */
+    fun mutationScope(id: String): Mutex = mutationScopes.computeIfAbsent(id) { Mutex() }
 
     /** Cancelled executions still finishing, per key; a new fetch of the key waits for them all. */
     private val draining = ConcurrentHashMap<QueryKey, List<Job>>()

@@ -1,0 +1,53 @@
+package dev.stackquery
+
+/**
+ * An immutable snapshot of a [Mutation]'s latest run. Replaced atomically on each change.
+ *
+ * @property status where the latest run is.
+ * @property data the latest run's result, once it succeeded (`null` otherwise).
+ * @property error the latest run's error, once it failed (`null` otherwise).
+ * @property variables the latest run's variables (`null` when idle).
+ * @property submittedAt when the latest run was submitted, epoch ms from the client's clock; 0 when idle.
+ * @property settledAt when it settled, epoch ms; 0 while idle or pending.
+ * @property failureCount failed attempts of the mutation function in the latest run.
+ */
+public class MutationState<out TData, out TVariables> internal constructor(
+    public val status: MutationStatus,
+    public val data: TData?,
+    public val error: Throwable?,
+    public val variables: TVariables?,
+    public val submittedAt: Long,
+    public val settledAt: Long,
+    public val failureCount: Int,
+) {
+    /** Status [MutationStatus.IDLE]. */
+    public val isIdle: Boolean get() = status == MutationStatus.IDLE
+
+    /** Status [MutationStatus.PENDING]. */
+    public val isPending: Boolean get() = status == MutationStatus.PENDING
+
+    /** Status [MutationStatus.SUCCESS]. */
+    public val isSuccess: Boolean get() = status == MutationStatus.SUCCESS
+
+    /** Status [MutationStatus.ERROR]. */
+    public val isError: Boolean get() = status == MutationStatus.ERROR
+
+    override fun equals(other: Any?): Boolean =
+        other is MutationState<*, *> && status == other.status && data == other.data && error == other.error &&
+            variables == other.variables && submittedAt == other.submittedAt && settledAt == other.settledAt &&
+            failureCount == other.failureCount
+
+    override fun hashCode(): Int =
+        ((status.hashCode() * 31 + (data?.hashCode() ?: 0)) * 31 + (variables?.hashCode() ?: 0)) * 31 + failureCount
+
+    override fun toString(): String =
+        "MutationState(status=$status, data=$data, error=$error, variables=$variables, " +
+            "submittedAt=$submittedAt, settledAt=$settledAt, failureCount=$failureCount)"
+
+    internal companion object {
+        private val IDLE = MutationState(MutationStatus.IDLE, null, null, null, 0, 0, 0)
+
+        @Suppress("UNCHECKED_CAST")
+        fun <D, V> idle(): MutationState<D, V> = IDLE as MutationState<D, V>
+    }
+}
