@@ -35,7 +35,8 @@ public class CachedFunction<A, R> internal constructor(
 
     /**
      * Invalidates every result of this function: the keys under the longest prefix that all keys
-     * it made share (with keys like `["user", id]`, every `["user", …]` query).
+     * it made share (with keys like `["user", id]`, every `["user", …]` query). Give `keyOf` a
+     * constant first segment: keys sharing no prefix would make this invalidate every query.
      */
     public suspend fun invalidateAll() {
         val prefix = commonPrefix.get() ?: return
