@@ -38,7 +38,12 @@ internal class MutationImpl<D, V, C>(
         val run = latestRun.incrementAndGet()
         val submittedAt = cache.clock.nowMillis()
         update(run) { MutationState(MutationStatus.PENDING, null, null, variables, submittedAt, 0, 0) }
-        return cache.scope.async { execute(run, variables) }.await()
+        val execution = cache.scope.async { execute(run, variables) }
+        execution.invokeOnCompletion { cause ->
+            // Cancelled before it could settle itself (the client closed as it started): never stay PENDING.
+            if (cause != null) update(run) { if (it.isPending) it.settledWith(cause, cache.clock.nowMillis()) else it }
+        }
+        return execution.await()
     }
 
     override fun subscribe(listener: MutationListener<D, V>): Subscription {
@@ -88,7 +93,7 @@ internal class MutationImpl<D, V, C>(
                 guard("onSettled") { options.onSettled?.invoke(null, e, variables, context) }
             }
             val now = cache.clock.nowMillis()
-            update(run) { MutationState(MutationStatus.ERROR, null, e, variables, it.submittedAt, now, failures[0]) }
+            update(run) { it.copy(failureCount = failures[0]).settledWith(e, now) }
             throw e
         }
         guard("onSuccess") { options.onSuccess?.invoke(result, variables, context) }
@@ -134,6 +139,9 @@ internal class MutationImpl<D, V, C>(
             cache.logFailure("$callback callback of a mutation", e)
         }
     }
+
+    private fun MutationState<D, V>.settledWith(error: Throwable, now: Long): MutationState<D, V> =
+        MutationState(MutationStatus.ERROR, null, error, variables, submittedAt, now, failureCount)
 
     private fun MutationState<D, V>.copy(failureCount: Int): MutationState<D, V> =
         MutationState(status, data, error, variables, submittedAt, settledAt, failureCount)
