@@ -111,12 +111,7 @@ internal class MutationImpl<D, V, C>(
             try {
                 return options.mutationFn(variables)
             } catch (thrown: Throwable) {
-                currentCoroutineContext().ensureActive() // our own cancellation: not a failure
-                val e = if (thrown is CancellationException) {
-                    IllegalStateException("the mutation function threw a CancellationException", thrown)
-                } else {
-                    thrown
-                }
+                val e = failureOf(thrown, "the mutation function")
                 val failed = ++failures[0]
                 if (failed > options.retry || !policy.shouldRetry(failed, e)) throw e
                 update(run) { it.copy(failureCount = failed) }

@@ -360,14 +360,7 @@ internal class Query<T>(
             val data = try {
                 options.options.queryFn()
             } catch (thrown: Throwable) {
-                currentCoroutineContext().ensureActive() // our own cancellation: not a failure
-                // A CancellationException from a fetch that was not cancelled (a withTimeout inside
-                // the query function, say) is a failure; rethrown as is it would silently end callers.
-                val e = if (thrown is CancellationException) {
-                    IllegalStateException("the query function of $key threw a CancellationException", thrown)
-                } else {
-                    thrown
-                }
+                val e = failureOf(thrown, "the query function of $key")
                 failures++
                 if (failures <= options.retry && shouldRetry(options, failures, e)) {
                     settleAttempt(run) { it.copy(failureCount = failures, failureReason = e) }

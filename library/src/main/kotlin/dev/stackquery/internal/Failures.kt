@@ -1,0 +1,19 @@
+package dev.stackquery.internal
+
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.currentCoroutineContext
+import kotlinx.coroutines.ensureActive
+
+/**
+ * What [thrown], caught from the user function [what], means for the running coroutine: rethrows
+ * our own cancellation; otherwise returns the failure, wrapping a `CancellationException` (a
+ * `withTimeout` inside the function, say), which rethrown as is would silently end callers.
+ */
+internal suspend fun failureOf(thrown: Throwable, what: String): Throwable {
+    currentCoroutineContext().ensureActive()
+    return if (thrown is CancellationException) {
+        IllegalStateException("$what threw a CancellationException", thrown)
+    } else {
+        thrown
+    }
+}
