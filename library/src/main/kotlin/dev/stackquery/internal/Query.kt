@@ -254,7 +254,7 @@ internal class Query<T>(
     }
 
     /** Detaches [observer]; the last one leaving starts the gc timer. */
-    fun removeObserver(observer: QueryStateObserver) = synchronized(this) {
+    fun removeObserver(observer: QueryStateObserver): Unit = synchronized(this) {
         if (!observers.remove(observer)) return
         observerSnapshot = observers.toTypedArray()
         updatePolling()
@@ -266,7 +266,7 @@ internal class Query<T>(
      * observer's period or `enabled` changed. Each tick starts a fetch with the latest options, or
      * joins the one in flight, without waiting for it, so a failed fetch never stops polling.
      */
-    fun updatePolling() = synchronized(this) {
+    fun updatePolling(): Unit = synchronized(this) {
         var interval = Long.MAX_VALUE
         for (observer in observers) {
             val period = observer.pollIntervalMillis
