@@ -3,8 +3,14 @@ package dev.stackquery
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.joinAll
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import java.util.Collections
 import kotlinx.coroutines.test.advanceTimeBy
 import kotlinx.coroutines.test.currentTime
 import kotlinx.coroutines.test.runCurrent
@@ -258,6 +264,49 @@ class MutationSpec : FunSpec({
             mutation.state.value.status shouldBe MutationStatus.SUCCESS
             client.close()
         }
+    }
+
+    test("a timeout inside a callback is logged and does not change a successful outcome") {
+        runTest {
+            val client = testClient()
+            val mutation = client.mutation(
+                MutationOptions<String, Int, Unit>(
+                    mutationFn = { "ok" },
+                    onSuccess = { _, _, _ -> withTimeout(1) { delay(1_000) } },
+                ),
+            )
+            mutation.mutate(1) shouldBe "ok"
+            mutation.state.value.status shouldBe MutationStatus.SUCCESS
+            client.close()
+        }
+    }
+
+    test("a timeout inside onMutate is a failure of the run, not a silent cancellation") {
+        runTest {
+            val client = testClient()
+            val mutation = client.mutation(
+                MutationOptions<String, Int, Unit>(mutationFn = { "ok" }, onMutate = { withTimeout(1) { delay(1_000) } }),
+            )
+            val error = shouldThrow<IllegalStateException> { mutation.mutate(1) }.original()
+            error.message shouldBe "onMutate threw a CancellationException"
+            mutation.state.value.status shouldBe MutationStatus.ERROR
+            client.close()
+        }
+    }
+
+    test("runs of one scope keep submission order on a multi-threaded dispatcher") {
+        val client = QueryClient(QueryClientConfig(coroutineContext = Dispatchers.Default))
+        repeat(100) {
+            val order = Collections.synchronizedList(mutableListOf<Int>())
+            val mutation = client.mutation(MutationOptions<Int, Int, Unit>(mutationFn = { order += it; it }, scope = "s"))
+            runBlocking {
+                withTimeout(10_000) {
+                    (0 until 8).map { i -> launch(Dispatchers.Unconfined) { mutation.mutate(i) } }.joinAll()
+                }
+            }
+            order shouldBe (0 until 8).toList()
+        }
+        client.close()
     }
 
     test("closing the client cancels a run in progress, leaving it in ERROR, never PENDING") {

@@ -7,8 +7,8 @@ import dev.stackquery.MutationState
 import dev.stackquery.MutationStatus
 import dev.stackquery.QueryClient
 import dev.stackquery.Subscription
-import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.async
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.delay
@@ -16,11 +16,8 @@ import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.isActive
 import kotlinx.coroutines.launch
-import kotlinx.coroutines.sync.withLock
-import java.util.concurrent.atomic.AtomicLong
 
 /** The [Mutation] behind [QueryClient.mutation]. See [MutationOptions] for the order of a run. */
 internal class MutationImpl<D, V, C>(
@@ -29,20 +26,32 @@ internal class MutationImpl<D, V, C>(
 ) : Mutation<D, V> {
     private val cache = client.cache
     private val flow = MutableStateFlow(MutationState.idle<D, V>())
-    private val latestRun = AtomicLong()
+    private val lock = Any() // orders run numbers, state updates and reset
+    private var latestRun = 0L // guarded by lock
 
     override val state: StateFlow<MutationState<D, V>> = flow.asStateFlow()
 
     override suspend fun mutate(variables: V): D {
         cache.checkOpen()
-        val run = latestRun.incrementAndGet()
         val submittedAt = cache.clock.nowMillis()
-        update(run) { MutationState(MutationStatus.PENDING, null, null, variables, submittedAt, 0, 0) }
-        val execution = cache.scope.async { execute(run, variables) }
+        val run = synchronized(lock) {
+            flow.value = MutationState(MutationStatus.PENDING, null, null, variables, submittedAt, 0, 0)
+            ++latestRun
+        }
+        val token = cache.mutationStarted(options.mutationKey) // counted by isMutating from now on
+        var previous: Job? = null
+        val execution = cache.scope.async(start = CoroutineStart.LAZY) {
+            previous?.join() // the run submitted before this one in the same scope
+            attempt(run, variables)
+        }
+        // Take the place in the scope's line now, in submission order, before anything is dispatched.
+        options.scope?.let { previous = cache.enqueueMutation(it, execution) }
         execution.invokeOnCompletion { cause ->
+            cache.mutationEnded(token)
             // Cancelled before it could settle itself (the client closed as it started): never stay PENDING.
             if (cause != null) update(run) { if (it.isPending) it.settledWith(cause, cache.clock.nowMillis()) else it }
         }
+        execution.start()
         return execution.await()
     }
 
@@ -67,17 +76,9 @@ internal class MutationImpl<D, V, C>(
     }
 
     override fun reset() {
-        latestRun.incrementAndGet()
-        flow.value = MutationState.idle()
-    }
-
-    private suspend fun execute(run: Long, variables: V): D {
-        val token = cache.mutationStarted(options.mutationKey)
-        try {
-            val scope = options.scope
-            return if (scope == null) attempt(run, variables) else cache.mutationScope(scope).withLock { attempt(run, variables) }
-        } finally {
-            cache.mutationEnded(token)
+        synchronized(lock) {
+            latestRun++
+            flow.value = MutationState.idle()
         }
     }
 
@@ -85,7 +86,13 @@ internal class MutationImpl<D, V, C>(
         var context: C? = null
         val failures = IntArray(1)
         val result = try {
-            options.onMutate?.let { context = it(variables) }
+            options.onMutate?.let { onMutate ->
+                context = try {
+                    onMutate(variables)
+                } catch (thrown: Throwable) {
+                    throw failureOf(thrown, "onMutate")
+                }
+            }
             withRetries(run, variables, failures)
         } catch (e: Throwable) {
             if (currentCoroutineContext().isActive) { // not a cancellation of this run
@@ -121,16 +128,19 @@ internal class MutationImpl<D, V, C>(
     }
 
     /** Applies [change] if [run] is still the latest run (last wins). */
-    private inline fun update(run: Long, crossinline change: (MutationState<D, V>) -> MutationState<D, V>) {
-        flow.update { current -> if (latestRun.get() == run) change(current) else current }
+    private inline fun update(run: Long, change: (MutationState<D, V>) -> MutationState<D, V>) {
+        synchronized(lock) {
+            if (latestRun == run) flow.value = change(flow.value)
+        }
     }
 
-    private inline fun guard(callback: String, block: () -> Unit) {
+    /** Runs a callback; its exceptions are logged (our own cancellation aside) and change nothing. */
+    private suspend inline fun guard(callback: String, block: () -> Unit) {
         try {
             block()
         } catch (e: Throwable) {
             if (e is VirtualMachineError) throw e
-            if (e is CancellationException) throw e
+            currentCoroutineContext().ensureActive()
             cache.logFailure("$callback callback of a mutation", e)
         }
     }

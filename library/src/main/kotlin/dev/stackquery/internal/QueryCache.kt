@@ -18,7 +18,6 @@ import kotlinx.coroutines.ExperimentalForInheritanceCoroutinesApi
 import kotlinx.coroutines.flow.FlowCollector
 import kotlinx.coroutines.flow.MutableSharedFlow
 import kotlinx.coroutines.flow.SharedFlow
-import kotlinx.coroutines.sync.Mutex
 import org.slf4j.LoggerFactory
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
@@ -90,8 +89,8 @@ internal class QueryCache(val config: QueryClientConfig) {
     /** Mutation runs in progress: a token per run, mapped to its mutation key, if any. */
     private val runningMutations = ConcurrentHashMap<Any, Optional<QueryKey>>()
 
-    /** One FIFO mutex per mutation scope id. */
-    private val mutationScopes = ConcurrentHashMap<String, Mutex>()
+    /** The last submitted run of each mutation scope that has one in progress. */
+    private val mutationTails = ConcurrentHashMap<String, Job>()
 
     /** Records a mutation run; returns the token for [mutationEnded]. */
     fun mutationStarted(mutationKey: QueryKey?): Any = Any().also { runningMutations[it] = Optional.ofNullable(mutationKey) }
@@ -104,8 +103,15 @@ internal class QueryCache(val config: QueryClientConfig) {
     fun mutationsRunning(prefix: QueryKey?): Int =
         runningMutations.values.count { key -> prefix == null || (key.isPresent && key.get().startsWith(prefix)) }
 
-    /** The mutex that serializes the mutations of scope [id]. */
-    fun mutationScope(id: String): Mutex = mutationScopes.computeIfAbsent(id) { Mutex() }
+    /**
+     * Puts [run] last in the line of mutation scope [id] and returns the run before it (which
+     * [run] waits for), or `null`. Scopes with nothing in progress take no memory.
+     */
+    fun enqueueMutation(id: String, run: Job): Job? {
+        val previous = mutationTails.put(id, run)
+        run.invokeOnCompletion { mutationTails.remove(id, run) }
+        return previous
+    }
 
     /** Cancelled executions still finishing, per key; a new fetch of the key waits for them all. */
     private val draining = ConcurrentHashMap<QueryKey, List<Job>>()
