@@ -47,7 +47,38 @@ public class QueryFilter(
     override fun toString(): String =
         "QueryFilter(queryKey=$queryKey, exact=$exact, type=$type, stale=$stale, predicate=$predicate)"
 
+    /** Builds a [QueryFilter] from Java; unset conditions match every query. */
+    public class Builder internal constructor() {
+        private var queryKey: QueryKey? = null
+        private var exact = false
+        private var type = Type.ALL
+        private var stale: Boolean? = null
+        private var predicate: Predicate? = null
+
+        /** Selects keys starting with [prefix] (or equal to it, with [exact]). */
+        public fun queryKey(prefix: QueryKey): Builder = apply { queryKey = prefix }
+
+        /** With `true`, [queryKey] must equal the query's key. */
+        public fun exact(exact: Boolean): Builder = apply { this.exact = exact }
+
+        /** Selects active or inactive queries; see [Type]. */
+        public fun type(type: Type): Builder = apply { this.type = type }
+
+        /** Selects stale (`true`) or fresh (`false`) queries. */
+        public fun stale(stale: Boolean): Builder = apply { this.stale = stale }
+
+        /** Selects the queries [predicate] accepts. */
+        public fun predicate(predicate: Predicate): Builder = apply { this.predicate = predicate }
+
+        /** The filter set so far. */
+        public fun build(): QueryFilter = QueryFilter(queryKey, exact, type, stale, predicate)
+    }
+
     public companion object {
+        /** A [Builder] that matches every query until conditions are added. */
+        @JvmStatic
+        public fun builder(): Builder = Builder()
+
         /** Matches every query. */
         @JvmField
         public val ALL: QueryFilter = QueryFilter()

@@ -1,7 +1,16 @@
 package dev.stackquery
 
+import dev.stackquery.future.AsyncQueryFunction
+import dev.stackquery.future.BlockingQueryFunction
 import dev.stackquery.internal.durationMillis
+import kotlinx.coroutines.asCoroutineDispatcher
+import kotlinx.coroutines.future.await
+import kotlinx.coroutines.runInterruptible
+import java.util.concurrent.Executor
+import java.util.function.BiConsumer
+import java.util.function.Consumer
 import kotlin.time.Duration
+import kotlin.time.toKotlinDuration
 
 /**
  * Everything a [QueryClient] needs to fetch and cache one query: its [queryKey], its [queryFn],
@@ -82,4 +91,116 @@ public class QueryOptions<T>(
 
     override fun toString(): String =
         "QueryOptions(queryKey=$queryKey, staleTime=$staleTime, gcTime=$gcTime, retry=$retry, enabled=$enabled)"
+
+    /**
+     * Builds [QueryOptions] from Java. Setters validate eagerly (naming the field) and return the
+     * builder; unset overrides fall back to the client's defaults.
+     *
+     * ```java
+     * QueryOptions<User> opts = QueryOptions.<User>builder(QueryKey.of("user", 42), () -> api.userAsync(42))
+     *     .staleTime(Duration.ofMinutes(1))
+     *     .build();
+     * ```
+     */
+    public class Builder<T> internal constructor(
+        private val queryKey: QueryKey,
+        private val queryFn: suspend () -> T,
+    ) {
+        private var staleTime: Duration? = null
+        private var gcTime: Duration? = null
+        private var retry: Int? = null
+        private var retryPolicy: RetryPolicy? = null
+        private var enabled = true
+        private var initialData: T? = null
+        private var initialDataUpdatedAt: Long? = null
+        private var placeholderData: T? = null
+        private var refetchInterval: Duration? = null
+        private var refetchOnSubscribe = RefetchOnSubscribe.IF_STALE
+        private var keepPreviousData = false
+        private var onSuccess: ((T) -> Unit)? = null
+        private var onError: ((Throwable) -> Unit)? = null
+        private var onSettled: ((T?, Throwable?) -> Unit)? = null
+        private var meta: Map<String, Any?> = emptyMap()
+
+        /** See [QueryOptions.staleTime]. */
+        public fun staleTime(staleTime: java.time.Duration): Builder<T> = apply {
+            this.staleTime = staleTime.toKotlinDuration().also { durationMillis(it, "staleTime") }
+        }
+
+        /** See [QueryOptions.gcTime]. */
+        public fun gcTime(gcTime: java.time.Duration): Builder<T> = apply {
+            this.gcTime = gcTime.toKotlinDuration().also { durationMillis(it, "gcTime") }
+        }
+
+        /** See [QueryOptions.retry]. */
+        public fun retry(retry: Int): Builder<T> = apply {
+            require(retry >= 0) { "retry must be >= 0, was $retry" }
+            this.retry = retry
+        }
+
+        /** See [QueryOptions.retryPolicy]. */
+        public fun retryPolicy(retryPolicy: RetryPolicy): Builder<T> = apply { this.retryPolicy = retryPolicy }
+
+        /** See [QueryOptions.enabled]. */
+        public fun enabled(enabled: Boolean): Builder<T> = apply { this.enabled = enabled }
+
+        /** See [QueryOptions.initialData]. */
+        public fun initialData(initialData: T): Builder<T> = apply { this.initialData = initialData }
+
+        /** See [QueryOptions.initialDataUpdatedAt] (epoch ms). */
+        public fun initialDataUpdatedAt(epochMillis: Long): Builder<T> = apply { initialDataUpdatedAt = epochMillis }
+
+        /** See [QueryOptions.placeholderData]. */
+        public fun placeholderData(placeholderData: T): Builder<T> = apply { this.placeholderData = placeholderData }
+
+        /** See [QueryOptions.refetchInterval]. */
+        public fun refetchInterval(interval: java.time.Duration): Builder<T> = apply {
+            require(!interval.isNegative && !interval.isZero) { "refetchInterval must be positive, was $interval" }
+            refetchInterval = interval.toKotlinDuration()
+        }
+
+        /** See [QueryOptions.refetchOnSubscribe]. */
+        public fun refetchOnSubscribe(mode: RefetchOnSubscribe): Builder<T> = apply { refetchOnSubscribe = mode }
+
+        /** See [QueryOptions.keepPreviousData]. */
+        public fun keepPreviousData(keep: Boolean): Builder<T> = apply { keepPreviousData = keep }
+
+        /** See [QueryOptions.onSuccess]. */
+        public fun onSuccess(callback: Consumer<T>): Builder<T> = apply { onSuccess = callback::accept }
+
+        /** See [QueryOptions.onError]. */
+        public fun onError(callback: Consumer<Throwable>): Builder<T> = apply { onError = callback::accept }
+
+        /** See [QueryOptions.onSettled]: called with the data (or `null`) and the error (or `null`). */
+        public fun onSettled(callback: BiConsumer<T?, Throwable?>): Builder<T> = apply { onSettled = callback::accept }
+
+        /** See [QueryOptions.meta]; copied. */
+        public fun meta(meta: Map<String, Any?>): Builder<T> = apply { this.meta = meta.toMap() }
+
+        /** The options set so far. */
+        public fun build(): QueryOptions<T> = QueryOptions(
+            queryKey, queryFn, staleTime, gcTime, retry, retryPolicy, enabled, initialData, initialDataUpdatedAt,
+            placeholderData, refetchInterval, refetchOnSubscribe, keepPreviousData, onSuccess, onError, onSettled, meta,
+        )
+    }
+
+    public companion object {
+        /**
+         * A [Builder] for a query whose function returns a [java.util.concurrent.CompletionStage]
+         * (an async HTTP client, say). Cancelling the fetch cancels the stage's future.
+         */
+        @JvmStatic
+        public fun <T> builder(queryKey: QueryKey, queryFn: AsyncQueryFunction<T>): Builder<T> =
+            Builder(queryKey) { queryFn.fetch().await() }
+
+        /**
+         * A [Builder] for a query whose function blocks (JDBC, a blocking HTTP client): it runs on
+         * [executor], never on the client's threads, and is interrupted when the fetch is cancelled.
+         */
+        @JvmStatic
+        public fun <T> builder(queryKey: QueryKey, queryFn: BlockingQueryFunction<T>, executor: Executor): Builder<T> {
+            val dispatcher = executor.asCoroutineDispatcher()
+            return Builder(queryKey) { runInterruptible(dispatcher) { queryFn.fetch() } }
+        }
+    }
 }

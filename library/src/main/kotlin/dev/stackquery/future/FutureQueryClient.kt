@@ -1,0 +1,107 @@
+package dev.stackquery.future
+
+import dev.stackquery.QueryClient
+import dev.stackquery.QueryClientClosedException
+import dev.stackquery.QueryFilter
+import dev.stackquery.QueryKey
+import dev.stackquery.QueryOptions
+import dev.stackquery.dependentQuery
+import dev.stackquery.parallelQueries
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.future.future
+import java.util.concurrent.CompletableFuture
+import java.util.function.Function
+
+/**
+ * The [QueryClient] for Java: every suspending operation as a method returning a
+ * [CompletableFuture], in the style of Caffeine's `AsyncCache`.
+ *
+ * ```java
+ * try (QueryClient client = new QueryClient()) {
+ *     FutureQueryClient futures = FutureQueryClient.of(client);
+ *     QueryOptions<User> opts = QueryOptions.<User>builder(QueryKey.of("user", 42), () -> api.userAsync(42)).build();
+ *     User user = futures.fetchQuery(opts).join();
+ *     futures.invalidateQueries(QueryKey.of("user")).join();
+ * }
+ * ```
+ *
+ * - A fresh cache hit returns an already completed future, on the calling thread, with no dispatch.
+ * - Otherwise the work runs in the client's scope. Cancelling a returned future detaches that
+ *   caller only: a fetch shared with other callers goes on and fills the cache.
+ * - A failure completes the future exceptionally with the error itself as the cause (not wrapped).
+ * - Non-suspending operations (`getQueryData`, `setQueryData`, `watch`, `removeQueries`, …) are
+ *   called on the [client] directly.
+ *
+ * Thread-safe; cheap to create (it holds only the client).
+ */
+public class FutureQueryClient private constructor(
+    /** The client this facade calls. */
+    public val client: QueryClient,
+) {
+    /** Runs [block] in the client's scope; on a closed client, a future failed with [QueryClientClosedException]. */
+    private fun <R> launch(block: suspend CoroutineScope.() -> R): CompletableFuture<R> {
+        if (client.cache.isClosed) return CompletableFuture.failedFuture(QueryClientClosedException())
+        return client.cache.scope.future(block = block)
+    }
+
+    /** [QueryClient.fetchQuery]: fresh data at once, stale data at once plus a refetch, else the fetch. */
+    public fun <T> fetchQuery(options: QueryOptions<T>): CompletableFuture<T> {
+        val fresh = client.freshDataOrMiss(options)
+        @Suppress("UNCHECKED_CAST")
+        if (fresh !== dev.stackquery.MISS) return CompletableFuture.completedFuture(fresh as T)
+        return launch { client.fetchQuery(options) }
+    }
+
+    /** [QueryClient.prefetchQuery]: completes when the cache is warm; never completes exceptionally for a fetch error. */
+    public fun prefetchQuery(options: QueryOptions<*>): CompletableFuture<Void?> =
+        launch { client.prefetchQuery(options); null }
+
+    /** [QueryClient.ensureQueryData]: cached data (even stale) at once, else the fetch. */
+    public fun <T> ensureQueryData(options: QueryOptions<T>): CompletableFuture<T> =
+        launch { client.ensureQueryData(options) }
+
+    /** [QueryClient.invalidateQueries]; completes when the active queries were refetched. */
+    public fun invalidateQueries(filter: QueryFilter): CompletableFuture<Void?> =
+        launch { client.invalidateQueries(filter); null }
+
+    /** [QueryClient.invalidateQueries] for every key starting with [prefix]. */
+    public fun invalidateQueries(prefix: QueryKey): CompletableFuture<Void?> = invalidateQueries(QueryFilter.prefix(prefix))
+
+    /** [QueryClient.refetchQueries]; completes when the refetches settled. */
+    public fun refetchQueries(filter: QueryFilter): CompletableFuture<Void?> =
+        launch { client.refetchQueries(filter); null }
+
+    /** [QueryClient.refetchQueries] for every key starting with [prefix]. */
+    public fun refetchQueries(prefix: QueryKey): CompletableFuture<Void?> = refetchQueries(QueryFilter.prefix(prefix))
+
+    /** [QueryClient.cancelQueries]; completes when the cancelled fetches stopped. */
+    public fun cancelQueries(filter: QueryFilter): CompletableFuture<Void?> =
+        launch { client.cancelQueries(filter); null }
+
+    /** [QueryClient.cancelQueries] for every key starting with [prefix]. */
+    public fun cancelQueries(prefix: QueryKey): CompletableFuture<Void?> = cancelQueries(QueryFilter.prefix(prefix))
+
+    /** [QueryClient.resetQueries]; completes when the active queries were refetched. */
+    public fun resetQueries(filter: QueryFilter): CompletableFuture<Void?> =
+        launch { client.resetQueries(filter); null }
+
+    /** [QueryClient.resetQueries] for every key starting with [prefix]. */
+    public fun resetQueries(prefix: QueryKey): CompletableFuture<Void?> = resetQueries(QueryFilter.prefix(prefix))
+
+    /**
+     * Fetches every query of [options] concurrently; the results in order. The first failure
+     * completes the future exceptionally; the other fetches still fill the cache.
+     */
+    public fun <T> parallelQueries(options: List<QueryOptions<out T>>): CompletableFuture<List<T>> =
+        launch { client.parallelQueries(options) }
+
+    /** Fetches [dependsOn], then the query [then] builds from its result. */
+    public fun <T, R> dependentQuery(dependsOn: QueryOptions<T>, then: Function<T, QueryOptions<R>>): CompletableFuture<R> =
+        launch { client.dependentQuery(dependsOn) { then.apply(it) } }
+
+    public companion object {
+        /** The facade for [client]. */
+        @JvmStatic
+        public fun of(client: QueryClient): FutureQueryClient = FutureQueryClient(client)
+    }
+}
