@@ -1,5 +1,13 @@
 package dev.stackquery
 
+import dev.stackquery.future.AsyncMutationFunction
+import dev.stackquery.future.MutationErrorCallback
+import dev.stackquery.future.MutationSettledCallback
+import dev.stackquery.future.MutationSuccessCallback
+import kotlinx.coroutines.future.await
+import java.util.concurrent.CompletionStage
+import java.util.function.Function
+
 /**
  * What a [Mutation] does: [mutationFn] and the callbacks around it.
  *
@@ -56,4 +64,81 @@ public class MutationOptions<TData, TVariables, TContext>(
 
     override fun toString(): String =
         "MutationOptions(mutationKey=$mutationKey, retry=$retry, invalidates=$invalidates, scope=$scope)"
+
+    /**
+     * Builds [MutationOptions] from Java. Setters validate eagerly and return the builder.
+     *
+     * ```java
+     * MutationOptions<User, String, User> rename = MutationOptions.<User, String, User>builder(name -> api.renameAsync(42, name))
+     *     .onMutate(name -> { User previous = client.getQueryData(key); client.setQueryData(key, previous.withName(name)); return previous; })
+     *     .onError((error, name, previous) -> client.setQueryData(key, previous))
+     *     .invalidates(QueryKey.of("user"))
+     *     .build();
+     * ```
+     */
+    public class Builder<TData, TVariables, TContext> internal constructor(
+        private val mutationFn: suspend (TVariables) -> TData,
+    ) {
+        private var onMutate: (suspend (TVariables) -> TContext)? = null
+        private var onSuccess: (suspend (TData, TVariables, TContext?) -> Unit)? = null
+        private var onError: (suspend (Throwable, TVariables, TContext?) -> Unit)? = null
+        private var onSettled: (suspend (TData?, Throwable?, TVariables, TContext?) -> Unit)? = null
+        private var retry = 0
+        private var retryPolicy: RetryPolicy? = null
+        private var mutationKey: QueryKey? = null
+        private var invalidates: List<QueryKey> = emptyList()
+        private var scope: String? = null
+
+        /** See [MutationOptions.onMutate]; runs on the client's thread, its result is the context. */
+        public fun onMutate(onMutate: Function<TVariables, TContext>): Builder<TData, TVariables, TContext> =
+            apply { this.onMutate = { onMutate.apply(it) } }
+
+        /** Like [onMutate], for work that completes later (cancelling queries, say). */
+        public fun onMutateAsync(onMutate: Function<TVariables, CompletionStage<TContext>>): Builder<TData, TVariables, TContext> =
+            apply { this.onMutate = { onMutate.apply(it).await() } }
+
+        /** See [MutationOptions.onSuccess]. */
+        public fun onSuccess(callback: MutationSuccessCallback<TData, TVariables, TContext>): Builder<TData, TVariables, TContext> =
+            apply { onSuccess = { data, variables, context -> callback.onSuccess(data, variables, context) } }
+
+        /** See [MutationOptions.onError]. */
+        public fun onError(callback: MutationErrorCallback<TVariables, TContext>): Builder<TData, TVariables, TContext> =
+            apply { onError = { error, variables, context -> callback.onError(error, variables, context) } }
+
+        /** See [MutationOptions.onSettled]. */
+        public fun onSettled(callback: MutationSettledCallback<TData, TVariables, TContext>): Builder<TData, TVariables, TContext> =
+            apply { onSettled = { data, error, variables, context -> callback.onSettled(data, error, variables, context) } }
+
+        /** See [MutationOptions.retry]. */
+        public fun retry(retry: Int): Builder<TData, TVariables, TContext> = apply {
+            require(retry >= 0) { "retry must be >= 0, was $retry" }
+            this.retry = retry
+        }
+
+        /** See [MutationOptions.retryPolicy]. */
+        public fun retryPolicy(policy: RetryPolicy): Builder<TData, TVariables, TContext> = apply { retryPolicy = policy }
+
+        /** See [MutationOptions.mutationKey]. */
+        public fun mutationKey(key: QueryKey): Builder<TData, TVariables, TContext> = apply { mutationKey = key }
+
+        /** See [MutationOptions.invalidates]. */
+        public fun invalidates(vararg prefixes: QueryKey): Builder<TData, TVariables, TContext> =
+            apply { invalidates = prefixes.toList() }
+
+        /** See [MutationOptions.scope]. */
+        public fun scope(id: String): Builder<TData, TVariables, TContext> = apply { scope = id }
+
+        /** The options set so far. */
+        public fun build(): MutationOptions<TData, TVariables, TContext> = MutationOptions(
+            mutationFn, onMutate, onSuccess, onError, onSettled, retry, retryPolicy, mutationKey, invalidates, scope,
+        )
+    }
+
+    public companion object {
+        /** A [Builder] for a mutation whose function returns a `CompletionStage`. */
+        @JvmStatic
+        public fun <TData, TVariables, TContext> builder(
+            mutationFn: AsyncMutationFunction<TVariables, TData>,
+        ): Builder<TData, TVariables, TContext> = Builder { mutationFn.mutate(it).await() }
+    }
 }

@@ -1,6 +1,10 @@
 package dev.stackquery.future
 
+import dev.stackquery.Mutation
 import dev.stackquery.QueryClient
+import dev.stackquery.QueryObserver
+import dev.stackquery.QueryState
+import dev.stackquery.SwitchableQueryObserver
 import dev.stackquery.QueryClientClosedException
 import dev.stackquery.QueryFilter
 import dev.stackquery.QueryKey
@@ -98,6 +102,17 @@ public class FutureQueryClient private constructor(
     /** Fetches [dependsOn], then the query [then] builds from its result. */
     public fun <T, R> dependentQuery(dependsOn: QueryOptions<T>, then: Function<T, QueryOptions<R>>): CompletableFuture<R> =
         launch { client.dependentQuery(dependsOn) { then.apply(it) } }
+
+    /** Runs [mutation] with [variables] (see [Mutation.mutate]); cancelling the future detaches this caller only. */
+    public fun <D, V> mutate(mutation: Mutation<D, V>, variables: V): CompletableFuture<D> =
+        launch { mutation.mutate(variables) }
+
+    /** [QueryClient.watch] with a Java [Function] as the per-observer select. */
+    public fun <T, R> watch(options: QueryOptions<T>, select: Function<T, R>): SwitchableQueryObserver<T, R> =
+        client.watch(options) { select.apply(it) }
+
+    /** A [QueryObserver]'s [QueryObserver.refetch], as a future of the state afterwards. */
+    public fun <T> refetch(observer: QueryObserver<T>): CompletableFuture<QueryState<T>> = launch { observer.refetch() }
 
     public companion object {
         /** The facade for [client]. */
