@@ -50,7 +50,9 @@ class FutureQueryClientJavaTest {
 
     @Test
     void aThousandConcurrentCallersShareOneCall() throws Exception {
-        try (QueryClient client = new QueryClient()) {
+        // Fresh for a minute: callers whose coroutine starts after the fetch settled get the
+        // cached value instead of revalidating it (with staleTime 0 they would refetch it).
+        try (QueryClient client = new QueryClient(QueryClientConfig.builder().staleTime(Duration.ofMinutes(1)).build())) {
             FutureQueryClient futures = FutureQueryClient.of(client);
             AtomicInteger calls = new AtomicInteger();
             CompletableFuture<String> source = new CompletableFuture<>();
