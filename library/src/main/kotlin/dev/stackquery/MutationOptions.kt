@@ -47,11 +47,11 @@ import java.util.function.Function
  * @throws IllegalArgumentException for `retry < 0`.
  */
 public class MutationOptions<TData, TVariables, TContext>(
-    public val mutationFn: suspend (TVariables) -> TData,
-    public val onMutate: (suspend (TVariables) -> TContext)? = null,
-    public val onSuccess: (suspend (TData, TVariables, TContext?) -> Unit)? = null,
-    public val onError: (suspend (Throwable, TVariables, TContext?) -> Unit)? = null,
-    public val onSettled: (suspend (TData?, Throwable?, TVariables, TContext?) -> Unit)? = null,
+    @get:JvmSynthetic public val mutationFn: suspend (TVariables) -> TData,
+    @get:JvmSynthetic public val onMutate: (suspend (TVariables) -> TContext)? = null,
+    @get:JvmSynthetic public val onSuccess: (suspend (TData, TVariables, TContext?) -> Unit)? = null,
+    @get:JvmSynthetic public val onError: (suspend (Throwable, TVariables, TContext?) -> Unit)? = null,
+    @get:JvmSynthetic public val onSettled: (suspend (TData?, Throwable?, TVariables, TContext?) -> Unit)? = null,
     public val retry: Int = 0,
     public val retryPolicy: RetryPolicy? = null,
     public val mutationKey: QueryKey? = null,

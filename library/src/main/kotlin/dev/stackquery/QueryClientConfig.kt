@@ -10,6 +10,7 @@ import kotlin.coroutines.CoroutineContext
 import kotlin.coroutines.EmptyCoroutineContext
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.minutes
+import kotlin.time.toJavaDuration
 import kotlin.time.toKotlinDuration
 
 /**
@@ -44,8 +45,8 @@ import kotlin.time.toKotlinDuration
  *   `cacheMaxSize < 1` or an unconfined dispatcher.
  */
 public class QueryClientConfig(
-    public val staleTime: Duration = Duration.ZERO,
-    public val gcTime: Duration = 5.minutes,
+    @get:JvmSynthetic public val staleTime: Duration = Duration.ZERO,
+    @get:JvmSynthetic public val gcTime: Duration = 5.minutes,
     public val retry: Int = 3,
     public val retryPolicy: RetryPolicy = RetryPolicy.DEFAULT,
     public val cacheMaxSize: Int = 1000,
@@ -64,6 +65,12 @@ public class QueryClientConfig(
                 "would run the client's background work inside its callers' locks"
         }
     }
+
+    /** [staleTime] for Java callers. */
+    public val staleTimeDuration: java.time.Duration get() = staleTime.toJavaDuration()
+
+    /** [gcTime] for Java callers. */
+    public val gcTimeDuration: java.time.Duration get() = gcTime.toJavaDuration()
 
     override fun toString(): String =
         "QueryClientConfig(staleTime=$staleTime, gcTime=$gcTime, retry=$retry, retryPolicy=$retryPolicy, " +

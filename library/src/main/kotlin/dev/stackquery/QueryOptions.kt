@@ -3,6 +3,7 @@ package dev.stackquery
 import dev.stackquery.future.AsyncQueryFunction
 import dev.stackquery.future.BlockingQueryFunction
 import dev.stackquery.internal.durationMillis
+import dev.stackquery.storage.QueryCodec
 import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.runInterruptible
@@ -56,27 +57,31 @@ import kotlin.time.toKotlinDuration
  * @property onError called once per fetch that failed after all attempts, with the error.
  * @property onSettled called once per settled fetch with the data or the error.
  * @property meta free-form data for the application (logging, devtools); unused by the client.
+ * @property codec how the persistent (L2) tier stores this query's data; `null` keeps the query
+ *   in memory only. (The L2 tier itself arrives with the persistence work; the in-memory cache
+ *   ignores it.)
  * @throws IllegalArgumentException naming the field, for a negative duration or retry, or a
  *   non-positive refetch interval.
  */
 public class QueryOptions<T>(
     public val queryKey: QueryKey,
-    public val queryFn: suspend () -> T,
-    public val staleTime: Duration? = null,
-    public val gcTime: Duration? = null,
+    @get:JvmSynthetic public val queryFn: suspend () -> T,
+    @get:JvmSynthetic public val staleTime: Duration? = null,
+    @get:JvmSynthetic public val gcTime: Duration? = null,
     public val retry: Int? = null,
     public val retryPolicy: RetryPolicy? = null,
     public val enabled: Boolean = true,
     public val initialData: T? = null,
     public val initialDataUpdatedAt: Long? = null,
     public val placeholderData: T? = null,
-    public val refetchInterval: Duration? = null,
+    @get:JvmSynthetic public val refetchInterval: Duration? = null,
     public val refetchOnSubscribe: RefetchOnSubscribe = RefetchOnSubscribe.IF_STALE,
     public val keepPreviousData: Boolean = false,
-    public val onSuccess: ((T) -> Unit)? = null,
-    public val onError: ((Throwable) -> Unit)? = null,
-    public val onSettled: ((T?, Throwable?) -> Unit)? = null,
+    @get:JvmSynthetic public val onSuccess: ((T) -> Unit)? = null,
+    @get:JvmSynthetic public val onError: ((Throwable) -> Unit)? = null,
+    @get:JvmSynthetic public val onSettled: ((T?, Throwable?) -> Unit)? = null,
     public val meta: Map<String, Any?> = emptyMap(),
+    public val codec: QueryCodec<T>? = null,
 ) {
     /** [staleTime] in ms, or -1 for "client default"; precomputed for the fresh-hit path. */
     internal val staleTimeMillis: Long = staleTime?.let { durationMillis(it, "staleTime") } ?: -1L
@@ -121,6 +126,7 @@ public class QueryOptions<T>(
         private var onError: ((Throwable) -> Unit)? = null
         private var onSettled: ((T?, Throwable?) -> Unit)? = null
         private var meta: Map<String, Any?> = emptyMap()
+        private var codec: QueryCodec<T>? = null
 
         /** See [QueryOptions.staleTime]. */
         public fun staleTime(staleTime: java.time.Duration): Builder<T> = apply {
@@ -177,10 +183,14 @@ public class QueryOptions<T>(
         /** See [QueryOptions.meta]; copied. */
         public fun meta(meta: Map<String, Any?>): Builder<T> = apply { this.meta = meta.toMap() }
 
+        /** See [QueryOptions.codec]. */
+        public fun codec(codec: QueryCodec<T>): Builder<T> = apply { this.codec = codec }
+
         /** The options set so far. */
         public fun build(): QueryOptions<T> = QueryOptions(
             queryKey, queryFn, staleTime, gcTime, retry, retryPolicy, enabled, initialData, initialDataUpdatedAt,
             placeholderData, refetchInterval, refetchOnSubscribe, keepPreviousData, onSuccess, onError, onSettled, meta,
+            codec,
         )
     }
 

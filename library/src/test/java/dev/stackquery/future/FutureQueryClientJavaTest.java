@@ -13,6 +13,7 @@ import dev.stackquery.QueryFilter;
 import dev.stackquery.QueryKey;
 import dev.stackquery.QueryOptions;
 import dev.stackquery.QueryState;
+import dev.stackquery.storage.QueryCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,6 +151,24 @@ class FutureQueryClientJavaTest {
         ExecutionException error = assertThrows(ExecutionException.class, () -> await(futures.fetchQuery(opts)));
         assertTrue(error.getCause() instanceof QueryClientClosedException);
         assertSame(client, futures.getClient());
+    }
+
+    @Test
+    void aCodecFromAPairOfFunctionsRoundTripsAndTravelsWithTheOptions() {
+        QueryCodec<Integer> codec = QueryCodec.of(String::valueOf, Integer::valueOf);
+        assertEquals("42", codec.encode(42));
+        assertEquals(42, codec.decode("42"));
+        QueryOptions<Integer> opts = QueryOptions.<Integer>builder(USER, () -> CompletableFuture.completedFuture(1))
+            .codec(codec)
+            .build();
+        assertSame(codec, opts.getCodec());
+    }
+
+    @Test
+    void configDurationsReadAsJavaDurations() {
+        QueryClientConfig config = QueryClientConfig.builder().staleTime(Duration.ofSeconds(30)).build();
+        assertEquals(Duration.ofSeconds(30), config.getStaleTimeDuration());
+        assertEquals(Duration.ofMinutes(5), config.getGcTimeDuration());
     }
 
     @Test
