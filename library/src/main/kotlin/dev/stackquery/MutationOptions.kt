@@ -1,11 +1,15 @@
 package dev.stackquery
 
 import dev.stackquery.future.AsyncMutationFunction
+import dev.stackquery.future.BlockingMutationFunction
 import dev.stackquery.future.MutationErrorCallback
 import dev.stackquery.future.MutationSettledCallback
 import dev.stackquery.future.MutationSuccessCallback
+import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.future.await
+import kotlinx.coroutines.runInterruptible
 import java.util.concurrent.CompletionStage
+import java.util.concurrent.Executor
 import java.util.function.Function
 
 /**
@@ -140,5 +144,15 @@ public class MutationOptions<TData, TVariables, TContext>(
         public fun <TData, TVariables, TContext> builder(
             mutationFn: AsyncMutationFunction<TVariables, TData>,
         ): Builder<TData, TVariables, TContext> = Builder { mutationFn.mutate(it).await() }
+
+        /** A [Builder] for a mutation whose function blocks (JDBC, say): it runs on [executor]. */
+        @JvmStatic
+        public fun <TData, TVariables, TContext> builder(
+            mutationFn: BlockingMutationFunction<TVariables, TData>,
+            executor: Executor,
+        ): Builder<TData, TVariables, TContext> {
+            val dispatcher = executor.asCoroutineDispatcher()
+            return Builder { variables -> runInterruptible(dispatcher) { mutationFn.mutate(variables) } }
+        }
     }
 }

@@ -76,6 +76,20 @@ class MutationAndObserverJavaTest {
     }
 
     @Test
+    void aBlockingMutationRunsOnTheCallersExecutor() throws Exception {
+        ExecutorService jdbc = Executors.newSingleThreadExecutor(r -> new Thread(r, "jdbc-pool"));
+        try (QueryClient client = new QueryClient()) {
+            FutureQueryClient futures = FutureQueryClient.of(client);
+            Mutation<String, Integer> save = client.mutation(MutationOptions.<String, Integer, Void>builder(
+                    id -> "saved " + id + " on " + Thread.currentThread().getName().startsWith("jdbc-pool"), jdbc)
+                .build());
+            assertEquals("saved 7 on true", await(futures.mutate(save, 7)));
+        } finally {
+            jdbc.shutdownNow();
+        }
+    }
+
+    @Test
     void failedAttemptsAreRetriedAsTheBuilderSays() throws Exception {
         try (QueryClient client = new QueryClient()) {
             FutureQueryClient futures = FutureQueryClient.of(client);
