@@ -50,6 +50,21 @@ class FutureQueryClientJavaTest {
     }
 
     @Test
+    void staleDataComesBackAtOnceAndIsRevalidatedBehind() throws Exception {
+        try (QueryClient client = new QueryClient()) { // staleTime 0: stale as soon as fetched
+            FutureQueryClient futures = FutureQueryClient.of(client);
+            AtomicInteger calls = new AtomicInteger();
+            QueryOptions<String> opts = QueryOptions.<String>builder(USER,
+                    () -> CompletableFuture.completedFuture("v" + calls.incrementAndGet())).build();
+            assertEquals("v1", await(futures.fetchQuery(opts)));
+            assertEquals("v1", await(futures.fetchQuery(opts))); // the stale value, not the refetch's
+            await(futures.refetchQueries(QueryFilter.exact(USER))); // joins or follows the background refetch
+            assertTrue(calls.get() >= 2);
+            assertEquals("v" + calls.get(), client.getQueryData(USER));
+        }
+    }
+
+    @Test
     void aThousandConcurrentCallersShareOneCall() throws Exception {
         // Fresh for a minute: callers whose coroutine starts after the fetch settled get the
         // cached value instead of revalidating it (with staleTime 0 they would refetch it).
