@@ -5,6 +5,7 @@ import dev.stackquery.future.BlockingMutationFunction
 import dev.stackquery.future.MutationErrorCallback
 import dev.stackquery.future.MutationSettledCallback
 import dev.stackquery.future.MutationSuccessCallback
+import dev.stackquery.internal.checkRetry
 import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.runInterruptible
@@ -63,7 +64,7 @@ public class MutationOptions<TData, TVariables, TContext>(
     public val scope: String? = null,
 ) {
     init {
-        require(retry >= 0) { "retry must be >= 0, was $retry" }
+        checkRetry(retry)
     }
 
     override fun toString(): String =
@@ -115,8 +116,7 @@ public class MutationOptions<TData, TVariables, TContext>(
 
         /** See [MutationOptions.retry]. */
         public fun retry(retry: Int): Builder<TData, TVariables, TContext> = apply {
-            require(retry >= 0) { "retry must be >= 0, was $retry" }
-            this.retry = retry
+            this.retry = checkRetry(retry)
         }
 
         /** See [MutationOptions.retryPolicy]. */

@@ -233,7 +233,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     public suspend fun invalidateQueries(filter: QueryFilter = QueryFilter.ALL) {
         val matched = cache.find(filter)
         for (query in matched) query.invalidate()
-        joinAll(matched.mapNotNull { if (it.isActive) refetch(it, cancelInFlight = true) else null })
+        refetchActive(matched)
     }
 
     /** [invalidateQueries] for every key starting with [prefix]. */
@@ -281,7 +281,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     public suspend fun resetQueries(filter: QueryFilter = QueryFilter.ALL) {
         val matched = cache.find(filter)
         for (query in matched) query.reset(cache.initialState(query.resolved?.options))
-        joinAll(matched.mapNotNull { if (it.isActive) refetch(it, cancelInFlight = true) else null })
+        refetchActive(matched)
     }
 
     /** [resetQueries] for every key starting with [prefix]. */
@@ -313,6 +313,11 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
         query.refetch(cancelInFlight)
     } catch (e: QueryClientClosedException) {
         null
+    }
+
+    /** Refetches the active ones of [queries] (a fetch of theirs in flight may be outdated) and waits. */
+    private suspend fun refetchActive(queries: List<Query<*>>) {
+        joinAll(queries.mapNotNull { if (it.isActive) refetch(it, cancelInFlight = true) else null })
     }
 
     private suspend fun joinAll(fetches: List<Deferred<*>>) {

@@ -1,5 +1,6 @@
 package dev.stackquery
 
+import dev.stackquery.internal.checkRetry
 import dev.stackquery.internal.durationMillis
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.asCoroutineDispatcher
@@ -57,7 +58,7 @@ public class QueryClientConfig(
     internal val gcTimeMillis: Long = durationMillis(gcTime, "gcTime")
 
     init {
-        require(retry >= 0) { "retry must be >= 0, was $retry" }
+        checkRetry(retry)
         require(cacheMaxSize >= 1) { "cacheMaxSize must be >= 1, was $cacheMaxSize" }
         val dispatcher = coroutineContext[ContinuationInterceptor] as? CoroutineDispatcher
         require(dispatcher == null || dispatcher.isDispatchNeeded(EmptyCoroutineContext)) {
@@ -101,8 +102,7 @@ public class QueryClientConfig(
 
         /** See [QueryClientConfig.retry]. */
         public fun retry(retry: Int): Builder = apply {
-            require(retry >= 0) { "retry must be >= 0, was $retry" }
-            this.retry = retry
+            this.retry = checkRetry(retry)
         }
 
         /** See [QueryClientConfig.retryPolicy]. */

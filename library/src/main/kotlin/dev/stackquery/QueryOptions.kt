@@ -2,6 +2,7 @@ package dev.stackquery
 
 import dev.stackquery.future.AsyncQueryFunction
 import dev.stackquery.future.BlockingQueryFunction
+import dev.stackquery.internal.checkRetry
 import dev.stackquery.internal.durationMillis
 import dev.stackquery.storage.QueryCodec
 import kotlinx.coroutines.asCoroutineDispatcher
@@ -88,7 +89,7 @@ public class QueryOptions<T>(
     internal val gcTimeMillis: Long = gcTime?.let { durationMillis(it, "gcTime") } ?: -1L
 
     init {
-        require(retry == null || retry >= 0) { "retry must be >= 0, was $retry" }
+        retry?.let(::checkRetry)
         require(refetchInterval == null || refetchInterval.isPositive()) {
             "refetchInterval must be positive, was $refetchInterval"
         }
@@ -140,8 +141,7 @@ public class QueryOptions<T>(
 
         /** See [QueryOptions.retry]. */
         public fun retry(retry: Int): Builder<T> = apply {
-            require(retry >= 0) { "retry must be >= 0, was $retry" }
-            this.retry = retry
+            this.retry = checkRetry(retry)
         }
 
         /** See [QueryOptions.retryPolicy]. */

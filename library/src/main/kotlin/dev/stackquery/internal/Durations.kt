@@ -8,6 +8,12 @@ internal fun durationMillis(duration: Duration, field: String): Long {
     return if (duration.isInfinite()) Long.MAX_VALUE else duration.inWholeMilliseconds
 }
 
+/** [retry] if it is a valid retry count (>= 0); otherwise an [IllegalArgumentException] naming the field. */
+internal fun checkRetry(retry: Int): Int {
+    require(retry >= 0) { "retry must be >= 0, was $retry" }
+    return retry
+}
+
 /** `a + b`, saturating at [Long.MAX_VALUE] (used for deadlines with infinite durations). */
 internal fun saturatedAdd(a: Long, b: Long): Long {
     val sum = a + b

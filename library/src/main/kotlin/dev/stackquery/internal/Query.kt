@@ -82,7 +82,10 @@ internal class Query<T>(
     val isActive: Boolean get() = synchronized(this) { observers.isNotEmpty() }
 
     /** Inactive: no observer and no fetch in flight. Only inactive queries are collected or evicted. */
-    val isInactive: Boolean get() = synchronized(this) { observers.isEmpty() && inFlight == null }
+    val isInactive: Boolean get() = synchronized(this) { isIdleLocked() }
+
+    /** Under the monitor: no observer and no fetch in flight. */
+    private fun isIdleLocked(): Boolean = observers.isEmpty() && inFlight == null
 
     /** How many observers are attached. */
     val observerCount: Int get() = synchronized(this) { observers.size }
@@ -309,14 +312,14 @@ internal class Query<T>(
      * this when it did not start a fetch or add an observer.
      */
     fun ensureGcScheduled() = synchronized(this) {
-        if (gcHeapIndex < 0 && observers.isEmpty() && inFlight == null && !isRemoved) {
+        if (gcHeapIndex < 0 && isIdleLocked() && !isRemoved) {
             cache.gc.schedule(this, gcTimeMillis())
         }
     }
 
     /** After a fetch settled or an observer left: an inactive query starts its gc timer. */
     private fun scheduleGcIfInactive() {
-        if (observers.isEmpty() && inFlight == null && !isRemoved) {
+        if (isIdleLocked() && !isRemoved) {
             cache.gc.schedule(this, gcTimeMillis())
             cache.onBecameInactive(this)
         }
