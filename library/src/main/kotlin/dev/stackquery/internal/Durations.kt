@@ -19,3 +19,7 @@ internal fun saturatedAdd(a: Long, b: Long): Long {
     val sum = a + b
     return if (((a xor sum) and (b xor sum)) < 0) Long.MAX_VALUE else sum
 }
+
+/** The clock time at which an entry written at [now] with [ttl] expires; `Long.MAX_VALUE` for never. */
+internal fun expiresAt(now: Long, ttl: Duration?): Long =
+    if (ttl == null || ttl.isInfinite()) Long.MAX_VALUE else saturatedAdd(now, ttl.inWholeMilliseconds)

@@ -1,0 +1,56 @@
+package dev.stackquery.storage
+
+import kotlinx.coroutines.future.await
+import java.util.concurrent.CompletionStage
+import kotlin.time.Duration
+import kotlin.time.toJavaDuration
+
+/**
+ * The Java form of [StorageBackend]: the same three operations returning [CompletionStage]s.
+ * Adapt it with [asStorageBackend] to pass it to `QueryClientConfig.builder().storage(…)` or a
+ * [TieredStorage].
+ *
+ * ```java
+ * AsyncStorageBackend mine = new AsyncStorageBackend() {
+ *     public CompletionStage<String> get(String key) { return store.getAsync(key); }
+ *     public CompletionStage<Void> set(String key, String value, Duration ttl) { return store.putAsync(key, value, ttl); }
+ *     public CompletionStage<Void> delete(String key) { return store.removeAsync(key); }
+ * };
+ * StorageBackend storage = AsyncStorageBackend.asStorageBackend(mine);
+ * ```
+ * Each stage must complete (normally or exceptionally) without the caller blocking; exceptions
+ * are reported as in [StorageBackend].
+ */
+public interface AsyncStorageBackend : AutoCloseable {
+    /** See [StorageBackend.get]: completes with the value, or `null` when there is none. */
+    public fun get(key: String): CompletionStage<String?>
+
+    /** See [StorageBackend.set]; [ttl] is `null` for an entry that never expires. */
+    public fun set(key: String, value: String, ttl: java.time.Duration?): CompletionStage<Void?>
+
+    /** See [StorageBackend.delete]. */
+    public fun delete(key: String): CompletionStage<Void?>
+
+    /** See [StorageBackend.close]. Default: nothing to release. */
+    override fun close() {}
+
+    public companion object {
+        /** [backend] as a [StorageBackend]; closing the adapter closes [backend]. */
+        @JvmStatic
+        public fun asStorageBackend(backend: AsyncStorageBackend): StorageBackend = object : StorageBackend {
+            override suspend fun get(key: String): String? = backend.get(key).await()
+
+            override suspend fun set(key: String, value: String, ttl: Duration?) {
+                backend.set(key, value, ttl?.toJavaDuration()).await()
+            }
+
+            override suspend fun delete(key: String) {
+                backend.delete(key).await()
+            }
+
+            override fun close() = backend.close()
+
+            override fun toString(): String = "AsyncStorageBackend($backend)"
+        }
+    }
+}

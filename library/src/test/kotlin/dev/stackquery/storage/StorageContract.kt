@@ -1,0 +1,241 @@
+package dev.stackquery.storage
+
+import dev.stackquery.QueryClock
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldBeIn
+import io.kotest.matchers.maps.shouldContainExactly
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.longs.shouldBeGreaterThanOrEqual
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.days
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
+import kotlin.time.TimeSource
+
+/** A clock a test moves by hand. */
+class ManualClock(@Volatile var now: Long = 1_700_000_000_000) : QueryClock {
+    override fun nowMillis(): Long = now
+
+    fun advance(by: Duration) {
+        now += by.inWholeMilliseconds
+    }
+}
+
+/** How a [StorageContract] gets a storage to test. */
+interface StorageFixture {
+    /**
+     * A new storage holding no entries, whose expiry follows [clock] when [clockDrivenExpiry] is
+     * true. Called once per test; [release] is called with it after the test.
+     */
+    suspend fun create(clock: ManualClock): StorageBackend
+
+    /** False for a store that expires entries on its own clock (Redis): expiry is then awaited in real time. */
+    val clockDrivenExpiry: Boolean get() = true
+
+    /** Closes [storage] and removes whatever it left behind. Default: [StorageBackend.close]. */
+    suspend fun release(storage: StorageBackend) {
+        storage.close()
+    }
+}
+
+/**
+ * The storage contract every [StorageBackend] must meet: run it by subclassing with a fixture,
+ * e.g. `class FileStorageContractSpec : StorageContract("FileStorage", fixture)`. Optional
+ * capabilities ([BatchStorage], [PrefixDeletableStorage], [PurgeableStorage]) are tested when the
+ * storage has them.
+ */
+abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec({
+
+    suspend fun withStorage(block: suspend (StorageBackend, ManualClock) -> Unit) {
+        val clock = ManualClock()
+        val storage = fixture.create(clock)
+        try {
+            block(storage, clock)
+        } finally {
+            fixture.release(storage)
+        }
+    }
+
+    /** Lets [ttl] pass for [storage]: on the manual clock, or in real time for a self-expiring store. */
+    suspend fun StorageBackend.letExpire(clock: ManualClock, key: String, ttl: Duration) {
+        if (fixture.clockDrivenExpiry) {
+            clock.advance(ttl + 1.milliseconds)
+        } else {
+            val deadline = TimeSource.Monotonic.markNow() + ttl + 10.seconds
+            while (get(key) != null && deadline.hasNotPassedNow()) delay(20)
+        }
+    }
+
+    test("$name: a key never written reads as missing") {
+        withStorage { storage, _ -> storage.get("never-written") shouldBe null }
+    }
+
+    test("$name: a value written reads back, and a second write replaces it") {
+        withStorage { storage, _ ->
+            storage.set("k", "v1", null)
+            storage.get("k") shouldBe "v1"
+            storage.set("k", "v2", null)
+            storage.get("k") shouldBe "v2"
+        }
+    }
+
+    test("$name: delete removes the entry; deleting a missing key is a no-op") {
+        withStorage { storage, _ ->
+            storage.set("k", "v", null)
+            storage.set("other", "o", null)
+            storage.delete("k")
+            storage.delete("k")
+            storage.delete("never-written")
+            storage.get("k") shouldBe null
+            storage.get("other") shouldBe "o"
+        }
+    }
+
+    test("$name: an entry with a TTL is readable until it expires, then missing") {
+        withStorage { storage, clock ->
+            val ttl = if (fixture.clockDrivenExpiry) 10.seconds else 300.milliseconds
+            storage.set("short", "s", ttl)
+            storage.set("forever", "f", null)
+            storage.set("long", "l", 30.days)
+            storage.get("short") shouldBe "s"
+            storage.letExpire(clock, "short", ttl)
+            storage.get("short") shouldBe null
+            storage.get("forever") shouldBe "f"
+            storage.get("long") shouldBe "l"
+        }
+    }
+
+    test("$name: rewriting an entry restarts its TTL; a zero TTL removes it") {
+        withStorage { storage, clock ->
+            storage.set("k", "v1", 10.seconds)
+            if (fixture.clockDrivenExpiry) clock.advance(6.seconds)
+            storage.set("k", "v2", 10.seconds)
+            if (fixture.clockDrivenExpiry) clock.advance(6.seconds)
+            storage.get("k") shouldBe "v2"
+            storage.set("k", "v3", Duration.ZERO)
+            storage.get("k") shouldBe null
+        }
+    }
+
+    test("$name: keys with quotes, slashes, dots, SQL and shell metacharacters, case and unicode are distinct and exact") {
+        withStorage { storage, _ ->
+            val keys = NASTY_KEYS
+            keys.forEachIndexed { i, key -> storage.set(key, "value-$i", null) }
+            keys.forEachIndexed { i, key -> storage.get(key) shouldBe "value-$i" }
+            storage.get("stackquery:[\"user\",4") shouldBe null
+            storage.delete(keys[0])
+            storage.get(keys[0]) shouldBe null
+            storage.get(keys[1]) shouldBe "value-1"
+        }
+    }
+
+    test("$name: values are stored verbatim, including unicode, quotes, SQL, empty and 1 MiB values") {
+        withStorage { storage, _ ->
+            val large = buildString { while (length < 1 shl 20) append("{\"n\":").append(length).append(",\"s\":\"ü€𝄞\"}") }
+            val values = listOf(
+                "", " ", "{\"v\":1,\"data\":\"Grüße, 世界 🌍\"}", "'); DROP TABLE stackquery_cache; --",
+                "line1\nline2\r\n\ttab\u0000nul?", "\\\\\"quoted\"\\", large,
+            )
+            values.forEachIndexed { i, value -> storage.set("value-$i", value, null) }
+            values.forEachIndexed { i, value -> storage.get("value-$i") shouldBe value }
+        }
+    }
+
+    test("$name: concurrent writers on distinct keys lose nothing; one key ends with one of the writes") {
+        withStorage { storage, _ ->
+            coroutineScope {
+                repeat(8) { writer ->
+                    launch(Dispatchers.Default) {
+                        repeat(25) { i ->
+                            storage.set("w$writer-$i", "$writer/$i", null)
+                            storage.set("shared", "writer-$writer", null)
+                        }
+                    }
+                }
+            }
+            repeat(8) { writer -> repeat(25) { i -> storage.get("w$writer-$i") shouldBe "$writer/$i" } }
+            storage.get("shared") shouldBeIn (0 until 8).map { "writer-$it" }
+        }
+    }
+
+    test("$name (batch): setAll writes every entry with its own TTL; the last entry of a key wins; getAll omits missing keys") {
+        withStorage { storage, clock ->
+            if (storage !is BatchStorage) return@withStorage
+            val ttl = if (fixture.clockDrivenExpiry) 10.seconds else 300.milliseconds
+            val entries = (0 until 200).map { StorageEntry("batch-$it", "v$it", if (it % 2 == 0) null else 1.days) } +
+                StorageEntry("batch-0", "last", null) + StorageEntry("expiring", "e", ttl)
+            storage.setAll(entries)
+            storage.setAll(emptyList())
+            val read = storage.getAll((0 until 200).map { "batch-$it" } + "missing")
+            read.size shouldBe 200
+            read["batch-0"] shouldBe "last"
+            read["batch-199"] shouldBe "v199"
+            storage.letExpire(clock, "expiring", ttl)
+            storage.getAll(listOf("expiring", "batch-1")) shouldContainExactly mapOf("batch-1" to "v1")
+            storage.getAll(emptyList()) shouldBe emptyMap()
+        }
+    }
+
+    test("$name (prefix delete): removes exactly the keys starting with the prefix, with no wildcards") {
+        withStorage { storage, _ ->
+            if (storage !is PrefixDeletableStorage) return@withStorage
+            val doomed = listOf("p:a", "p:b", "p:a/c", "p:", "p:ü🔑")
+            val kept = listOf("q:a", "P:a", "pp:a", "p", "xp:a")
+            (doomed + kept).forEach { storage.set(it, it, null) }
+            storage.deleteByPrefix("p:") shouldBeGreaterThanOrEqual doomed.size.toLong()
+            doomed.forEach { storage.get(it) shouldBe null }
+            kept.forEach { storage.get(it) shouldBe it }
+
+            val literal = "x%_*?[]\\'\" "
+            val literalKeys = listOf("${literal}1", literal)
+            val lookalikes = listOf("xab*?[]\\'\" 1", "x%_*?[]\\'\"", "x%Z*?[]\\'\" 1", "X%_*?[]\\'\" 1")
+            (literalKeys + lookalikes).forEach { storage.set(it, it, null) }
+            storage.deleteByPrefix(literal) shouldBe 2L
+            literalKeys.forEach { storage.get(it) shouldBe null }
+            lookalikes.forEach { storage.get(it) shouldBe it }
+        }
+    }
+
+    test("$name (purge): purgeExpired removes the expired entries and counts them") {
+        withStorage { storage, clock ->
+            if (storage !is PurgeableStorage || !fixture.clockDrivenExpiry) return@withStorage
+            storage.set("gone-1", "x", 1.seconds)
+            storage.set("gone-2", "x", 2.seconds)
+            storage.set("kept", "x", 1.days)
+            storage.set("forever", "x", null)
+            clock.advance(3.seconds)
+            storage.purgeExpired() shouldBe 2
+            storage.purgeExpired() shouldBe 0
+            storage.get("kept") shouldBe "x"
+            storage.get("forever") shouldBe "x"
+        }
+    }
+}) {
+    companion object {
+        /** Keys a storage must keep distinct and exact. */
+        val NASTY_KEYS: List<String> = listOf(
+            "stackquery:[\"user\",42]",
+            "stackquery:[\"user\",4]",
+            "stackquery:[\"a\\\"b\",\"c'd\"]",
+            "../../etc/passwd",
+            "..",
+            ".",
+            "a/b\\c:d",
+            "'; DROP TABLE stackquery_cache; --",
+            "\" OR \"1\"=\"1",
+            "$(rm -rf /) `id` | & ; > < *",
+            "%_ LIKE pattern",
+            "*?[]{} glob",
+            "with space and\ttab",
+            "ключ-键-🔑",
+            "Key",
+            "key",
+            "KEY",
+            "x".repeat(500),
+        )
+    }
+}
