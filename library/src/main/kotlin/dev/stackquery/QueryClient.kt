@@ -8,6 +8,7 @@ import dev.stackquery.internal.QueryCache
 import dev.stackquery.internal.QueryObserverImpl
 import dev.stackquery.internal.ResolvedOptions
 import dev.stackquery.internal.isStale
+import dev.stackquery.storage.StorageStats
 import kotlinx.coroutines.Deferred
 import kotlinx.coroutines.flow.SharedFlow
 
@@ -103,7 +104,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     private suspend fun <T> fetchQueryAfterMiss(options: QueryOptions<T>): T {
         when (val found = lookup(options, LookupMode.REVALIDATE)) {
             is Query.Found<*> -> {
-                (if (found.stale) stats.staleHits else stats.hits).increment()
+                (if (found.fromStorage) stats.misses else if (found.stale) stats.staleHits else stats.hits).increment()
                 @Suppress("UNCHECKED_CAST")
                 return found.data as T
             }
@@ -146,14 +147,23 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * [Query.lookup] on the query of [options], created if missing and looked up again if it
      * left the cache meanwhile. A query found with data and no fetch started gets its gc timer.
      */
-    private fun <T> lookup(options: QueryOptions<T>, mode: LookupMode): Any? {
+    private suspend fun <T> lookup(options: QueryOptions<T>, mode: LookupMode): Any? {
         val resolved = ResolvedOptions.resolve(options, config)
+        var hydrated = false
         while (true) {
             val query = cache.getOrCreate(options.queryKey, options)
             query.touch(clock.nowMillis())
             val found = query.lookup(resolved, mode)
             if (found === Query.REMOVED) continue
-            if (found is Query.Found<*>) query.ensureGcScheduled()
+            if (found is Query.Hydrating) {
+                found.gate.await()
+                hydrated = true
+                continue
+            }
+            if (found is Query.Found<*>) {
+                query.ensureGcScheduled()
+                if (hydrated) return Query.Found(found.data, found.stale, fromStorage = true)
+            }
             return found
         }
     }
@@ -268,7 +278,9 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      */
     @JvmOverloads
     public fun removeQueries(filter: QueryFilter = QueryFilter.ALL) {
-        for (query in cache.find(filter)) cache.remove(query, RemovalCause.EXPLICIT)
+        val matched = cache.find(filter)
+        for (query in matched) cache.remove(query, RemovalCause.EXPLICIT)
+        deletePersisted(filter, matched)
     }
 
     /** [removeQueries] for every key starting with [prefix]. */
@@ -281,6 +293,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     public suspend fun resetQueries(filter: QueryFilter = QueryFilter.ALL) {
         val matched = cache.find(filter)
         for (query in matched) query.reset(cache.initialState(query.resolved?.options))
+        deletePersisted(filter, matched)
         refetchActive(matched)
     }
 
@@ -294,7 +307,10 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     /** [isFetching] for every key starting with [prefix]. */
     public fun isFetching(prefix: QueryKey): Int = isFetching(QueryFilter.prefix(prefix))
 
-    /** Removes every query from memory, cancelling fetches in flight. The client stays usable. */
+    /**
+     * Removes every query from memory, cancelling fetches in flight. The client stays usable.
+     * Persisted entries stay in the storage (use `removeQueries()` to delete them too).
+     */
     public fun clear() {
         cache.clear(RemovalCause.EXPLICIT)
     }
@@ -307,6 +323,33 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      */
     override fun close() {
         cache.close()
+    }
+
+    /**
+     * Waits until every write to the L2 storage queued before this call has been sent (or given
+     * up after its retries); returns at once without a storage. Call it before the process exits:
+     * [close] finishes the queued writes in the background but does not wait for them.
+     */
+    public suspend fun flush() {
+        cache.persistence?.flush()
+    }
+
+    /** A snapshot of the L2 tier's counters, or `null` when the client has no storage. */
+    public fun storageStats(): StorageStats? = cache.persistence?.stats()
+
+    /**
+     * Deletes the persisted entries of a removal or reset: everything under the filter's key
+     * when it selects by key alone (entries not in memory included), else the matched queries'.
+     */
+    private fun deletePersisted(filter: QueryFilter, matched: List<Query<*>>) {
+        val persistence = cache.persistence ?: return
+        val key = filter.queryKey
+        val byKeyOnly = filter.type == QueryFilter.Type.ALL && filter.stale == null && filter.predicate == null
+        when {
+            byKeyOnly && key != null && filter.exact -> persistence.delete(key)
+            byKeyOnly && persistence.deletePrefix(key ?: QueryKey.EMPTY) -> {}
+            else -> for (query in matched) if (query.resolved?.options?.codec != null) persistence.delete(query.key)
+        }
     }
 
     private fun refetch(query: Query<*>, cancelInFlight: Boolean): Deferred<*>? = try {

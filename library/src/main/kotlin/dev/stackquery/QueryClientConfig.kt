@@ -2,6 +2,9 @@ package dev.stackquery
 
 import dev.stackquery.internal.checkRetry
 import dev.stackquery.internal.durationMillis
+import dev.stackquery.internal.positiveMillis
+import dev.stackquery.storage.StorageBackend
+import dev.stackquery.sync.SyncTransport
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.asCoroutineDispatcher
 import java.util.concurrent.Executor
@@ -11,6 +14,7 @@ import kotlin.coroutines.CoroutineContext
 import kotlin.coroutines.EmptyCoroutineContext
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.minutes
+import kotlin.time.Duration.Companion.seconds
 import kotlin.time.toJavaDuration
 import kotlin.time.toKotlinDuration
 
@@ -42,8 +46,32 @@ import kotlin.time.toKotlinDuration
  *   `SupervisorJob`; cancelling that Job closes the client. Tests pass a `StandardTestDispatcher`
  *   to run in virtual time. Unconfined dispatchers (`Dispatchers.Unconfined`,
  *   `UnconfinedTestDispatcher`) are rejected: they would run background work inline.
+ * @property storage the persistent (L2) tier: queries with a [QueryOptions.codec] are read from it
+ *   on a cold miss (hydration) and written to it in the background after each success; `null`
+ *   (default) keeps everything in memory. The client never closes it. See "Persistence" on
+ *   [QueryClient].
+ * @property storageTimeout the longest a query waits for one storage read (hydration), and the
+ *   limit of each storage write; past it the operation counts as failed. Default 2 seconds.
+ * @property persistMaxAge how long a persisted entry lives in the storage (its TTL); `null`
+ *   (default) uses the query's `gcTime`. [Duration.INFINITE]: entries never expire.
+ * @property storageNamespace prepended to every storage key (`namespace + queryKey`), so several
+ *   applications can share one storage. Default `"stackquery:"`.
+ * @property buster a version of the persisted data: entries written under another buster are
+ *   ignored and deleted. Change it when the shape of the cached types changes. Default `""`.
+ * @property storageFailureThreshold consecutive storage failures (errors or timeouts) after which
+ *   the client stops using the storage for [storageCoolDown], then tries one operation again.
+ *   Default 5; must be >= 1.
+ * @property storageCoolDown how long the storage is skipped once the breaker opened. Default 30 seconds.
+ * @property storageWriteRetries how many times a failed write batch is retried before it is dropped
+ *   (and counted). Default 3.
+ * @property maxPendingWrites the most writes waiting for the storage; past it the oldest is dropped
+ *   (and counted), so a slow or dead storage never grows memory without bound. Default 10,000.
+ * @property writeBatchSize the most writes handed to a [dev.stackquery.storage.BatchStorage] at once. Default 256.
+ * @property sync a channel to the other instances sharing [storage]: this client publishes its
+ *   invalidations, `setQueryData` writes and removals, and applies theirs. `null` (default): none.
+ *   See "Several instances" on [QueryClient]. The client closes it when it closes.
  * @throws IllegalArgumentException naming the field, for a negative duration, `retry < 0`,
- *   `cacheMaxSize < 1` or an unconfined dispatcher.
+ *   `cacheMaxSize < 1`, an unconfined dispatcher, or a storage setting out of range.
  */
 public class QueryClientConfig(
     @get:JvmSynthetic public val staleTime: Duration = Duration.ZERO,
@@ -53,13 +81,31 @@ public class QueryClientConfig(
     public val cacheMaxSize: Int = 1000,
     public val clock: QueryClock = QueryClock.SYSTEM,
     public val coroutineContext: CoroutineContext = Dispatchers.Default,
+    public val storage: StorageBackend? = null,
+    @get:JvmSynthetic public val storageTimeout: Duration = 2.seconds,
+    @get:JvmSynthetic public val persistMaxAge: Duration? = null,
+    public val storageNamespace: String = "stackquery:",
+    public val buster: String = "",
+    public val storageFailureThreshold: Int = 5,
+    @get:JvmSynthetic public val storageCoolDown: Duration = 30.seconds,
+    public val storageWriteRetries: Int = 3,
+    public val maxPendingWrites: Int = 10_000,
+    public val writeBatchSize: Int = 256,
+    public val sync: SyncTransport? = null,
 ) {
     internal val staleTimeMillis: Long = durationMillis(staleTime, "staleTime")
     internal val gcTimeMillis: Long = durationMillis(gcTime, "gcTime")
+    internal val storageTimeoutMillis: Long = positiveMillis(storageTimeout, "storageTimeout")
+    internal val persistMaxAgeMillis: Long = persistMaxAge?.let(::checkMaxAge) ?: -1L
+    internal val storageCoolDownMillis: Long = positiveMillis(storageCoolDown, "storageCoolDown")
 
     init {
         checkRetry(retry)
         require(cacheMaxSize >= 1) { "cacheMaxSize must be >= 1, was $cacheMaxSize" }
+        require(storageFailureThreshold >= 1) { "storageFailureThreshold must be >= 1, was $storageFailureThreshold" }
+        require(storageWriteRetries >= 0) { "storageWriteRetries must be >= 0, was $storageWriteRetries" }
+        require(maxPendingWrites >= 1) { "maxPendingWrites must be >= 1, was $maxPendingWrites" }
+        require(writeBatchSize >= 1) { "writeBatchSize must be >= 1, was $writeBatchSize" }
         val dispatcher = coroutineContext[ContinuationInterceptor] as? CoroutineDispatcher
         require(dispatcher == null || dispatcher.isDispatchNeeded(EmptyCoroutineContext)) {
             "coroutineContext must have a dispatching dispatcher, was $dispatcher: an unconfined one " +
@@ -73,9 +119,22 @@ public class QueryClientConfig(
     /** [gcTime] for Java callers. */
     public val gcTimeDuration: java.time.Duration get() = gcTime.toJavaDuration()
 
+    /** [storageTimeout] for Java callers. */
+    public val storageTimeoutDuration: java.time.Duration get() = storageTimeout.toJavaDuration()
+
+    /** [persistMaxAge] for Java callers; `null` when entries live as long as the query's `gcTime`. */
+    public val persistMaxAgeDuration: java.time.Duration? get() = persistMaxAge?.toJavaDuration()
+
+    /** [storageCoolDown] for Java callers. */
+    public val storageCoolDownDuration: java.time.Duration get() = storageCoolDown.toJavaDuration()
+
     override fun toString(): String =
         "QueryClientConfig(staleTime=$staleTime, gcTime=$gcTime, retry=$retry, retryPolicy=$retryPolicy, " +
-            "cacheMaxSize=$cacheMaxSize, clock=$clock, coroutineContext=$coroutineContext)"
+            "cacheMaxSize=$cacheMaxSize, clock=$clock, coroutineContext=$coroutineContext, storage=$storage, " +
+            "storageTimeout=$storageTimeout, persistMaxAge=$persistMaxAge, storageNamespace=$storageNamespace, " +
+            "buster=$buster, storageFailureThreshold=$storageFailureThreshold, storageCoolDown=$storageCoolDown, " +
+            "storageWriteRetries=$storageWriteRetries, maxPendingWrites=$maxPendingWrites, " +
+            "writeBatchSize=$writeBatchSize, sync=$sync)"
 
     /**
      * Builds a [QueryClientConfig] from Java. Setters validate eagerly and return the builder;
@@ -89,6 +148,17 @@ public class QueryClientConfig(
         private var cacheMaxSize: Int = 1000
         private var clock: QueryClock = QueryClock.SYSTEM
         private var coroutineContext: CoroutineContext = Dispatchers.Default
+        private var storage: StorageBackend? = null
+        private var storageTimeout: Duration = 2.seconds
+        private var persistMaxAge: Duration? = null
+        private var storageNamespace: String = "stackquery:"
+        private var buster: String = ""
+        private var storageFailureThreshold: Int = 5
+        private var storageCoolDown: Duration = 30.seconds
+        private var storageWriteRetries: Int = 3
+        private var maxPendingWrites: Int = 10_000
+        private var writeBatchSize: Int = 256
+        private var sync: SyncTransport? = null
 
         /** See [QueryClientConfig.staleTime]. */
         public fun staleTime(staleTime: java.time.Duration): Builder = apply {
@@ -127,12 +197,72 @@ public class QueryClientConfig(
         /** See [QueryClientConfig.coroutineContext]. */
         public fun coroutineContext(context: CoroutineContext): Builder = apply { coroutineContext = context }
 
+        /** See [QueryClientConfig.storage]; `null` turns persistence off. */
+        public fun storage(storage: StorageBackend?): Builder = apply { this.storage = storage }
+
+        /** See [QueryClientConfig.storageTimeout]. */
+        public fun storageTimeout(timeout: java.time.Duration): Builder = apply {
+            storageTimeout = timeout.toKotlinDuration().also { positiveMillis(it, "storageTimeout") }
+        }
+
+        /** See [QueryClientConfig.persistMaxAge]; `null`: the query's `gcTime`. */
+        public fun persistMaxAge(maxAge: java.time.Duration?): Builder = apply {
+            persistMaxAge = maxAge?.toKotlinDuration()?.also { checkMaxAge(it) }
+        }
+
+        /** See [QueryClientConfig.storageNamespace]. */
+        public fun storageNamespace(namespace: String): Builder = apply { storageNamespace = namespace }
+
+        /** See [QueryClientConfig.buster]. */
+        public fun buster(buster: String): Builder = apply { this.buster = buster }
+
+        /** See [QueryClientConfig.storageFailureThreshold]. */
+        public fun storageFailureThreshold(threshold: Int): Builder = apply {
+            require(threshold >= 1) { "storageFailureThreshold must be >= 1, was $threshold" }
+            storageFailureThreshold = threshold
+        }
+
+        /** See [QueryClientConfig.storageCoolDown]. */
+        public fun storageCoolDown(coolDown: java.time.Duration): Builder = apply {
+            storageCoolDown = coolDown.toKotlinDuration().also { positiveMillis(it, "storageCoolDown") }
+        }
+
+        /** See [QueryClientConfig.storageWriteRetries]. */
+        public fun storageWriteRetries(retries: Int): Builder = apply {
+            require(retries >= 0) { "storageWriteRetries must be >= 0, was $retries" }
+            storageWriteRetries = retries
+        }
+
+        /** See [QueryClientConfig.maxPendingWrites]. */
+        public fun maxPendingWrites(max: Int): Builder = apply {
+            require(max >= 1) { "maxPendingWrites must be >= 1, was $max" }
+            maxPendingWrites = max
+        }
+
+        /** See [QueryClientConfig.writeBatchSize]. */
+        public fun writeBatchSize(size: Int): Builder = apply {
+            require(size >= 1) { "writeBatchSize must be >= 1, was $size" }
+            writeBatchSize = size
+        }
+
+        /** See [QueryClientConfig.sync]; `null` for none. */
+        public fun sync(sync: SyncTransport?): Builder = apply { this.sync = sync }
+
         /** A config with the values set so far. */
-        public fun build(): QueryClientConfig =
-            QueryClientConfig(staleTime, gcTime, retry, retryPolicy, cacheMaxSize, clock, coroutineContext)
+        public fun build(): QueryClientConfig = QueryClientConfig(
+            staleTime, gcTime, retry, retryPolicy, cacheMaxSize, clock, coroutineContext, storage, storageTimeout,
+            persistMaxAge, storageNamespace, buster, storageFailureThreshold, storageCoolDown, storageWriteRetries,
+            maxPendingWrites, writeBatchSize, sync,
+        )
     }
 
     public companion object {
+        /** [maxAge] in ms ([Duration.INFINITE]: [Long.MAX_VALUE]); it must be positive. */
+        private fun checkMaxAge(maxAge: Duration): Long {
+            require(maxAge.isPositive()) { "persistMaxAge must be positive, was $maxAge" }
+            return durationMillis(maxAge, "persistMaxAge")
+        }
+
         /** A builder with every field at its default, for Java. */
         @JvmStatic
         public fun builder(): Builder = Builder()

@@ -58,9 +58,9 @@ import kotlin.time.toKotlinDuration
  * @property onError called once per fetch that failed after all attempts, with the error.
  * @property onSettled called once per settled fetch with the data or the error.
  * @property meta free-form data for the application (logging, devtools); unused by the client.
- * @property codec how the persistent (L2) tier stores this query's data; `null` keeps the query
- *   in memory only. (The L2 tier itself arrives with the persistence work; the in-memory cache
- *   ignores it.)
+ * @property codec how the persistent (L2) tier stores this query's data (see
+ *   [QueryClientConfig.storage]); `null` keeps the query in memory only, even on a client with a
+ *   storage. [queryOptions] picks a kotlinx.serialization codec by itself.
  * @throws IllegalArgumentException naming the field, for a negative duration or retry, or a
  *   non-positive refetch interval.
  */

@@ -12,6 +12,7 @@ import dev.stackquery.QueryOptions
 import dev.stackquery.dependentQuery
 import dev.stackquery.parallelQueries
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.future.future
 import java.util.concurrent.CompletableFuture
 import java.util.function.Function
@@ -55,6 +56,14 @@ public class FutureQueryClient private constructor(
         if (fresh !== dev.stackquery.MISS) return CompletableFuture.completedFuture(fresh as T)
         return launch { client.fetchQuery(options) }
     }
+
+    /**
+     * [QueryClient.flush]: completes once every L2 write queued before the call was sent (or
+     * given up); at once without a storage. Works after [QueryClient.close] too, so a process can
+     * `close()` then `flush().join()` before it exits.
+     */
+    public fun flush(): CompletableFuture<Void?> =
+        CoroutineScope(client.config.coroutineContext.minusKey(Job)).future { client.flush(); null }
 
     /** [QueryClient.prefetchQuery]: completes when the cache is warm; never completes exceptionally for a fetch error. */
     public fun prefetchQuery(options: QueryOptions<*>): CompletableFuture<Void?> =

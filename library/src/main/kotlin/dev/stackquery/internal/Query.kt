@@ -9,6 +9,7 @@ import dev.stackquery.QueryKey
 import dev.stackquery.QueryState
 import dev.stackquery.QueryStatus
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Deferred
 import kotlinx.coroutines.Job
@@ -75,6 +76,9 @@ internal class Query<T>(
     @Volatile
     private var observerSnapshot: Array<QueryStateObserver> = NO_OBSERVERS
 
+    /** Set once the L2 tier was read for this query (or it had data of its own): it is never read again. */
+    private var hydrated = false // guarded by this
+
     private var pollJob: Job? = null // guarded by this
     private var pollIntervalMillis = 0L // guarded by this; 0 = not polling
 
@@ -139,6 +143,9 @@ internal class Query<T>(
             if (isRemoved) return null
             val before = state
             val run = Fetch(before)
+            if (!hydrated && !before.hasData && cache.persistence != null && options.options.codec != null) {
+                run.hydration = CompletableDeferred()
+            }
             val previous = cache.drainingFetches(key)
             run.job = cache.scope.async(start = CoroutineStart.LAZY) {
                 if (previous.isNotEmpty()) {
@@ -161,7 +168,10 @@ internal class Query<T>(
             )
             cache.gc.cancel(this)
             cache.emit { QueryCacheEvent.FetchStarted(key) }
-            run.job.invokeOnCompletion { cause -> if (cause != null) onCancelled(run) }
+            run.job.invokeOnCompletion { cause ->
+                run.hydration?.complete(Unit)
+                if (cause != null) onCancelled(run)
+            }
             run
         }
         run.job.start()
@@ -177,6 +187,10 @@ internal class Query<T>(
      *   background fetch started (or joined); no data: wait for a fetch.
      * - [LookupMode.ENSURE] (`ensureQueryData`): any data is found; no data: wait for a fetch.
      * - [LookupMode.PREFETCH] (`prefetchQuery`): fresh data is found; otherwise wait for a fetch.
+     *
+     * A query with no data that persists to L2 first reads its persisted entry, in the fetch it
+     * starts: meanwhile lookup returns a [Hydrating] to wait for before looking up again (the
+     * hydrated data is then found, fresh or stale, by the rules above).
      */
     fun lookup(options: ResolvedOptions<T>, mode: LookupMode): Any? = locked {
         if (isRemoved) return REMOVED
@@ -189,7 +203,9 @@ internal class Query<T>(
                 return Found(current.data, stale = true)
             }
         }
-        fetch(options)
+        val job = fetch(options)
+        val gate = inFlight?.hydration
+        if (gate != null && !gate.isCompleted) Hydrating(gate) else job
     }
 
     /** Cancels the fetch in flight, if any, reverting the state; waits until it has stopped. */
@@ -201,7 +217,11 @@ internal class Query<T>(
     /** Marks the query invalidated; a fetch in flight then settles still invalidated. */
     fun invalidate() = locked {
         inFlight?.invalidated = true
-        if (!state.isInvalidated) setState(state.copy(isInvalidated = true))
+        if (!state.isInvalidated) {
+            val next = state.copy(isInvalidated = true)
+            setState(next)
+            persist(next)
+        }
     }
 
     /**
@@ -223,7 +243,10 @@ internal class Query<T>(
                     it.invalidated = false
                     it.dataWritten = true
                 }
-                setState(current.withData(data, cache.clock.nowMillis()))
+                val next = current.withData(data, cache.clock.nowMillis())
+                setState(next)
+                hydrated = true
+                persist(next)
                 true
             }
             if (written) {
@@ -357,6 +380,16 @@ internal class Query<T>(
     }
 
     private suspend fun execute(run: Fetch<T>, options: ResolvedOptions<T>): T {
+        run.hydration?.let { gate ->
+            try {
+                val hydrated = hydrate(run, options)
+                @Suppress("UNCHECKED_CAST")
+                if (hydrated !== NOT_HYDRATED) return hydrated as T
+            } finally {
+                gate.complete(Unit)
+            }
+            currentCoroutineContext().ensureActive()
+        }
         cache.stats.fetches.increment()
         var failures = 0
         while (true) {
@@ -385,7 +418,7 @@ internal class Query<T>(
                 }
                 throw e
             }
-            val settled = settle(run) {
+            val settled = settle(run, persist = true) {
                 val next = it.withData(data, cache.clock.nowMillis(), FetchStatus.IDLE)
                 if (run.invalidated) next.copy(isInvalidated = true) else next
             }
@@ -401,12 +434,56 @@ internal class Query<T>(
         if (inFlight === run) setState(update(state))
     }
 
-    /** Ends [run] with the state [update] makes; false when [run] was abandoned meanwhile. */
-    private fun settle(run: Fetch<T>, update: (QueryState<T>) -> QueryState<T>): Boolean = locked {
+    /**
+     * Reads [run]'s query from the L2 tier and applies what it finds, unless data arrived
+     * meanwhile (`setQueryData`). Fresh data settles [run] and is returned (the query function is
+     * not called); stale or invalidated data becomes the state while [run] goes on to fetch;
+     * otherwise [NOT_HYDRATED].
+     */
+    private suspend fun hydrate(run: Fetch<T>, options: ResolvedOptions<T>): Any? {
+        val persistence = cache.persistence ?: return NOT_HYDRATED
+        val persisted = persistence.read(key, options.options.codec ?: return NOT_HYDRATED)
+        return locked {
+            if (inFlight !== run) return NOT_HYDRATED
+            hydrated = true
+            if (persisted == null || state.hasData) return NOT_HYDRATED
+            var next = state.withData(persisted.data, persisted.dataUpdatedAt, FetchStatus.FETCHING)
+            if (persisted.invalidated) next = next.copy(isInvalidated = true)
+            val stale = isStale(next, options.staleTimeMillis, cache.clock.nowMillis())
+            persistence.countHit(stale)
+            if (!stale) {
+                settle(run) { next.copy(fetchStatus = FetchStatus.IDLE) }
+                return persisted.data
+            }
+            run.dataWritten = true // cancelling the refetch keeps the hydrated data
+            setState(next)
+            NOT_HYDRATED
+        }
+    }
+
+    /** Writes [snapshot] to the L2 tier if this query persists (a codec, a storage) and has data. */
+    private fun persist(snapshot: QueryState<T>) {
+        val persistence = cache.persistence ?: return
+        val options = resolved ?: return
+        val codec = options.options.codec ?: return
+        if (!snapshot.hasData || snapshot.isPlaceholderData) return
+        @Suppress("UNCHECKED_CAST")
+        persistence.write(
+            key, snapshot.data as T, snapshot.dataUpdatedAt, snapshot.isInvalidated, codec,
+            Persistence.ttl(cache.config, options.gcTimeMillis),
+        )
+    }
+
+    /**
+     * Ends [run] with the state [update] makes (and, with [persist], writes it to the L2 tier);
+     * false when [run] was abandoned meanwhile.
+     */
+    private fun settle(run: Fetch<T>, persist: Boolean = false, update: (QueryState<T>) -> QueryState<T>): Boolean = locked {
         if (inFlight !== run) return false
         inFlight = null
         val next = update(state)
         setState(next)
+        if (persist) persist(next)
         cache.emit { QueryCacheEvent.FetchSettled(key, next) }
         scheduleGcIfInactive()
         true
@@ -446,10 +523,16 @@ internal class Query<T>(
 
         /** Set when `setQueryData` wrote while this fetch ran: cancelling it keeps that data. */
         var dataWritten = false // guarded by the query's monitor
+
+        /** Completed once this fetch has read the L2 tier; `null` when it does not read it. */
+        var hydration: CompletableDeferred<Unit>? = null
     }
 
-    /** Data [lookup] found, and whether it was stale. */
-    class Found<out T>(val data: T, val stale: Boolean)
+    /** What [lookup] returns while the fetch reads the L2 tier: wait for [gate], then look up again. */
+    class Hydrating(val gate: Deferred<Unit>)
+
+    /** Data [lookup] found, whether it was stale, and whether it had just been read from the L2 tier. */
+    class Found<out T>(val data: T, val stale: Boolean, val fromStorage: Boolean = false)
 
     enum class LookupMode { REVALIDATE, ENSURE, PREFETCH }
 
@@ -458,6 +541,8 @@ internal class Query<T>(
 
         /** What [updateData] returns for a query that has left the cache. */
         val REMOVED: Any = Any()
+
+        private val NOT_HYDRATED: Any = Any()
 
         private val NO_OBSERVERS = arrayOf<QueryStateObserver>()
     }

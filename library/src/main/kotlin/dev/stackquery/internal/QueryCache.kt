@@ -68,6 +68,9 @@ internal class QueryCache(val config: QueryClientConfig) {
     }
     val gc = GcScheduler(clock, ::expire)
 
+    /** The L2 tier, when the client has a storage. */
+    val persistence: Persistence? = config.storage?.let { Persistence(it, config, config.coroutineContext) }
+
     /** The client's dispatcher as an `Executor`: where listeners run unless given their own. */
     val dispatchExecutor: Executor =
         ((config.coroutineContext[ContinuationInterceptor] as? CoroutineDispatcher) ?: Dispatchers.Default).asExecutor()
@@ -272,6 +275,7 @@ internal class QueryCache(val config: QueryClientConfig) {
         if (isClosed) return
         isClosed = true
         clear(RemovalCause.CLOSED)
+        persistence?.close()
         job.cancel()
     }
 

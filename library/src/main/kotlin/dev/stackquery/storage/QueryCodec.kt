@@ -1,5 +1,8 @@
 package dev.stackquery.storage
 
+import dev.stackquery.internal.KotlinxCodec
+import kotlinx.serialization.KSerializer
+import kotlinx.serialization.json.Json
 import java.util.function.Function
 
 /**
@@ -7,9 +10,15 @@ import java.util.function.Function
  * the stored entry. Set per query with `QueryOptions(codec = …)` / `builder(…).codec(…)`. A query
  * without a codec stays in memory only.
  *
- * Implementations must be thread-safe and side-effect free; [decode] throws on text it cannot
- * read (the entry is then treated as missing).
+ * [encode] must return JSON text (an object, array, string, number, boolean or `null`); the
+ * client checks it and drops (and counts) a write whose text is not JSON. Implementations must be
+ * thread-safe and side-effect free; [decode] throws on text it cannot read (the entry is then
+ * treated as missing and deleted).
  *
+ * ```kotlin
+ * @Serializable data class User(val id: Long, val name: String)
+ * val codec = QueryCodec.kotlinx(User.serializer())   // or let queryOptions<User>(…) pick it
+ * ```
  * ```java
  * QueryCodec<User> codec = QueryCodec.of(user -> mapper.writeValueAsString(user), json -> mapper.readValue(json, User.class));
  * ```
@@ -22,6 +31,16 @@ public interface QueryCodec<T> {
     public fun decode(text: String): T
 
     public companion object {
+        /**
+         * A codec for Kotlin types through kotlinx.serialization: [serializer] (e.g.
+         * `User.serializer()` or `serializer<List<User>>()`) with the [json] format (default
+         * [Json], which rejects unknown keys: pass `Json { ignoreUnknownKeys = true }` to read
+         * entries written by a newer version of the type).
+         */
+        @JvmStatic
+        @JvmOverloads
+        public fun <T> kotlinx(serializer: KSerializer<T>, json: Json = Json): QueryCodec<T> = KotlinxCodec(serializer, json)
+
         /** A codec from a pair of functions to and from JSON text (Jackson, Gson, hand-written…). */
         @JvmStatic
         public fun <T> of(encode: Function<T, String>, decode: Function<String, T>): QueryCodec<T> =

@@ -1,0 +1,66 @@
+package dev.stackquery.internal
+
+import dev.stackquery.storage.CodecException
+import dev.stackquery.storage.QueryCodec
+import kotlinx.serialization.json.Json
+import kotlinx.serialization.json.JsonElement
+import kotlinx.serialization.json.JsonObject
+import kotlinx.serialization.json.JsonPrimitive
+import kotlinx.serialization.json.booleanOrNull
+import kotlinx.serialization.json.longOrNull
+
+/**
+ * The stored form of a query: `{"v":1,"data":…,"dataUpdatedAt":…,"invalidated":…}`, plus
+ * `"buster":"…"` when the client has one. `data` is the query codec's JSON text, embedded as is.
+ */
+internal object Envelope {
+    const val VERSION: Int = 1
+
+    /** The envelope of [dataJson] (checked to be JSON unless [trustedJson]). */
+    fun encode(dataJson: String, dataUpdatedAt: Long, invalidated: Boolean, buster: String, trustedJson: Boolean): String {
+        if (!trustedJson) {
+            try {
+                Json.parseToJsonElement(dataJson)
+            } catch (e: Exception) {
+                throw CodecException("the codec's output is not JSON text: ${dataJson.take(80)}", e)
+            }
+        }
+        val out = StringBuilder(dataJson.length + 64).append("{\"v\":").append(VERSION).append(",\"data\":")
+            .append(dataJson).append(",\"dataUpdatedAt\":").append(dataUpdatedAt)
+            .append(",\"invalidated\":").append(invalidated)
+        if (buster.isNotEmpty()) out.append(",\"buster\":").append(JsonPrimitive(buster).toString())
+        return out.append('}').toString()
+    }
+
+    /**
+     * The entry [text] holds, or `null` when it was written under another envelope version or
+     * [buster] (to be ignored and deleted).
+     *
+     * @throws CodecException when [text] is not an envelope or [codec] cannot read its data.
+     */
+    fun <T> decode(text: String, buster: String, codec: QueryCodec<T>): Persisted<T>? {
+        val envelope = try {
+            Json.parseToJsonElement(text) as? JsonObject
+        } catch (e: Exception) {
+            throw CodecException("the stored entry is not JSON", e)
+        } ?: throw CodecException("the stored entry is not a JSON object")
+        val version = (envelope["v"] as? JsonPrimitive)?.longOrNull
+            ?: throw CodecException("the stored entry has no envelope version")
+        if (version != VERSION.toLong()) return null
+        val storedBuster = (envelope["buster"] as? JsonPrimitive)?.takeIf { it.isString }?.content ?: ""
+        if (storedBuster != buster) return null
+        val dataUpdatedAt = (envelope["dataUpdatedAt"] as? JsonPrimitive)?.longOrNull
+            ?: throw CodecException("the stored entry has no dataUpdatedAt")
+        val invalidated = (envelope["invalidated"] as? JsonPrimitive)?.booleanOrNull ?: false
+        val element: JsonElement = envelope["data"] ?: throw CodecException("the stored entry has no data")
+        val data = try {
+            if (codec is KotlinxCodec<T>) codec.decode(element) else codec.decode(element.toString())
+        } catch (e: Exception) {
+            throw CodecException("the codec could not read the stored data", e)
+        }
+        return Persisted(data, dataUpdatedAt, invalidated)
+    }
+}
+
+/** A query's data as persisted: what hydration restores. */
+internal class Persisted<T>(val data: T, val dataUpdatedAt: Long, val invalidated: Boolean)

@@ -1,0 +1,457 @@
+package dev.stackquery.internal
+
+import dev.stackquery.QueryClientConfig
+import dev.stackquery.QueryKey
+import dev.stackquery.storage.BatchStorage
+import dev.stackquery.storage.CodecException
+import dev.stackquery.storage.PrefixDeletableStorage
+import dev.stackquery.storage.QueryCodec
+import dev.stackquery.storage.StorageBackend
+import dev.stackquery.storage.StorageEntry
+import dev.stackquery.storage.StorageStats
+import dev.stackquery.storage.StorageUnavailableException
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineExceptionHandler
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.async
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.currentCoroutineContext
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.ensureActive
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeoutOrNull
+import kotlinx.coroutines.Job
+import org.slf4j.LoggerFactory
+import java.util.concurrent.atomic.LongAdder
+import kotlin.coroutines.CoroutineContext
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
+
+/**
+ * A client's L2 tier: hydration reads, the background writer, the circuit breaker and the
+ * counters behind [StorageStats].
+ *
+ * Every storage call is bounded by `storageTimeout`: it runs in its own coroutine and the caller
+ * stops waiting after the timeout, whatever the storage does. A failure or timeout is counted,
+ * logged (at most one line per [LOG_INTERVAL_MILLIS] of clock time, with the number suppressed)
+ * and reported to the breaker; it never reaches a query.
+ *
+ * Writes are queued, not performed by the thread that causes them: each is the immutable snapshot
+ * of the moment it happened, keyed by storage key, so a newer operation on a key replaces the
+ * older one (latest wins) and moves to the back of the queue. One writer coroutine takes the queue
+ * in order: runs of writes go to [BatchStorage.setAll] when the storage has it; deletions and
+ * prefix deletions go one by one, in their place, so nothing written before a deletion outlives
+ * it and nothing written after it is lost. A failed batch is retried `storageWriteRetries` times
+ * (skipping writes that a newer operation replaced meanwhile), then dropped and counted. At most
+ * `maxPendingWrites` operations wait; past that the oldest is dropped and counted.
+ */
+internal class Persistence(
+    private val storage: StorageBackend,
+    private val config: QueryClientConfig,
+    context: CoroutineContext,
+) {
+    private val clock = config.clock
+    private val namespace = config.storageNamespace
+    private val buster = config.buster
+    private val timeoutMillis = config.storageTimeoutMillis
+    private val breaker = CircuitBreaker(config.storageFailureThreshold, config.storageCoolDownMillis, clock)
+    private val log = LoggerFactory.getLogger(Persistence::class.java)
+
+    private val hits = LongAdder()
+    private val staleHits = LongAdder()
+    private val misses = LongAdder()
+    private val corrupt = LongAdder()
+    private val writes = LongAdder()
+    private val deletes = LongAdder()
+    private val errors = LongAdder()
+    private val timeouts = LongAdder()
+    private val skipped = LongAdder()
+    private val writesDropped = LongAdder()
+    private val reads = LongAdder()
+    private val readNanos = LongAdder()
+
+    private val lock = Any()
+    private val pending = LinkedHashMap<Any, Op>() // guarded by lock; insertion order = write order
+    private var inProgress: List<Op> = emptyList() // guarded by lock; the batch the writer is sending
+    private var enqueued = 0L // guarded by lock; sequence of the latest operation queued
+    private var closed = false // guarded by lock
+    private var lastLogAt = Long.MIN_VALUE // guarded by lock
+    private var suppressedLogs = 0 // guarded by lock
+
+    /** Sequence of the latest operation the writer finished with (written, or given up). */
+    private val completed = MutableStateFlow(0L)
+    private val wake = Channel<Unit>(Channel.CONFLATED)
+
+    /** The writer's job: a sibling of the client's scope, so `close()` can let it finish the queue. */
+    private val writerJob = SupervisorJob(context[Job])
+    private val scope = CoroutineScope(
+        context + writerJob + CoroutineName("StackQuery storage") +
+            CoroutineExceptionHandler { _, e -> report("background storage task", e) },
+    )
+
+    init {
+        scope.launch {
+            for (signal in wake) {
+                drain()
+                if (synchronized(lock) { closed && pending.isEmpty() }) break
+            }
+            writerJob.complete()
+        }
+    }
+
+    fun storageKey(key: QueryKey): String = namespace + key.toString()
+
+    // ---- reads ----
+
+    /**
+     * The entry persisted for [key], or `null` (missing, undecodable, another version or buster,
+     * breaker open, failed or timed out: all counted). Returns within `storageTimeout`; throws
+     * only the caller's own cancellation.
+     */
+    suspend fun <T> read(key: QueryKey, codec: QueryCodec<T>): Persisted<T>? {
+        if (!breaker.tryAcquire()) {
+            skipped.increment()
+            return null
+        }
+        val storageKey = storageKey(key)
+        when (val local = synchronized(lock) { latestOp(storageKey) }) {
+            is Put<*> -> {
+                @Suppress("UNCHECKED_CAST")
+                return Persisted(local.data as T, local.dataUpdatedAt, local.invalidated)
+            }
+            null -> {}
+            else -> {
+                misses.increment()
+                return null
+            }
+        }
+        val started = System.nanoTime()
+        val text = try {
+            call("read $storageKey") { storage.get(storageKey) }
+        } catch (e: StorageFailure) {
+            return null
+        }
+        reads.increment()
+        readNanos.add(System.nanoTime() - started)
+        if (text == null) {
+            misses.increment()
+            return null
+        }
+        val persisted = try {
+            Envelope.decode(text, buster, codec)
+        } catch (e: CodecException) {
+            report("decode $storageKey", e)
+            null
+        }
+        if (persisted == null) {
+            corrupt.increment()
+            delete(key)
+        }
+        return persisted
+    }
+
+    /**
+     * Under the lock: the newest queued or in-progress operation that decides what [storageKey]
+     * reads as (a write, a deletion or a prefix deletion), so a read never returns what this
+     * client has overwritten or deleted but not yet sent; `null` when there is none.
+     */
+    private fun latestOp(storageKey: String): Op? {
+        pending[storageKey]?.let { return it }
+        pending.values.firstOrNull { it is DeletePrefix && storageKey.startsWith(it.prefix) }?.let { return it }
+        return inProgress.lastOrNull {
+            (it is Put<*> && it.storageKey == storageKey) || (it is Delete && it.storageKey == storageKey) ||
+                (it is DeletePrefix && storageKey.startsWith(it.prefix))
+        }
+    }
+
+    /** Counts a hydration that found data: fresh ([stale] false) or stale. */
+    fun countHit(stale: Boolean) = (if (stale) staleHits else hits).increment()
+
+    // ---- writes ----
+
+    /** Queues the persistence of [data] as of now (latest wins per key). */
+    fun <T> write(key: QueryKey, data: T, dataUpdatedAt: Long, invalidated: Boolean, codec: QueryCodec<T>, ttl: Duration?) {
+        val storageKey = storageKey(key)
+        enqueue(storageKey, Put(storageKey, data, dataUpdatedAt, invalidated, codec, ttl))
+    }
+
+    /** Queues the deletion of [key]'s entry, replacing a write of it still waiting. */
+    fun delete(key: QueryKey) {
+        val storageKey = storageKey(key)
+        enqueue(storageKey, Delete(storageKey))
+    }
+
+    /**
+     * Queues the deletion of every entry under [prefix] (all of this client's entries for
+     * [QueryKey.EMPTY]), replacing the waiting writes it covers. Without [PrefixDeletableStorage],
+     * nothing is queued: the caller deletes the keys it holds one by one.
+     */
+    fun deletePrefix(prefix: QueryKey): Boolean {
+        if (storage !is PrefixDeletableStorage) return false
+        val text = prefix.toString()
+        // `["user"` matches `["user"]` and `["user",…]` but also `["user",42]` for prefix `["user",4`:
+        // delete the exact key, then everything that continues it with `,`.
+        val prefixes = if (prefix.size == 0) {
+            listOf(namespace + "[")
+        } else {
+            listOf(namespace + text.substring(0, text.length - 1) + ",")
+        }
+        synchronized(lock) {
+            for (p in prefixes) {
+                pending.entries.removeIf { (k, _) -> k is String && k.startsWith(p) }
+                enqueueLocked(PrefixKey(p), DeletePrefix(p))
+            }
+        }
+        if (prefix.size > 0) delete(prefix)
+        wake.trySend(Unit)
+        return true
+    }
+
+    /** Waits until every operation queued before this call has been written or given up. */
+    suspend fun flush() {
+        val target = synchronized(lock) { enqueued }
+        completed.first { it >= target }
+    }
+
+    /** Stops accepting operations; the writer finishes the queue, then stops. */
+    fun close() {
+        synchronized(lock) { closed = true }
+        wake.trySend(Unit)
+    }
+
+    fun stats(): StorageStats = StorageStats(
+        hits = hits.sum(), staleHits = staleHits.sum(), misses = misses.sum(), corrupt = corrupt.sum(),
+        writes = writes.sum(), deletes = deletes.sum(), errors = errors.sum(), timeouts = timeouts.sum(),
+        skipped = skipped.sum(), writesDropped = writesDropped.sum(),
+        pendingWrites = synchronized(lock) { pending.size + inProgress.size }, circuitOpen = breaker.isOpen,
+        reads = reads.sum(), totalReadNanos = readNanos.sum(),
+    )
+
+    private fun enqueue(mapKey: Any, op: Op) {
+        synchronized(lock) { enqueueLocked(mapKey, op) }
+        wake.trySend(Unit)
+    }
+
+    private fun enqueueLocked(mapKey: Any, op: Op) {
+        if (closed) {
+            writesDropped.increment()
+            return
+        }
+        pending.remove(mapKey)
+        op.seq = ++enqueued
+        pending[mapKey] = op
+        if (pending.size + inProgress.size > config.maxPendingWrites && pending.size > 1) {
+            val eldest = pending.entries.iterator()
+            eldest.next()
+            eldest.remove()
+            writesDropped.increment()
+            logLocked("more than ${config.maxPendingWrites} storage writes waiting: dropped the oldest", null)
+        }
+    }
+
+    /** Takes the next run of writes (up to the batch size), or one deletion. */
+    private fun takeBatch(): List<Op> = synchronized(lock) {
+        val batch = ArrayList<Op>()
+        val iterator = pending.values.iterator()
+        while (iterator.hasNext() && batch.size < config.writeBatchSize) {
+            val op = iterator.next()
+            if (op !is Put<*> && batch.isNotEmpty()) break
+            batch += op
+            iterator.remove()
+            if (op !is Put<*>) break
+        }
+        inProgress = batch
+        batch
+    }
+
+    private suspend fun drain() {
+        while (true) {
+            val batch = takeBatch()
+            if (batch.isEmpty()) return
+            try {
+                perform(batch)
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: Exception) {
+                report("write", e)
+            } finally {
+                synchronized(lock) { inProgress = emptyList() }
+                completed.value = batch.last().seq
+            }
+        }
+    }
+
+    private suspend fun perform(batch: List<Op>) {
+        var ops: List<Op> = batch
+        val entries = HashMap<Op, StorageEntry>()
+        for (op in ops) if (op is Put<*>) {
+            try {
+                entries[op] = op.entry(buster)
+            } catch (e: Exception) {
+                writesDropped.increment()
+                report("encode ${op.storageKey}", e)
+            }
+        }
+        ops = ops.filter { it !is Put<*> || it in entries }
+        var attempt = 0
+        while (ops.isNotEmpty()) {
+            awaitBreaker()
+            try {
+                send(ops, entries)
+                return
+            } catch (e: StorageFailure) {
+                attempt++
+                if (attempt > config.storageWriteRetries) {
+                    writesDropped.add(ops.size.toLong())
+                    return
+                }
+                delay(retryDelayMillis(attempt))
+                ops = synchronized(lock) { ops.filter { !isSuperseded(it) } }
+            }
+        }
+    }
+
+    /** A newer operation on the same key (or a prefix deletion) is queued: retrying [op] would be wasted or wrong. */
+    private fun isSuperseded(op: Op): Boolean = when (op) {
+        is Put<*> -> pending.containsKey(op.storageKey) ||
+            pending.keys.any { it is PrefixKey && op.storageKey.startsWith(it.prefix) }
+        is Delete -> pending.containsKey(op.storageKey)
+        is DeletePrefix -> false
+    }
+
+    private suspend fun send(ops: List<Op>, entries: Map<Op, StorageEntry>) {
+        when (val first = ops.first()) {
+            is Delete -> {
+                call("delete ${first.storageKey}") { storage.delete(first.storageKey) }
+                deletes.increment()
+            }
+            is DeletePrefix -> {
+                call("delete prefix ${first.prefix}") { (storage as PrefixDeletableStorage).deleteByPrefix(first.prefix) }
+                deletes.increment()
+            }
+            is Put<*> -> {
+                if (ops.size > 1 && storage is BatchStorage) {
+                    val batch = ops.map { entries.getValue(it) }
+                    call("write ${batch.size} entries") { storage.setAll(batch) }
+                    writes.add(batch.size.toLong())
+                } else {
+                    for (op in ops) {
+                        val entry = entries.getValue(op)
+                        call("write ${entry.key}") { storage.set(entry.key, entry.value, entry.ttl) }
+                        writes.increment()
+                    }
+                }
+            }
+        }
+    }
+
+    private suspend fun awaitBreaker() {
+        while (!breaker.tryAcquire()) {
+            delay(breaker.millisUntilProbe().coerceAtLeast(MIN_BREAKER_POLL_MILLIS))
+        }
+    }
+
+    private fun retryDelayMillis(attempt: Int): Long =
+        (RETRY_BASE_MILLIS shl (attempt - 1).coerceAtMost(10)).coerceAtMost(config.storageCoolDownMillis)
+
+    // ---- calls ----
+
+    /**
+     * Runs [op] against the storage, bounded by `storageTimeout`, reporting the outcome to the
+     * breaker. A failure or timeout is counted, logged and thrown as [StorageFailure]; the
+     * caller's own cancellation is rethrown as is.
+     */
+    private suspend fun <R> call(what: String, op: suspend () -> R): R {
+        val running = scope.async(start = CoroutineStart.UNDISPATCHED) { op() }
+        val outcome = try {
+            withTimeoutOrNull(timeoutMillis) { Result.success(running.await()) }
+        } catch (e: CancellationException) {
+            running.cancel()
+            currentCoroutineContext().ensureActive()
+            Result.failure(e) // the storage threw a CancellationException of its own
+        } catch (e: Exception) {
+            Result.failure(e)
+        }
+        if (outcome == null) {
+            running.cancel()
+            timeouts.increment()
+            fail(what, StorageUnavailableException("storage $what timed out after ${timeoutMillis}ms"))
+        }
+        outcome.exceptionOrNull()?.let { fail(what, it) }
+        breaker.onSuccess()
+        return outcome.getOrThrow()
+    }
+
+    private fun fail(what: String, error: Throwable): Nothing {
+        errors.increment()
+        val opened = breaker.onFailure()
+        report(what, error)
+        if (opened) report("storage failing: skipped for ${config.storageCoolDown}", null)
+        throw StorageFailure(error)
+    }
+
+    private fun report(what: String, error: Throwable?) = synchronized(lock) { logLocked(what, error) }
+
+    /** Logs at most one line per [LOG_INTERVAL_MILLIS] of clock time, saying how many were suppressed. */
+    private fun logLocked(what: String, error: Throwable?) {
+        val now = clock.nowMillis()
+        if (lastLogAt != Long.MIN_VALUE && now - lastLogAt < LOG_INTERVAL_MILLIS) {
+            suppressedLogs++
+            return
+        }
+        val suppressed = suppressedLogs
+        lastLogAt = now
+        suppressedLogs = 0
+        val more = if (suppressed > 0) " ($suppressed similar messages suppressed)" else ""
+        log.warn("StackQuery L2 storage: {}{}", if (error == null) what else "$what failed: $error", more)
+    }
+
+    /** A storage call that failed; already counted and logged. */
+    private class StorageFailure(cause: Throwable) : Exception(cause.toString(), cause, false, false)
+
+    private sealed class Op {
+        var seq = 0L
+    }
+
+    private class Put<T>(
+        val storageKey: String,
+        val data: T,
+        val dataUpdatedAt: Long,
+        val invalidated: Boolean,
+        val codec: QueryCodec<T>,
+        val ttl: Duration?,
+    ) : Op() {
+        fun entry(buster: String): StorageEntry {
+            val json = try {
+                codec.encode(data)
+            } catch (e: Exception) {
+                throw CodecException("the codec could not encode the data of $storageKey", e)
+            }
+            val value = Envelope.encode(json, dataUpdatedAt, invalidated, buster, trustedJson = codec is KotlinxCodec<*>)
+            return StorageEntry(storageKey, value, ttl)
+        }
+    }
+
+    private class Delete(val storageKey: String) : Op()
+
+    private class DeletePrefix(val prefix: String) : Op()
+
+    private data class PrefixKey(val prefix: String)
+
+    companion object {
+        const val LOG_INTERVAL_MILLIS: Long = 60_000
+        private const val RETRY_BASE_MILLIS = 100L
+        private const val MIN_BREAKER_POLL_MILLIS = 10L
+
+        /** The TTL of an entry: `persistMaxAge`, else the query's gc time; `null` for never. */
+        fun ttl(config: QueryClientConfig, gcTimeMillis: Long): Duration? {
+            val millis = if (config.persistMaxAgeMillis >= 0) config.persistMaxAgeMillis else gcTimeMillis
+            return if (millis == Long.MAX_VALUE) null else millis.milliseconds
+        }
+    }
+}
