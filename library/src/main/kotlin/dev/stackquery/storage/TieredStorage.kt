@@ -1,0 +1,226 @@
+package dev.stackquery.storage
+
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.launch
+import org.slf4j.LoggerFactory
+import java.util.concurrent.atomic.LongAdder
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.minutes
+import kotlin.time.toKotlinDuration
+
+/**
+ * Several storages stacked from fastest to slowest (say [InMemoryStorage] over [FileStorage] over
+ * an SQL or Redis storage), used as one [StorageBackend]:
+ *
+ * - **Reads** ask each tier in turn and return the first value found; a tier that throws counts
+ *   an error and the next tier is asked. A value found in a lower tier is copied into the tiers
+ *   above it (backfill) with [backfillTtl], since a stored value does not carry its remaining TTL.
+ * - **Writes** follow [writeStrategy]: [WriteStrategy.WRITE_THROUGH] writes every tier before
+ *   returning (and throws if a tier failed, after trying all); [WriteStrategy.WRITE_BACK] writes the
+ *   first tier, then the others in the background, in order, latest value per key, at most
+ *   [maxPendingWrites] waiting (the oldest dropped past that). Deletions always reach every tier
+ *   before returning, after the background writes queued before them.
+ * - **Stats** per tier: [stats].
+ *
+ * [close] closes every tier. Thread-safe.
+ *
+ * ```kotlin
+ * val storage = TieredStorage(listOf(InMemoryStorage(), FileStorage(Path.of("cache"))))
+ * ```
+ * From Java: `new TieredStorage(List.of(memory, files), WriteStrategy.WRITE_BACK)`.
+ *
+ * @throws IllegalArgumentException when [tiers] is empty.
+ */
+public class TieredStorage @JvmOverloads constructor(
+    tiers: List<StorageBackend>,
+    public val writeStrategy: WriteStrategy = WriteStrategy.WRITE_THROUGH,
+    @get:JvmSynthetic public val backfillTtl: Duration? = 5.minutes,
+    private val maxPendingWrites: Int = 10_000,
+) : PrefixDeletableStorage, PurgeableStorage {
+    /** The tiers, fastest first. */
+    public val tiers: List<StorageBackend> = tiers.toList()
+
+    private class Counters {
+        val hits = LongAdder()
+        val misses = LongAdder()
+        val errors = LongAdder()
+        val writes = LongAdder()
+        val backfills = LongAdder()
+    }
+
+    private val counters = List(this.tiers.size) { Counters() }
+    private val log = LoggerFactory.getLogger(TieredStorage::class.java)
+
+    /** WRITE_BACK: what the lower tiers still have to receive, in order. */
+    private sealed class Pending {
+        class Write(val key: String, val value: String, val ttl: Duration?) : Pending()
+        class Marker(val done: CompletableDeferred<Unit>) : Pending()
+    }
+
+    private val queue = Channel<Pending>(maxPendingWrites, onBufferOverflow = kotlinx.coroutines.channels.BufferOverflow.DROP_OLDEST)
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("TieredStorage"))
+
+    init {
+        require(this.tiers.isNotEmpty()) { "tiers must not be empty" }
+        require(backfillTtl == null || backfillTtl.isPositive()) { "backfillTtl must be positive, was $backfillTtl" }
+        require(maxPendingWrites >= 1) { "maxPendingWrites must be >= 1, was $maxPendingWrites" }
+        if (writeStrategy == WriteStrategy.WRITE_BACK) {
+            scope.launch {
+                for (pending in queue) when (pending) {
+                    is Pending.Marker -> pending.done.complete(Unit)
+                    is Pending.Write -> for (i in 1 until this@TieredStorage.tiers.size) {
+                        try {
+                            tierSet(i, pending.key, pending.value, pending.ttl)
+                        } catch (e: CancellationException) {
+                            throw e
+                        } catch (e: Exception) {
+                            log.warn("TieredStorage: background write of {} to tier {} failed: {}", pending.key, i, e.toString())
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** A Java-friendly constructor: [backfillTtl] as a `java.time.Duration` (`null`: backfilled entries never expire). */
+    public constructor(
+        tiers: List<StorageBackend>,
+        writeStrategy: WriteStrategy,
+        backfillTtl: java.time.Duration?,
+    ) : this(tiers, writeStrategy, backfillTtl?.toKotlinDuration())
+
+    override suspend fun get(key: String): String? {
+        for ((i, tier) in tiers.withIndex()) {
+            val value = try {
+                tier.get(key)
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: Exception) {
+                counters[i].errors.increment()
+                continue
+            }
+            if (value == null) {
+                counters[i].misses.increment()
+                continue
+            }
+            counters[i].hits.increment()
+            for (upper in 0 until i) {
+                try {
+                    tierSet(upper, key, value, backfillTtl)
+                    counters[upper].backfills.increment()
+                } catch (e: CancellationException) {
+                    throw e
+                } catch (e: Exception) {
+                    // counted by tierSet; the value was found, so the read succeeds
+                }
+            }
+            return value
+        }
+        return null
+    }
+
+    override suspend fun set(key: String, value: String, ttl: Duration?) {
+        if (writeStrategy == WriteStrategy.WRITE_BACK) {
+            tierSet(0, key, value, ttl)
+            queue.send(Pending.Write(key, value, ttl))
+            return
+        }
+        everyTier("write $key") { i -> tierSet(i, key, value, ttl) }
+    }
+
+    override suspend fun delete(key: String) {
+        flush()
+        everyTier("delete $key") { i -> guarded(i) { tiers[i].delete(key) } }
+    }
+
+    /**
+     * Removes the keys under [prefix] from every tier that can ([PrefixDeletableStorage]); returns
+     * the largest count of any tier (the number of distinct entries when the tiers held the same keys).
+     */
+    override suspend fun deleteByPrefix(prefix: String): Long {
+        flush()
+        var removed = 0L
+        everyTier("delete prefix $prefix") { i ->
+            val tier = tiers[i]
+            if (tier is PrefixDeletableStorage) removed = maxOf(removed, guarded(i) { tier.deleteByPrefix(prefix) })
+        }
+        return removed
+    }
+
+    /** Purges every tier that can ([PurgeableStorage]); returns the largest count of any tier. */
+    override suspend fun purgeExpired(): Int {
+        var removed = 0
+        everyTier("purge") { i ->
+            val tier = tiers[i]
+            if (tier is PurgeableStorage) removed = maxOf(removed, guarded(i) { tier.purgeExpired() })
+        }
+        return removed
+    }
+
+    /** Waits until the background writes queued before this call reached the lower tiers (WRITE_BACK); no-op otherwise. */
+    public suspend fun flush() {
+        if (writeStrategy != WriteStrategy.WRITE_BACK) return
+        val done = CompletableDeferred<Unit>()
+        queue.send(Pending.Marker(done))
+        done.await()
+    }
+
+    /** Per-tier counters, fastest tier first. */
+    public fun stats(): List<TierStats> = tiers.indices.map { i ->
+        val c = counters[i]
+        TierStats(i, tiers[i].toString(), c.hits.sum(), c.misses.sum(), c.errors.sum(), c.writes.sum(), c.backfills.sum())
+    }
+
+    /** Stops the background writer and closes every tier (errors of one do not stop the others). */
+    override fun close() {
+        queue.close()
+        scope.cancel()
+        var first: Throwable? = null
+        for (tier in tiers) {
+            try {
+                tier.close()
+            } catch (e: Exception) {
+                if (first == null) first = e else first.addSuppressed(e)
+            }
+        }
+        first?.let { throw StorageException("closing a tier failed", it) }
+    }
+
+    override fun toString(): String = "TieredStorage($tiers, $writeStrategy)"
+
+    private suspend fun tierSet(i: Int, key: String, value: String, ttl: Duration?) {
+        guarded(i) { tiers[i].set(key, value, ttl) }
+        counters[i].writes.increment()
+    }
+
+    private suspend inline fun <R> guarded(i: Int, block: () -> R): R = try {
+        block()
+    } catch (e: CancellationException) {
+        throw e
+    } catch (e: Exception) {
+        counters[i].errors.increment()
+        throw e
+    }
+
+    /** Runs [op] on every tier, then throws a [StorageException] if any failed. */
+    private suspend inline fun everyTier(what: String, op: (Int) -> Unit) {
+        var failure: Exception? = null
+        for (i in tiers.indices) {
+            try {
+                op(i)
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: Exception) {
+                if (failure == null) failure = e else failure.addSuppressed(e)
+            }
+        }
+        failure?.let { throw it as? StorageException ?: StorageException("TieredStorage $what failed", it) }
+    }
+}
