@@ -7,6 +7,8 @@ import dev.stackquery.internal.MutationImpl
 import dev.stackquery.internal.QueryCache
 import dev.stackquery.internal.QueryObserverImpl
 import dev.stackquery.internal.ResolvedOptions
+import dev.stackquery.internal.SyncBridge
+import dev.stackquery.internal.SyncMessage
 import dev.stackquery.internal.isStale
 import dev.stackquery.storage.StorageStats
 import kotlinx.coroutines.Deferred
@@ -49,6 +51,13 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     internal val cache = QueryCache(config)
     private val clock = config.clock
     private val stats = cache.stats
+    private val sync: SyncBridge? = config.sync?.let { transport ->
+        SyncBridge(transport, cache.scope, ::applyRemote) { invalidate(QueryFilter.ALL, local = false) }
+    }
+
+    init {
+        sync?.start()
+    }
 
     /**
      * Every change in the cache: queries added, updated, removed, fetches started and settled.
@@ -220,7 +229,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * is removed the client's `gcTime` later; reads do not postpone that). A fetch in flight is not
      * cancelled and overwrites the value when it settles. Returns [data].
      */
-    public fun <T> setQueryData(key: QueryKey, data: T): T = cache.update(key) { _: T? -> data }
+    public fun <T> setQueryData(key: QueryKey, data: T): T = setQueryData(key) { _: T? -> data }
 
     /**
      * Like `setQueryData(key, data)` with `updater(current)`, where `current` is the query's data
@@ -231,7 +240,11 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * nothing changes (no query is created) and the exception propagates.
      */
     @JvmName("updateQueryData")
-    public fun <T> setQueryData(key: QueryKey, updater: (T?) -> T): T = cache.update(key, updater)
+    public fun <T> setQueryData(key: QueryKey, updater: (T?) -> T): T {
+        val data = cache.update(key, updater)
+        if (sync != null) publishSet(sync, key)
+        return data
+    }
 
     /**
      * Marks the queries [filter] selects as invalidated (stale, whatever their stale time),
@@ -240,9 +253,16 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * Inactive queries are only marked: their next use refetches. A fetch in flight of an inactive
      * query settles still invalidated. Refetch errors are recorded in state, not thrown.
      */
-    public suspend fun invalidateQueries(filter: QueryFilter = QueryFilter.ALL) {
+    public suspend fun invalidateQueries(filter: QueryFilter = QueryFilter.ALL): Unit = invalidate(filter, local = true)
+
+    /**
+     * [invalidateQueries]; a [local] invalidation (this client's own) is persisted and published,
+     * one applied from another instance is neither (its origin did both).
+     */
+    private suspend fun invalidate(filter: QueryFilter, local: Boolean) {
         val matched = cache.find(filter)
-        for (query in matched) query.invalidate()
+        for (query in matched) query.invalidate(persist = local)
+        if (local && sync != null) publish(sync, "invalidate", filter, matched)
         refetchActive(matched)
     }
 
@@ -281,6 +301,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
         val matched = cache.find(filter)
         for (query in matched) cache.remove(query, RemovalCause.EXPLICIT)
         deletePersisted(filter, matched)
+        if (sync != null) publish(sync, "remove", filter, matched)
     }
 
     /** [removeQueries] for every key starting with [prefix]. */
@@ -294,6 +315,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
         val matched = cache.find(filter)
         for (query in matched) query.reset(cache.initialState(query.resolved?.options))
         deletePersisted(filter, matched)
+        if (sync != null) publish(sync, "reset", filter, matched)
         refetchActive(matched)
     }
 
@@ -323,6 +345,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      */
     override fun close() {
         cache.close()
+        sync?.close()
     }
 
     /**
@@ -337,6 +360,42 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     /** A snapshot of the L2 tier's counters, or `null` when the client has no storage. */
     public fun storageStats(): StorageStats? = cache.persistence?.stats()
 
+    /** Whether [filter] selects by key alone (no type, staleness or predicate condition). */
+    private fun QueryFilter.byKeyOnly(): Boolean = type == QueryFilter.Type.ALL && stale == null && predicate == null
+
+    /** Tells the other instances about [op] on what [filter] selected: by key when it can, else key by key. */
+    private fun publish(sync: SyncBridge, op: String, filter: QueryFilter, matched: List<Query<*>>) {
+        if (filter.byKeyOnly()) {
+            sync.publish(op, filter.queryKey ?: QueryKey.EMPTY, filter.exact && filter.queryKey != null)
+        } else {
+            for (query in matched) sync.publish(op, query.key, exact = true)
+        }
+    }
+
+    /** Publishes the data just set under [key], as its persisted envelope when the query has a codec (else as an invalidation). */
+    private fun publishSet(sync: SyncBridge, key: QueryKey) {
+        val entry = cache.get<Any?>(key)?.envelope()
+        if (entry != null) sync.publish("set", key, exact = true, entry = entry) else sync.publish("invalidate", key, exact = true)
+    }
+
+    /** Applies what another instance published (see [QueryClientConfig.sync]). */
+    private suspend fun applyRemote(message: SyncMessage) {
+        val filter = if (message.exact) QueryFilter.exact(message.key) else QueryFilter.prefix(message.key)
+        when (message.op) {
+            "invalidate" -> invalidate(filter, local = false)
+            "remove" -> for (query in cache.find(filter)) cache.remove(query, RemovalCause.EXPLICIT)
+            "reset" -> {
+                val matched = cache.find(filter)
+                for (query in matched) query.reset(cache.initialState(query.resolved?.options))
+                refetchActive(matched)
+            }
+            "set" -> {
+                val query = cache.get<Any?>(message.key) ?: return
+                if (!query.applyRemote(message.entry)) invalidate(filter, local = false)
+            }
+        }
+    }
+
     /**
      * Deletes the persisted entries of a removal or reset: everything under the filter's key
      * when it selects by key alone (entries not in memory included), else the matched queries'.
@@ -344,7 +403,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     private fun deletePersisted(filter: QueryFilter, matched: List<Query<*>>) {
         val persistence = cache.persistence ?: return
         val key = filter.queryKey
-        val byKeyOnly = filter.type == QueryFilter.Type.ALL && filter.stale == null && filter.predicate == null
+        val byKeyOnly = filter.byKeyOnly()
         when {
             byKeyOnly && key != null && filter.exact -> persistence.delete(key)
             byKeyOnly && persistence.deletePrefix(key ?: QueryKey.EMPTY) -> {}

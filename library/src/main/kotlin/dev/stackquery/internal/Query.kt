@@ -214,14 +214,61 @@ internal class Query<T>(
         run.job.join()
     }
 
-    /** Marks the query invalidated; a fetch in flight then settles still invalidated. */
-    fun invalidate() = locked {
+    /**
+     * Marks the query invalidated (and, with [persist], writes the flag to the L2 tier); a fetch in
+     * flight then settles still invalidated.
+     */
+    fun invalidate(persist: Boolean = true) = locked {
         inFlight?.invalidated = true
         if (!state.isInvalidated) {
             val next = state.copy(isInvalidated = true)
             setState(next)
-            persist(next)
+            if (persist) persist(next)
         }
+    }
+
+    /** The current data as a persisted envelope, or `null` without data or codec (or if the codec fails). */
+    fun envelope(): String? {
+        val current = state
+        val codec = resolved?.options?.codec ?: return null
+        if (!current.hasData) return null
+        return try {
+            @Suppress("UNCHECKED_CAST")
+            Envelope.encode(
+                codec.encode(current.data as T), current.dataUpdatedAt, current.isInvalidated, cache.config.buster,
+                trustedJson = codec is KotlinxCodec<*>,
+            )
+        } catch (e: Exception) {
+            cache.logFailure("encoding $key for the other instances", e)
+            null
+        }
+    }
+
+    /**
+     * Takes the data another instance set ([entry], a persisted envelope), unless this query's
+     * data is newer. False when [entry] cannot be read here (no entry, no codec, another buster):
+     * the caller invalidates instead. Neither persisted nor published (the origin did both).
+     */
+    fun applyRemote(entry: String?): Boolean {
+        val codec = resolved?.options?.codec ?: return false
+        val persisted = try {
+            Envelope.decode(entry ?: return false, cache.config.buster, codec)
+        } catch (e: Exception) {
+            null
+        } ?: return false
+        locked {
+            if (isRemoved) return true
+            val current = state
+            if (current.hasData && current.dataUpdatedAt > persisted.dataUpdatedAt) return true
+            inFlight?.let {
+                it.invalidated = false
+                it.dataWritten = true
+            }
+            hydrated = true
+            val next = current.withData(persisted.data, persisted.dataUpdatedAt)
+            setState(if (persisted.invalidated) next.copy(isInvalidated = true) else next)
+        }
+        return true
     }
 
     /**

@@ -1,0 +1,177 @@
+package dev.stackquery
+
+import dev.stackquery.sync.InMemorySyncHub
+import dev.stackquery.storage.InMemoryStorage
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.shouldBe
+import kotlinx.coroutines.test.StandardTestDispatcher
+import kotlinx.coroutines.test.TestScope
+import kotlinx.coroutines.test.advanceTimeBy
+import kotlinx.coroutines.test.runCurrent
+import kotlinx.coroutines.test.runTest
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.minutes
+import kotlin.time.Duration.Companion.seconds
+
+/** Two instances sharing a storage and a sync channel. */
+private class Fleet(scope: TestScope) {
+    val hub = InMemorySyncHub()
+    val storage = InMemoryStorage { scope.testScheduler.currentTime }
+    val transportA = hub.transport()
+    val transportB = hub.transport()
+    val a = client(scope, transportA)
+    val b = client(scope, transportB)
+
+    private fun client(scope: TestScope, transport: InMemorySyncHub.Transport) = QueryClient(
+        QueryClientConfig(
+            staleTime = 10.minutes, retry = 0, clock = QueryClock { scope.testScheduler.currentTime },
+            coroutineContext = StandardTestDispatcher(scope.testScheduler), storage = storage, sync = transport,
+        ),
+    )
+
+    fun close() {
+        a.close()
+        b.close()
+    }
+}
+
+private val key = queryKey("user", 1)
+
+/** Cross-instance coherence through QueryClientConfig.sync (issue 8), with an in-memory channel in virtual time. */
+class SyncSpec : FunSpec({
+    test("A invalidates a prefix: B's active query refetches, its inactive one is marked; A never applies its own message") {
+        runTest {
+            val fleet = Fleet(this)
+            val fetcherA = FakeFetcher { "a$it" }
+            val fetcherB = FakeFetcher { "b$it" }
+            fleet.a.fetchQuery(queryOptions(key, queryFn = { fetcherA() }))
+            fleet.a.flush()
+            fleet.b.fetchQuery(queryOptions(key, queryFn = { fetcherB() })) shouldBe "a1" // hydrated from A's write
+            fleet.b.fetchQuery(queryOptions(queryKey("user", 2), queryFn = { "inactive" }))
+            val observer = fleet.b.watch(queryOptions(key, queryFn = { fetcherB() }))
+            val subscription = observer.subscribe { }
+            runCurrent()
+            fetcherB.calls shouldBe 0
+
+            fleet.a.invalidateQueries(queryKey("user"))
+            advanceTimeBy(200.milliseconds)
+            runCurrent()
+            fetcherB.calls shouldBe 1
+            observer.current.data shouldBe "b1"
+            fleet.b.getQueryState<String>(queryKey("user", 2))!!.isInvalidated shouldBe true
+            fetcherA.calls shouldBe 1 // A's query is inactive: marked, not refetched, and not twice
+            fleet.a.getQueryState<String>(key)!!.isInvalidated shouldBe true
+            subscription.unsubscribe()
+            fleet.close()
+        }
+    }
+
+    test("A sets data: B's observer sees it without a fetch; a key B does not hold stays absent") {
+        runTest {
+            val fleet = Fleet(this)
+            val fetcherB = FakeFetcher { "b$it" }
+            fleet.a.fetchQuery(queryOptions(key, queryFn = { "server" }))
+            val observer = fleet.b.watch(queryOptions(key, queryFn = { fetcherB() }))
+            val seen = mutableListOf<Any?>()
+            val subscription = observer.subscribe { seen += it.data }
+            runCurrent()
+            fleet.a.setQueryData(key, "edited by A")
+            fleet.a.setQueryData(queryKey("elsewhere"), 1)
+            runCurrent()
+            observer.current.data shouldBe "edited by A"
+            seen.last() shouldBe "edited by A"
+            fetcherB.calls shouldBe 0
+            fleet.b.getQueryState<Int>(queryKey("elsewhere")) shouldBe null
+            subscription.unsubscribe()
+            fleet.close()
+        }
+    }
+
+    test("A sets data on a query without a codec: B invalidates (and refetches) its copy instead") {
+        runTest {
+            val fleet = Fleet(this)
+            val fetcherB = FakeFetcher { "b$it" }
+            fleet.b.fetchQuery(QueryOptions(key, { fetcherB() }))
+            fleet.a.setQueryData(key, "no codec")
+            runCurrent()
+            fleet.b.getQueryState<String>(key)!!.isInvalidated shouldBe true
+            fleet.b.getQueryData<String>(key) shouldBe "b1"
+            fleet.close()
+        }
+    }
+
+    test("A removes and resets: B drops its copies") {
+        runTest {
+            val fleet = Fleet(this)
+            fleet.b.fetchQuery(queryOptions(key, queryFn = { "b" }))
+            fleet.b.fetchQuery(queryOptions(queryKey("post", 1), queryFn = { "p" }))
+            fleet.a.removeQueries(queryKey("user"))
+            fleet.a.resetQueries(QueryFilter.exact(queryKey("post", 1)))
+            runCurrent()
+            fleet.b.getQueryState<String>(key) shouldBe null
+            fleet.b.getQueryState<String>(queryKey("post", 1))!!.hasData shouldBe false
+            fleet.close()
+        }
+    }
+
+    test("messages B missed while disconnected: on reconnect B invalidates everything it holds") {
+        runTest {
+            val fleet = Fleet(this)
+            val fetcherB = FakeFetcher { "b$it" }
+            fleet.b.fetchQuery(queryOptions(key, queryFn = { fetcherB() }))
+            fleet.b.fetchQuery(queryOptions(queryKey("other"), queryFn = { "o" }))
+            fleet.transportB.disconnect()
+            fleet.a.invalidateQueries(queryKey("user"))
+            runCurrent()
+            fleet.b.getQueryState<String>(key)!!.isInvalidated shouldBe false // missed
+
+            fleet.transportB.reconnect()
+            runCurrent()
+            fleet.b.getQueryState<String>(key)!!.isInvalidated shouldBe true
+            fleet.b.getQueryState<String>(queryKey("other"))!!.isInvalidated shouldBe true
+            fleet.close()
+        }
+    }
+
+    test("what A could not publish while disconnected is sent, in order, once it can") {
+        runTest {
+            val fleet = Fleet(this)
+            fleet.b.fetchQuery(queryOptions(key, queryFn = { "b" }))
+            fleet.b.fetchQuery(queryOptions(queryKey("post", 1), queryFn = { "p" }))
+            fleet.transportA.disconnect()
+            fleet.a.invalidateQueries(queryKey("user"))
+            fleet.a.removeQueries(queryKey("post"))
+            advanceTimeBy(1.seconds)
+            fleet.hub.published shouldBe emptyList()
+            fleet.transportA.reconnect()
+            runCurrent()
+            fleet.hub.published.map { it.substringAfter("\"op\":\"").substringBefore('"') } shouldBe listOf("invalidate", "remove")
+            fleet.b.getQueryState<String>(key)!!.isInvalidated shouldBe true
+            fleet.b.getQueryState<String>(queryKey("post", 1)) shouldBe null
+            fleet.close()
+        }
+    }
+
+    test("past 1000 unsent messages, they collapse into one invalidation of everything") {
+        runTest {
+            val fleet = Fleet(this)
+            fleet.b.fetchQuery(queryOptions(queryKey("x"), queryFn = { "x" }))
+            fleet.transportA.disconnect()
+            repeat(1500) { fleet.a.setQueryData(queryKey("n", it), it) }
+            fleet.transportA.reconnect()
+            runCurrent()
+            (fleet.hub.published.size < 1000) shouldBe true
+            fleet.b.getQueryState<String>(queryKey("x"))!!.isInvalidated shouldBe true
+            fleet.close()
+        }
+    }
+
+    test("close() closes the transport") {
+        runTest {
+            val fleet = Fleet(this)
+            fleet.close()
+            fleet.transportA.closed shouldBe true
+            fleet.transportB.closed shouldBe true
+        }
+    }
+})
