@@ -1,0 +1,117 @@
+package dev.stackquery.storage.redis
+
+import dev.stackquery.storage.redis.internal.prefixPattern
+import io.kotest.core.descriptors.Descriptor
+import io.kotest.core.extensions.EnabledExtension
+import io.kotest.core.listeners.BeforeTestListener
+import io.kotest.core.test.Enabled
+import io.kotest.core.test.TestCase
+import io.lettuce.core.RedisClient
+import io.lettuce.core.api.StatefulRedisConnection
+import kotlinx.coroutines.delay
+import java.io.IOException
+import java.net.InetSocketAddress
+import java.net.Socket
+import java.util.UUID
+import java.util.concurrent.atomic.AtomicBoolean
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.seconds
+import kotlin.time.TimeSource
+
+/**
+ * The Redis server the tests use: 127.0.0.1:6379 (`-Dstackquery.test.redisPort=…` points them
+ * elsewhere), database 0. Every test works in its own namespace or channel ([uniqueNamespace],
+ * [uniqueChannel]) and removes what it wrote.
+ */
+object TestRedis {
+    const val HOST: String = "127.0.0.1"
+    val PORT: Int = System.getProperty("stackquery.test.redisPort")?.toInt() ?: 6379
+    val URI: String = "redis://$HOST:$PORT/0"
+
+    /** Which server is missing, and the command that starts it. */
+    val MISSING: String = "Redis is not reachable on $HOST:$PORT (start it with `bash .ci/start-services`)"
+
+    /** True when `STACKQUERY_REQUIRE_SERVICES=true` (CI): a missing server fails the tests. */
+    val required: Boolean get() = System.getenv("STACKQUERY_REQUIRE_SERVICES") == "true"
+
+    /** Whether a Redis server answers `PING` on [HOST]:[PORT] (checked once per JVM). */
+    val reachable: Boolean by lazy {
+        try {
+            Socket().use { socket ->
+                socket.connect(InetSocketAddress(HOST, PORT), 1_000)
+                socket.soTimeout = 1_000
+                socket.getOutputStream().write("PING\r\n".toByteArray())
+                socket.getInputStream().bufferedReader().readLine() == "+PONG"
+            }
+        } catch (e: IOException) {
+            false
+        }
+    }
+
+    fun uniqueNamespace(): String = "stackquery-test:${UUID.randomUUID()}:"
+
+    fun uniqueChannel(): String = "stackquery-test:sync:${UUID.randomUUID()}"
+
+    /** A raw Lettuce connection for checking what the storage wrote (close it after use). */
+    fun raw(): RawRedis = RawRedis()
+}
+
+/** A plain synchronous Lettuce connection to [TestRedis], for assertions on raw Redis keys. */
+class RawRedis : AutoCloseable {
+    private val client: RedisClient = RedisClient.create(TestRedis.URI)
+    val connection: StatefulRedisConnection<String, String> = client.connect()
+    val commands get() = connection.sync()
+
+    /** Every key under [namespace], sorted. */
+    fun keys(namespace: String): List<String> = commands.keys(prefixPattern(namespace)).sorted()
+
+    override fun close() {
+        connection.close()
+        client.shutdown(java.time.Duration.ZERO, java.time.Duration.ofSeconds(2))
+    }
+}
+
+/**
+ * Register in every spec that needs Redis (`extension(RequiresRedis)`): when Redis is not
+ * reachable its tests are skipped, saying so with [TestRedis.MISSING] (printed once), unless
+ * [TestRedis.required], in which case each of them fails with that message.
+ */
+object RequiresRedis : EnabledExtension, BeforeTestListener {
+    private val warned = AtomicBoolean()
+
+    override suspend fun isEnabled(descriptor: Descriptor): Enabled {
+        if (TestRedis.reachable || TestRedis.required) return Enabled.enabled
+        val reason = "${TestRedis.MISSING}: skipped (STACKQUERY_REQUIRE_SERVICES=true makes this a failure)"
+        if (warned.compareAndSet(false, true)) System.err.println("WARNING: $reason")
+        return Enabled.disabled(reason)
+    }
+
+    override suspend fun beforeTest(testCase: TestCase) {
+        if (!TestRedis.reachable) throw AssertionError("STACKQUERY_REQUIRE_SERVICES=true but ${TestRedis.MISSING}")
+    }
+}
+
+/**
+ * Runs [attempt] until it returns without throwing, every 50 ms, for at most [within] (for
+ * integration tests against a real server, e.g. waiting for a reconnection); then rethrows its
+ * last failure.
+ */
+suspend fun <T> retryUntilSuccess(within: Duration = 15.seconds, attempt: suspend () -> T): T {
+    val deadline = TimeSource.Monotonic.markNow() + within
+    while (true) {
+        try {
+            return attempt()
+        } catch (e: Exception) {
+            if (e is kotlinx.coroutines.CancellationException && e !is kotlinx.coroutines.TimeoutCancellationException) throw e
+            if (deadline.hasPassedNow()) throw AssertionError("still failing after $within", e)
+        }
+        delay(50)
+    }
+}
+
+/** How long [block] took, with its result. */
+suspend fun <T> timed(block: suspend () -> T): Pair<T, Duration> {
+    val start = TimeSource.Monotonic.markNow()
+    val result = block()
+    return result to start.elapsedNow()
+}
