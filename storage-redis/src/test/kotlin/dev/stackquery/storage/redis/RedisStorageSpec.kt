@@ -105,6 +105,7 @@ class RedisStorageSpec : FunSpec({
         val storage = storage()
         val ns = storage.options.namespace
         storage.set("short", "s", 250.milliseconds)
+        storage.set("subsecond", "s", 800.milliseconds)
         storage.set("tiny", "t", 300.microseconds) // rounded up to PX 1, not PX 0 (which Redis rejects)
         storage.set("rounded", "r", 10.seconds + 400.microseconds)
         storage.set("forever", "f", null)
@@ -115,14 +116,14 @@ class RedisStorageSpec : FunSpec({
         storage.set("zero", "z", Duration.ZERO)
 
         TestRedis.raw().use { raw ->
-            raw.commands.pttl("${ns}short") shouldBeInRange 1L..250L
+            raw.commands.pttl("${ns}subsecond") shouldBeInRange 1L..800L
             raw.commands.pttl("${ns}rounded") shouldBeInRange 9_000L..10_001L
             raw.commands.pttl("${ns}forever") shouldBe -1L
             raw.commands.pttl("${ns}infinite") shouldBe -1L
             raw.commands.pttl("${ns}year") shouldBeInRange (365.days - 10.seconds).inWholeMilliseconds..365.days.inWholeMilliseconds
             raw.commands.exists("${ns}gone", "${ns}zero") shouldBe 0L
         }
-        retryUntilSuccess(5.seconds) { check(storage.getAll(listOf("short", "tiny")).isEmpty()) }
+        retryUntilSuccess(5.seconds) { check(storage.getAll(listOf("short", "subsecond", "tiny")).isEmpty()) }
         storage.getAll(listOf("forever", "infinite", "year")) shouldContainExactly
             mapOf("forever" to "f", "infinite" to "i", "year" to "y")
     }
@@ -134,7 +135,7 @@ class RedisStorageSpec : FunSpec({
         storage.setAll(
             listOf(
                 StorageEntry("forever", "f", null),
-                StorageEntry("short", "s", 300.milliseconds),
+                StorageEntry("short", "s", 800.milliseconds),
                 StorageEntry("removed", "new", Duration.ZERO),
                 StorageEntry("twice", "first", 1.seconds),
                 StorageEntry("infinite", "i", Duration.INFINITE),
@@ -143,7 +144,7 @@ class RedisStorageSpec : FunSpec({
         )
         TestRedis.raw().use { raw ->
             raw.commands.pttl("${ns}forever") shouldBe -1L
-            raw.commands.pttl("${ns}short") shouldBeInRange 1L..300L
+            raw.commands.pttl("${ns}short") shouldBeInRange 1L..800L
             raw.commands.exists("${ns}removed") shouldBe 0L
             raw.commands.pttl("${ns}twice") shouldBe -1L
             raw.commands.pttl("${ns}infinite") shouldBe -1L

@@ -13,8 +13,10 @@ import kotlin.concurrent.thread
  * forwards every connection to [targetHost]:[targetPort] (the test Redis by default), byte for
  * byte, with two daemon threads per connection.
  *
- * - [cut] drops every connection (a TCP reset) and refuses new ones (the port is closed);
- * - [restore] accepts connections again on the same port;
+ * - [cut] drops every connection (a TCP reset) and refuses new ones (each is reset as soon as
+ *   it is accepted; the port stays bound, since a closed port could be taken by another socket
+ *   before [restore] binds it again);
+ * - [restore] forwards new connections again;
  * - [freeze] keeps connections open but forwards nothing (a server that stopped answering),
  *   [thaw] forwards what was held back and carries on;
  * - [close] drops everything for good.
@@ -26,42 +28,41 @@ class TcpProxy(
     private val targetPort: Int = TestRedis.PORT,
 ) : AutoCloseable {
     private val lock = Object()
-    private var server: ServerSocket = listen(0)
+    private val server: ServerSocket = ServerSocket().apply {
+        reuseAddress = true
+        bind(InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))
+    }
     private val sockets = ConcurrentHashMap.newKeySet<Socket>()
     private var closed = false
+    private var refusing = false
 
     @Volatile
     private var frozen = false
 
-    /** The port this proxy listens on (the same after [restore]). */
+    /** The port this proxy listens on. */
     val port: Int = server.localPort
 
     /** A Redis URI that goes through this proxy. */
     val uri: String get() = "redis://127.0.0.1:$port/0"
 
-    /** How many client connections are open through the proxy now. */
-    val openConnections: Int get() = sockets.size / 2
-
     init {
-        accept(server)
+        accept()
     }
 
     /** Drops every open connection and refuses new ones until [restore]. */
     fun cut() {
         synchronized(lock) {
-            server.close()
+            refusing = true
             sockets.forEach(::reset)
             sockets.clear()
         }
     }
 
-    /** Accepts connections again (on the same [port]) after [cut]. No-op when not cut. */
+    /** Forwards new connections again after [cut]. */
     fun restore() {
         synchronized(lock) {
             check(!closed) { "the proxy is closed" }
-            if (!server.isClosed) return
-            server = listen(port)
-            accept(server)
+            refusing = false
         }
     }
 
@@ -89,18 +90,17 @@ class TcpProxy(
         }
     }
 
-    private fun listen(port: Int): ServerSocket = ServerSocket().apply {
-        reuseAddress = true
-        bind(InetSocketAddress(InetAddress.getByName("127.0.0.1"), port))
-    }
-
-    private fun accept(listening: ServerSocket) {
+    private fun accept() {
         thread(isDaemon = true, name = "TcpProxy-$port-accept") {
             while (true) {
                 val client = try {
-                    listening.accept()
+                    server.accept()
                 } catch (e: IOException) {
-                    return@thread // closed by cut() or close()
+                    return@thread // closed by close()
+                }
+                if (synchronized(lock) { refusing }) {
+                    reset(client)
+                    continue
                 }
                 val upstream = try {
                     Socket(targetHost, targetPort)
@@ -108,14 +108,17 @@ class TcpProxy(
                     reset(client)
                     continue
                 }
-                synchronized(lock) {
-                    if (listening !== server || listening.isClosed) {
-                        reset(client)
-                        reset(upstream)
-                        return@thread
+                val open = synchronized(lock) {
+                    if (!refusing && !closed) {
+                        sockets += client
+                        sockets += upstream
                     }
-                    sockets += client
-                    sockets += upstream
+                    !refusing && !closed
+                }
+                if (!open) {
+                    reset(client)
+                    reset(upstream)
+                    continue
                 }
                 pump(client, upstream)
                 pump(upstream, client)
