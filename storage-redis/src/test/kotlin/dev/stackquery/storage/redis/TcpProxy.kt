@@ -6,7 +6,9 @@ import java.net.InetSocketAddress
 import java.net.ServerSocket
 import java.net.Socket
 import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.locks.ReentrantLock
 import kotlin.concurrent.thread
+import kotlin.concurrent.withLock
 
 /**
  * A TCP proxy for connection-loss tests: listens on an ephemeral port of 127.0.0.1 ([port]) and
@@ -27,7 +29,8 @@ class TcpProxy(
     private val targetHost: String = TestRedis.HOST,
     private val targetPort: Int = TestRedis.PORT,
 ) : AutoCloseable {
-    private val lock = Object()
+    private val lock = ReentrantLock()
+    private val thawed = lock.newCondition()
     private val server: ServerSocket = ServerSocket().apply {
         reuseAddress = true
         bind(InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))
@@ -51,7 +54,7 @@ class TcpProxy(
 
     /** Drops every open connection and refuses new ones until [restore]. */
     fun cut() {
-        synchronized(lock) {
+        lock.withLock {
             refusing = true
             sockets.forEach(::reset)
             sockets.clear()
@@ -60,7 +63,7 @@ class TcpProxy(
 
     /** Forwards new connections again after [cut]. */
     fun restore() {
-        synchronized(lock) {
+        lock.withLock {
             check(!closed) { "the proxy is closed" }
             refusing = false
         }
@@ -73,17 +76,17 @@ class TcpProxy(
 
     /** Forwards again after [freeze]. */
     fun thaw() {
-        synchronized(lock) {
+        lock.withLock {
             frozen = false
-            lock.notifyAll()
+            thawed.signalAll()
         }
     }
 
     override fun close() {
-        synchronized(lock) {
+        lock.withLock {
             closed = true
             frozen = false
-            lock.notifyAll()
+            thawed.signalAll()
             server.close()
             sockets.forEach(::reset)
             sockets.clear()
@@ -98,7 +101,7 @@ class TcpProxy(
                 } catch (e: IOException) {
                     return@thread // closed by close()
                 }
-                if (synchronized(lock) { refusing }) {
+                if (lock.withLock { refusing }) {
                     reset(client)
                     continue
                 }
@@ -108,7 +111,7 @@ class TcpProxy(
                     reset(client)
                     continue
                 }
-                val open = synchronized(lock) {
+                val open = lock.withLock {
                     if (!refusing && !closed) {
                         sockets += client
                         sockets += upstream
@@ -154,8 +157,8 @@ class TcpProxy(
 
     private fun awaitThawed() {
         if (!frozen) return
-        synchronized(lock) {
-            while (frozen) lock.wait()
+        lock.withLock {
+            while (frozen) thawed.await()
         }
     }
 

@@ -42,9 +42,6 @@ internal class LazyConnection<C : StatefulConnection<*, *>>(
             )
     }
 
-    /** The connection if it is open now, else `null`. */
-    fun getNow(): C? = current.get()?.takeIf { it.isDone && !it.isCompletedExceptionally }?.getNow(null)
-
     private fun future(): CompletableFuture<C> {
         while (true) {
             val existing = current.get()
