@@ -355,6 +355,29 @@ class PersistenceSpec : FunSpec({
         }
     }
 
+    test("a probe cancelled with its fetch does not leave the breaker stuck half-open") {
+        runTest {
+            val storage = FaultyStorage(InMemoryStorage { testScheduler.currentTime }).apply { mode = Mode.THROW }
+            val client = persistentClient(storage, storageWriteRetries = 0)
+            repeat(5) { // failing reads, and failing fetches (so no writes compete for the probe)
+                runCatching { client.fetchQuery(queryOptions<String>(queryKey("k", it), queryFn = { error("down") })) }
+            }
+            storage.count("get") shouldBe 5
+            client.storageStats()!!.circuitOpen shouldBe true
+            advanceTimeBy(31.seconds)
+            storage.mode = Mode.HANG
+            val probe = async { client.fetchQuery(queryOptions(queryKey("probe"), queryFn = { "p" })) }
+            runCurrent() // the probe's read hangs: the breaker is half-open
+            val gets = storage.count("get")
+            client.cancelQueries(QueryFilter.exact(queryKey("probe"))) // its fetch, and the read, are cancelled
+            storage.mode = Mode.OK
+            probe.await() shouldBe "p" // the caller looked up again: a new fetch, which may probe again
+            storage.count("get") shouldBe gets + 1
+            client.storageStats()!!.circuitOpen shouldBe false
+            client.close()
+        }
+    }
+
     test("the storage returning garbage is counted as corrupt, never fails a query") {
         runTest {
             val storage = FaultyStorage(InMemoryStorage { testScheduler.currentTime }).apply { mode = Mode.GARBAGE }

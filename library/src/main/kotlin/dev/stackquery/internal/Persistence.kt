@@ -20,7 +20,7 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.delay
-import kotlinx.coroutines.ensureActive
+import kotlinx.coroutines.isActive
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.launch
@@ -114,10 +114,6 @@ internal class Persistence(
      * only the caller's own cancellation.
      */
     suspend fun <T> read(key: QueryKey, codec: QueryCodec<T>): Persisted<T>? {
-        if (!breaker.tryAcquire()) {
-            skipped.increment()
-            return null
-        }
         val storageKey = storageKey(key)
         when (val local = synchronized(lock) { latestOp(storageKey) }) {
             is Put<*> -> {
@@ -129,6 +125,10 @@ internal class Persistence(
                 misses.increment()
                 return null
             }
+        }
+        if (!breaker.tryAcquire()) {
+            skipped.increment()
+            return null
         }
         val started = System.nanoTime()
         val text = try {
@@ -372,7 +372,10 @@ internal class Persistence(
             withTimeoutOrNull(timeoutMillis) { Result.success(running.await()) }
         } catch (e: CancellationException) {
             running.cancel()
-            currentCoroutineContext().ensureActive()
+            if (!currentCoroutineContext().isActive) {
+                breaker.release() // the caller went away: no outcome to report
+                throw e
+            }
             Result.failure(e) // the storage threw a CancellationException of its own
         } catch (e: Exception) {
             Result.failure(e)
