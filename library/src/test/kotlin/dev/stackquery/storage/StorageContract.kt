@@ -235,6 +235,11 @@ abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec(
             "Key",
             "key",
             "KEY",
+            "key ", // distinct from "key": no PAD SPACE comparison (SQL VARCHAR collations)
+            "caf\u00e9", // precomposed é
+            "cafe\u0301", // e + combining acute: distinct from the above (no normalisation, no accent folding)
+            "strasse",
+            "stra\u00dfe", // ß: distinct from "ss" (no Unicode collation folding)
             "x".repeat(500),
         )
     }
