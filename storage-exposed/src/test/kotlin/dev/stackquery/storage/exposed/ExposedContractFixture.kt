@@ -1,0 +1,21 @@
+package dev.stackquery.storage.exposed
+
+import dev.stackquery.storage.ManualClock
+import dev.stackquery.storage.StorageBackend
+import dev.stackquery.storage.StorageFixture
+import java.util.concurrent.ConcurrentHashMap
+
+/** Runs the core's storage contract on [database]: each test gets a fresh namespace, removed after it. */
+class ExposedContractFixture(private val database: TestDatabase) : StorageFixture {
+    private val namespaces = ConcurrentHashMap<StorageBackend, TestDatabase.Namespace>()
+
+    override suspend fun create(clock: ManualClock): StorageBackend {
+        val namespace = database.namespace()
+        return namespace.open(clock).also { namespaces[it] = namespace }
+    }
+
+    override suspend fun release(storage: StorageBackend) {
+        storage.close()
+        namespaces.remove(storage)?.dispose()
+    }
+}
