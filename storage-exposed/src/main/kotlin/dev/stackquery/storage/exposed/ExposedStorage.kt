@@ -25,12 +25,14 @@ import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
 import org.jetbrains.exposed.v1.jdbc.Database
+import org.jetbrains.exposed.v1.jdbc.transactions.TransactionManager
 import org.jetbrains.exposed.v1.jdbc.transactions.inTopLevelTransaction
 import org.slf4j.LoggerFactory
 import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicLong
+import javax.sql.DataSource
 import kotlin.coroutines.CoroutineContext
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
@@ -38,15 +40,15 @@ import kotlin.time.Duration.Companion.seconds
 /**
  * A persistent (L2) [dev.stackquery.storage.StorageBackend] in an SQL table, through JetBrains
  * Exposed: SQLite (the zero-configuration default, [sqlite]), H2, PostgreSQL, MariaDB and MySQL
- * 8.0.17+ (any of them through [create]). Several storages, in one process or many, may share one
- * table: each sees the others' writes.
+ * 8.0.17+ (any of them through [create], from an Exposed [Database] or a JDBC [DataSource]).
+ * Several storages, in one process or many, may share one table: each sees the others' writes.
  *
  * ```kotlin
  * val storage = ExposedStorage.sqlite(Path.of("cache.db"))
  * val client = QueryClient(QueryClientConfig(storage = storage))
  * ```
  * ```java
- * ExposedStorage storage = ExposedStorage.create(Database.Companion.connect(dataSource),
+ * ExposedStorage storage = ExposedStorage.create(dataSource,
  *     ExposedStorageOptions.builder().tableName("query_cache").build());
  * ```
  *
@@ -56,7 +58,8 @@ import kotlin.time.Duration.Companion.seconds
  * PostgreSQL, `utf8mb4_nopad_bin` on MariaDB), `value` (the text, of any size: `LONGTEXT` on
  * MariaDB/MySQL; UTF-8 `bytea` on PostgreSQL, whose `text` cannot hold U+0000), `expires_at` (epoch
  * milliseconds of [ExposedStorageOptions.clock], `NULL` for never; indexed) and `updated_at`.
- * Expired rows read as missing and stay until [purgeExpired] removes them.
+ * Expired rows read as missing and stay until [purgeExpired] removes them. The schema's DDL per
+ * database is in the module's README.
  *
  * **Writes** of one storage go through one writer coroutine that commits everything queued at
  * that moment in one transaction (group commit): each call still returns only once its write is
@@ -150,8 +153,9 @@ public class ExposedStorage private constructor(
 
     /**
      * Stops the storage: waits (up to 10 seconds) for the queued writes to be committed, then
-     * closes what the storage owns: the SQLite file of [sqlite] and its connections, never a
-     * [Database] passed to [create]. Later operations fail with [StorageUnavailableException]
+     * closes what the storage owns: the SQLite file of [sqlite] and its connections, or the
+     * Exposed registration of the [Database] [create] made over a [DataSource]; never a
+     * [Database] or a [DataSource] passed to [create]. Later operations fail with [StorageUnavailableException]
      * (or return misses when silent). Idempotent; blocks the calling thread while it waits.
      */
     override fun close() {
@@ -245,6 +249,26 @@ public class ExposedStorage private constructor(
         @JvmOverloads
         public fun create(database: Database, options: ExposedStorageOptions = ExposedStorageOptions.DEFAULT): ExposedStorage =
             ExposedStorage(database, database, null, options, "caller's Database")
+
+        /**
+         * A storage in the database [dataSource] connects to (pooled, e.g. a HikariCP
+         * `HikariDataSource`): the way to create one from Java, where Exposed's
+         * `Database.connect` is awkward to call. The storage connects its own Exposed [Database]
+         * over it (registered with Exposed until [close]); the caller keeps owning [dataSource]:
+         * [close] never closes it. Otherwise as [create] with a [Database].
+         *
+         * ```java
+         * ExposedStorage storage = ExposedStorage.create(hikariDataSource,
+         *     ExposedStorageOptions.builder().tableName("query_cache").build());
+         * ```
+         */
+        @JvmStatic
+        @JvmOverloads
+        public fun create(dataSource: DataSource, options: ExposedStorageOptions = ExposedStorageOptions.DEFAULT): ExposedStorage {
+            val database = Database.connect(dataSource)
+            val registration = AutoCloseable { TransactionManager.closeAndUnregister(database) }
+            return ExposedStorage(database, database, registration, options, "DataSource")
+        }
 
         /**
          * A storage in the SQLite file at [path] (created, with its parent directories, when
