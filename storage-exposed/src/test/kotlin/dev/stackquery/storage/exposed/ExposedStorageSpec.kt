@@ -1,5 +1,7 @@
 package dev.stackquery.storage.exposed
 
+import com.zaxxer.hikari.HikariConfig
+import com.zaxxer.hikari.HikariDataSource
 import dev.stackquery.storage.ManualClock
 import dev.stackquery.storage.StorageEntry
 import dev.stackquery.storage.StorageException
@@ -19,6 +21,26 @@ class ExposedStorageSpec : FunSpec({
             block(namespace)
         } finally {
             namespace.dispose()
+        }
+    }
+
+    test("create(DataSource) stores through the caller's pool and leaves it open when closed") {
+        val pool = HikariDataSource(HikariConfig().apply { jdbcUrl = "jdbc:h2:mem:datasource_spec;DB_CLOSE_DELAY=-1"; maximumPoolSize = 2 })
+        try {
+            ExposedStorage.create(pool, ExposedStorageOptions(clock = ManualClock())).use { storage ->
+                storage.set("k", "v", null)
+                storage.get("k") shouldBe "v"
+            }
+            pool.isClosed shouldBe false
+            pool.connection.use { connection ->
+                connection.createStatement().executeQuery("SELECT \"value\" FROM STACKQUERY_CACHE").use { rs ->
+                    rs.next() shouldBe true
+                    rs.getString(1) shouldBe "v"
+                }
+                connection.createStatement().execute("DROP ALL OBJECTS")
+            }
+        } finally {
+            pool.close()
         }
     }
 
