@@ -2,6 +2,8 @@ package dev.stackquery.storage
 
 import dev.stackquery.QueryClock
 import io.kotest.core.spec.style.FunSpec
+import io.kotest.core.test.Enabled
+import io.kotest.core.test.TestScope
 import io.kotest.matchers.collections.shouldBeIn
 import io.kotest.matchers.maps.shouldContainExactly
 import io.kotest.matchers.shouldBe
@@ -40,6 +42,13 @@ interface StorageFixture {
     suspend fun release(storage: StorageBackend) {
         storage.close()
     }
+
+    /**
+     * Whether the contract can run here. A fixture for a store behind a server that is down
+     * returns `Enabled.disabled(reason)` (naming the server and the command that starts it): the
+     * contract's tests are then skipped, not failed. Default: enabled.
+     */
+    fun enabled(): Enabled = Enabled.enabled
 }
 
 /**
@@ -49,6 +58,10 @@ interface StorageFixture {
  * storage has them.
  */
 abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec({
+    /** A contract test, skipped when the fixture says the store cannot be tested here. */
+    fun contractTest(testName: String, block: suspend TestScope.() -> Unit) {
+        test(testName).config(enabledOrReasonIf = { fixture.enabled() }, test = block)
+    }
 
     suspend fun withStorage(block: suspend (StorageBackend, ManualClock) -> Unit) {
         val clock = ManualClock()
@@ -70,11 +83,11 @@ abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec(
         }
     }
 
-    test("$name: a key never written reads as missing") {
+    contractTest("$name: a key never written reads as missing") {
         withStorage { storage, _ -> storage.get("never-written") shouldBe null }
     }
 
-    test("$name: a value written reads back, and a second write replaces it") {
+    contractTest("$name: a value written reads back, and a second write replaces it") {
         withStorage { storage, _ ->
             storage.set("k", "v1", null)
             storage.get("k") shouldBe "v1"
@@ -83,7 +96,7 @@ abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec(
         }
     }
 
-    test("$name: delete removes the entry; deleting a missing key is a no-op") {
+    contractTest("$name: delete removes the entry; deleting a missing key is a no-op") {
         withStorage { storage, _ ->
             storage.set("k", "v", null)
             storage.set("other", "o", null)
@@ -95,7 +108,7 @@ abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec(
         }
     }
 
-    test("$name: an entry with a TTL is readable until it expires, then missing") {
+    contractTest("$name: an entry with a TTL is readable until it expires, then missing") {
         withStorage { storage, clock ->
             val ttl = if (fixture.clockDrivenExpiry) 10.seconds else 300.milliseconds
             storage.set("short", "s", ttl)
@@ -109,7 +122,7 @@ abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec(
         }
     }
 
-    test("$name: rewriting an entry restarts its TTL; a zero TTL removes it") {
+    contractTest("$name: rewriting an entry restarts its TTL; a zero TTL removes it") {
         withStorage { storage, clock ->
             storage.set("k", "v1", 10.seconds)
             if (fixture.clockDrivenExpiry) clock.advance(6.seconds)
@@ -121,7 +134,7 @@ abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec(
         }
     }
 
-    test("$name: keys with quotes, slashes, dots, SQL and shell metacharacters, case and unicode are distinct and exact") {
+    contractTest("$name: keys with quotes, slashes, dots, SQL and shell metacharacters, case and unicode are distinct and exact") {
         withStorage { storage, _ ->
             val keys = NASTY_KEYS
             keys.forEachIndexed { i, key -> storage.set(key, "value-$i", null) }
@@ -133,7 +146,7 @@ abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec(
         }
     }
 
-    test("$name: values are stored verbatim, including unicode, quotes, SQL, empty and 1 MiB values") {
+    contractTest("$name: values are stored verbatim, including unicode, quotes, SQL, empty and 1 MiB values") {
         withStorage { storage, _ ->
             val large = buildString { while (length < 1 shl 20) append("{\"n\":").append(length).append(",\"s\":\"ü€𝄞\"}") }
             val values = listOf(
@@ -145,7 +158,7 @@ abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec(
         }
     }
 
-    test("$name: concurrent writers on distinct keys lose nothing; one key ends with one of the writes") {
+    contractTest("$name: concurrent writers on distinct keys lose nothing; one key ends with one of the writes") {
         withStorage { storage, _ ->
             coroutineScope {
                 repeat(8) { writer ->
@@ -162,7 +175,7 @@ abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec(
         }
     }
 
-    test("$name (batch): setAll writes every entry with its own TTL; the last entry of a key wins; getAll omits missing keys") {
+    contractTest("$name (batch): setAll writes every entry with its own TTL; the last entry of a key wins; getAll omits missing keys") {
         withStorage { storage, clock ->
             if (storage !is BatchStorage) return@withStorage
             val ttl = if (fixture.clockDrivenExpiry) 10.seconds else 300.milliseconds
@@ -180,7 +193,7 @@ abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec(
         }
     }
 
-    test("$name (prefix delete): removes exactly the keys starting with the prefix, with no wildcards") {
+    contractTest("$name (prefix delete): removes exactly the keys starting with the prefix, with no wildcards") {
         withStorage { storage, _ ->
             if (storage !is PrefixDeletableStorage) return@withStorage
             val doomed = listOf("p:a", "p:b", "p:a/c", "p:", "p:ü🔑")
@@ -200,7 +213,7 @@ abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec(
         }
     }
 
-    test("$name (purge): purgeExpired removes the expired entries and counts them") {
+    contractTest("$name (purge): purgeExpired removes the expired entries and counts them") {
         withStorage { storage, clock ->
             if (storage !is PurgeableStorage || !fixture.clockDrivenExpiry) return@withStorage
             storage.set("gone-1", "x", 1.seconds)
