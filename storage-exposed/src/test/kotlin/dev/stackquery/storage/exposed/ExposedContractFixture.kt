@@ -3,6 +3,7 @@ package dev.stackquery.storage.exposed
 import dev.stackquery.storage.ManualClock
 import dev.stackquery.storage.StorageBackend
 import dev.stackquery.storage.StorageFixture
+import io.kotest.core.test.Enabled
 import java.util.concurrent.ConcurrentHashMap
 
 /** Runs the core's storage contract on [database]: each test gets a fresh namespace, removed after it. */
@@ -13,6 +14,8 @@ class ExposedContractFixture(private val database: TestDatabase) : StorageFixtur
         val namespace = database.namespace()
         return namespace.open(clock).also { namespaces[it] = namespace }
     }
+
+    override fun enabled(): Enabled = database.enabled()
 
     override suspend fun release(storage: StorageBackend) {
         storage.close()
