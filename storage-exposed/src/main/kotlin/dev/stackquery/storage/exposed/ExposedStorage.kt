@@ -155,8 +155,9 @@ public class ExposedStorage private constructor(
      * Stops the storage: waits (up to 10 seconds) for the queued writes to be committed, then
      * closes what the storage owns: the SQLite file of [sqlite] and its connections, or the
      * Exposed registration of the [Database] [create] made over a [DataSource]; never a
-     * [Database] or a [DataSource] passed to [create]. Later operations fail with [StorageUnavailableException]
-     * (or return misses when silent). Idempotent; blocks the calling thread while it waits.
+     * [Database] or a [DataSource] passed to [create]. Later operations fail with
+     * [StorageUnavailableException] (or return misses when silent). Idempotent; blocks the
+     * calling thread while it waits.
      */
     override fun close() {
         if (!closed.compareAndSet(false, true)) return

@@ -45,7 +45,7 @@ class ExposedStorageSpec : FunSpec({
     }
 
     for (database in TestDatabase.all) {
-        test("$database: SQL in keys, values and prefixes is stored verbatim and harms nothing").config(enabledOrReasonIf = { database.enabled() }) {
+        dialectTest(database, "SQL in keys, values and prefixes is stored verbatim and harms nothing") {
             withNamespace(database) { namespace ->
                 val table = namespace.tableName
                 val attacks = listOf(
@@ -85,7 +85,7 @@ class ExposedStorageSpec : FunSpec({
             }
         }
 
-        test("$database: expiry follows the storage's clock, never the database's").config(enabledOrReasonIf = { database.enabled() }) {
+        dialectTest(database, "expiry follows the storage's clock, never the database's") {
             withNamespace(database) { namespace ->
                 val table = namespace.tableName
                 val clock = ManualClock(now = 1_000) // 1970: every row would be long expired by the database's NOW()
@@ -112,7 +112,7 @@ class ExposedStorageSpec : FunSpec({
             }
         }
 
-        test("$database: keys up to 768 characters are stored; longer ones fail with StorageException").config(enabledOrReasonIf = { database.enabled() }) {
+        dialectTest(database, "keys up to 768 characters are stored; longer ones fail with StorageException") {
             withNamespace(database) { namespace ->
                 namespace.open(ManualClock()).use { storage ->
                     val longest = "k".repeat(766) + "🔑" // 768 UTF-16 characters
@@ -135,7 +135,7 @@ class ExposedStorageSpec : FunSpec({
             }
         }
 
-        test("$database: the table is created at the first operation, under the configured name").config(enabledOrReasonIf = { database.enabled() }) {
+        dialectTest(database, "the table is created at the first operation, under the configured name") {
             withNamespace(database) { namespace ->
                 val table = namespace.tableName
                 namespace.open(ManualClock()).use { storage ->
@@ -149,7 +149,7 @@ class ExposedStorageSpec : FunSpec({
             }
         }
 
-        test("$database: getAll returns each requested key once, in request order").config(enabledOrReasonIf = { database.enabled() }) {
+        dialectTest(database, "getAll returns each requested key once, in request order") {
             withNamespace(database) { namespace ->
                 namespace.open(ManualClock()).use { storage ->
                     val keys = (0 until 1_200).map { "key-%04d".format(it) }

@@ -17,7 +17,7 @@ class SharedStorageSpec : FunSpec({
     val shared = listOf(TestDatabase.Sqlite, TestDatabase.Postgres, TestDatabase.MariaDb, TestDatabase.H2)
 
     for (database in shared) {
-        test("$database: two storages on one table see each other's writes, deletes and prefix deletes").config(enabledOrReasonIf = { database.enabled() }) {
+        dialectTest(database, "two storages on one table see each other's writes, deletes and prefix deletes") {
             val namespace = database.namespace()
             try {
                 val clock = ManualClock()
@@ -29,7 +29,8 @@ class SharedStorageSpec : FunSpec({
                     second.set("user:1", "grace", null)
                     first.get("user:1") shouldBe "grace"
                     second.setAll(listOf(StorageEntry("user:2", "alan", null), StorageEntry("post:1", "hello", null)))
-                    first.getAll(listOf("user:1", "user:2", "post:1")) shouldBe mapOf("user:1" to "grace", "user:2" to "alan", "post:1" to "hello")
+                    first.getAll(listOf("user:1", "user:2", "post:1")) shouldBe
+                        mapOf("user:1" to "grace", "user:2" to "alan", "post:1" to "hello")
                     first.delete("post:1")
                     second.get("post:1") shouldBe null
                     second.deleteByPrefix("user:") shouldBe 2L
@@ -43,7 +44,7 @@ class SharedStorageSpec : FunSpec({
             }
         }
 
-        test("$database: concurrent writers through two storages lose nothing, from a table neither has created").config(enabledOrReasonIf = { database.enabled() }) {
+        dialectTest(database, "concurrent writers through two storages lose nothing, from a table neither has created") {
             val namespace = database.namespace()
             try {
                 val clock = ManualClock()
@@ -76,7 +77,8 @@ class SharedStorageSpec : FunSpec({
 
                     val keys = storages.indices.flatMap { s ->
                         (0 until writersPerStorage).flatMap { w ->
-                            (0 until setsPerWriter).map { "s$s-w$w-$it" } + (0 until batchesPerWriter).flatMap { b -> (0 until batchSize).map { "s$s-w$w-b$b-$it" } }
+                            (0 until setsPerWriter).map { "s$s-w$w-$it" } +
+                                (0 until batchesPerWriter).flatMap { b -> (0 until batchSize).map { "s$s-w$w-b$b-$it" } }
                         }
                     }
                     val expectedRows = keys.size + 1L

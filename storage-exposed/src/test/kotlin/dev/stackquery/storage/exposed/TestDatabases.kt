@@ -3,7 +3,9 @@ package dev.stackquery.storage.exposed
 import com.zaxxer.hikari.HikariConfig
 import com.zaxxer.hikari.HikariDataSource
 import dev.stackquery.QueryClock
+import io.kotest.core.spec.style.FunSpec
 import io.kotest.core.test.Enabled
+import io.kotest.core.test.TestScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 import org.jetbrains.exposed.v1.jdbc.Database
@@ -13,6 +15,11 @@ import java.nio.file.Files
 import java.nio.file.Path
 import java.util.UUID
 import java.util.concurrent.atomic.AtomicInteger
+
+/** A test named "<database>: [name]", skipped with the reason when [database] cannot be reached. */
+fun FunSpec.dialectTest(database: TestDatabase, name: String, block: suspend TestScope.() -> Unit) {
+    test("$database: $name").config(enabledOrReasonIf = { database.enabled() }, test = block)
+}
 
 /**
  * A place an [ExposedStorage] can live, for tests run on every dialect: [open] makes a storage in

@@ -26,7 +26,8 @@ class UnreachableDatabaseSpec : FunSpec({
             ExposedStorage.create(database, ExposedStorageOptions(clock = ManualClock())).use { storage ->
                 shouldThrow<StorageUnavailableException> { storage.get("k") }.message shouldStartWith "ExposedStorage.get failed: "
                 shouldThrow<StorageUnavailableException> { storage.getAll(listOf("k")) }
-                shouldThrow<StorageUnavailableException> { storage.set("k", "v", 1.seconds) }.message shouldStartWith "ExposedStorage.set failed: "
+                shouldThrow<StorageUnavailableException> { storage.set("k", "v", 1.seconds) }
+                    .message shouldStartWith "ExposedStorage.set failed: "
                 shouldThrow<StorageUnavailableException> { storage.setAll(listOf(StorageEntry("k", "v", null))) }
                 shouldThrow<StorageUnavailableException> { storage.delete("k") }
                 shouldThrow<StorageUnavailableException> { storage.deleteByPrefix("k") }

@@ -56,5 +56,7 @@ class PrefixesSpec : FunSpec({
     }
 })
 
+private fun String.codePointList(): List<Int> = codePoints().toArray().toList()
+
 private inline fun withClue(prefix: String, candidate: String, block: () -> Unit) =
-    io.kotest.assertions.withClue("prefix=${prefix.codePoints().toArray().toList()} candidate=${candidate.codePoints().toArray().toList()}", block)
+    io.kotest.assertions.withClue("prefix=${prefix.codePointList()} candidate=${candidate.codePointList()}", block)
