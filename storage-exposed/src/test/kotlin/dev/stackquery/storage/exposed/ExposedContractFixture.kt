@@ -12,7 +12,14 @@ class ExposedContractFixture(private val database: TestDatabase) : StorageFixtur
 
     override suspend fun create(clock: ManualClock): StorageBackend {
         val namespace = database.namespace()
-        return namespace.open(clock).also { namespaces[it] = namespace }
+        val storage = try {
+            namespace.open(clock)
+        } catch (e: Throwable) {
+            namespace.dispose()
+            throw e
+        }
+        namespaces[storage] = namespace
+        return storage
     }
 
     override fun enabled(): Enabled = database.enabled()
