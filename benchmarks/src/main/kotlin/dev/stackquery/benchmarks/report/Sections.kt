@@ -1,0 +1,289 @@
+package dev.stackquery.benchmarks.report
+
+/** A contender as the report names it, and the value of the benchmark's parameter that selects it. */
+class Contender(val label: String, val param: String)
+
+/**
+ * One line of the report: StackQuery's figure for one case next to its peers' from the same run.
+ * Every figure is lower-is-better (time, bytes, calls).
+ */
+class Row(
+    /** What the line measures, for example "1 thread". */
+    val case: String,
+    /** `Class.method` of the JMH benchmark. */
+    val benchmark: String,
+    /** The unit shown (JMH's is converted: `us/op` → `µs/op`, counters get this label). */
+    val unit: String,
+    val stackQuery: Contender,
+    val caffeine: Contender? = null,
+    /** The floor with fewer features: a plain `ConcurrentHashMap` or `StateFlow`. */
+    val baseline: Contender? = null,
+    /** A secondary metric of the benchmark (an `@AuxCounters` field or a profiler's); `null` for the score. */
+    val metric: String? = null,
+    /** The JMH parameter that selects the contender. */
+    val param: String = "contender",
+    /** Figures below this are shown as "≈ 0" and get no ratio (allocation rates that escape analysis removed). */
+    val floor: Double = 0.0,
+    /** Whether the line gets bars in the chart. */
+    val chart: Boolean = true,
+)
+
+/** A figure not compared with anything, shown to explain the others (e.g. the cost of a clock read). */
+class Reference(val label: String, val benchmark: String, val unit: String)
+
+/** One numbered benchmark of the report. */
+class Section(
+    val number: Int,
+    val title: String,
+    /** What is measured and how, in Markdown. */
+    val what: String,
+    val rows: List<Row>,
+    /** Why StackQuery loses and what would fix it; shown when it loses a line. */
+    val whyLoses: String,
+    /** Why StackQuery wins; shown when it wins a line. */
+    val whyWins: String,
+    val references: List<Reference> = emptyList(),
+    /** A benchmark announced but not written yet: the report shows its place and no figures. */
+    val pending: Boolean = false,
+)
+
+private val stackQuery = Contender("StackQuery", "StackQuery")
+private val caffeine = Contender("Caffeine", "Caffeine")
+private val concurrentHashMap = Contender("ConcurrentHashMap", "ConcurrentHashMap")
+
+/** The benchmarks of the report, in order. */
+val SECTIONS: List<Section> = listOf(
+    Section(
+        number = 1,
+        title = "Fresh-hit read",
+        what = """
+            One read of a cached, fresh entry; the keys (`QueryKey.of("item", i)`, 1,024 of them) are
+            read round-robin from a random start per thread, by 1 and by 2 threads (time per read per
+            thread). **StackQuery**: the suspend `QueryClient.fetchQuery(options)`, called without a
+            coroutine through one reusable continuation (`startCoroutineUninterceptedOrReturn`; a fresh
+            hit returns without suspending, and the benchmark fails if it ever suspends); infinite
+            `staleTime` and `gcTime`, `cacheMaxSize` 10,000. **Caffeine**: `Cache.getIfPresent(key)` on
+            `maximumSize(10_000)`. **ConcurrentHashMap**: `get(key)`, the floor. The same key and value
+            objects for all three. The allocation lines come from JMH's `-prof gc`.
+        """.trimIndent(),
+        rows = listOf(
+            Row("1 thread", "FreshHitBenchmark.read1Thread", "ns/op", stackQuery, caffeine, concurrentHashMap),
+            Row("2 threads", "FreshHitBenchmark.read2Threads", "ns/op", stackQuery, caffeine, concurrentHashMap),
+            Row(
+                "allocated per read, 1 thread", "FreshHitBenchmark.read1Thread", "B/op", stackQuery, caffeine,
+                concurrentHashMap, metric = "gc.alloc.rate.norm", floor = 0.5, chart = false,
+            ),
+        ),
+        whyLoses = """
+            A StackQuery fresh hit is more than a map lookup. After `ConcurrentHashMap.get` it reads the
+            query's state (a volatile read), reads the clock (`QueryClock.SYSTEM`, that is
+            `System.currentTimeMillis()`; its cost on this machine is the reference line above) to
+            decide staleness and to record the access for LRU eviction, writes the access time when the
+            millisecond changed, and counts the hit in a `LongAdder`. A Caffeine cache without expiry
+            reads no clock at all and records accesses in a lossy striped buffer. It does not allocate
+            (see the allocation line), so the gap is that work, and mostly the clock read.
+            **What would fix it:** skip the clock read when the effective `staleTime` is infinite and the
+            query is not invalidated (staleness cannot change with time then), and take access times for
+            eviction from a coarse ticker (a millisecond counter advanced by the client's scheduler)
+            instead of the clock. A fresh hit would then be a map lookup, a volatile read and a counter
+            increment. With two threads, the shared access-time writes and the hit counter also contend.
+        """.trimIndent(),
+        whyWins = """
+            StackQuery's fresh hit is lock-free and allocation-free: a map lookup, a volatile read of the
+            query's state, a staleness check and a hit counter.
+        """.trimIndent(),
+        references = listOf(
+            Reference("one `System.currentTimeMillis()` (the clock a fresh hit reads)", "ClockReadBenchmark.currentTimeMillis", "ns/op"),
+        ),
+    ),
+    Section(
+        number = 2,
+        title = "Java facade fresh hit",
+        what = """
+            The same fresh hit as a Java caller writes it, 1,024 keys, 1 and 2 threads. **StackQuery**:
+            `FutureQueryClient.of(client).fetchQuery(options).join()` (the facade made once, as an
+            application keeps it). **Caffeine**: `AsyncLoadingCache.get(key).join()` on
+            `maximumSize(10_000)`. The allocation lines come from JMH's `-prof gc`.
+        """.trimIndent(),
+        rows = listOf(
+            Row("1 thread", "FacadeFreshHitBenchmark.join1Thread", "ns/op", stackQuery, caffeine),
+            Row("2 threads", "FacadeFreshHitBenchmark.join2Threads", "ns/op", stackQuery, caffeine),
+            Row(
+                "allocated per read, 1 thread", "FacadeFreshHitBenchmark.join1Thread", "B/op", stackQuery, caffeine,
+                metric = "gc.alloc.rate.norm", floor = 0.5, chart = false,
+            ),
+        ),
+        whyLoses = """
+            The facade's fresh hit is benchmark 1's fresh hit (clock read included) wrapped in
+            `CompletableFuture.completedFuture`; Caffeine's async cache returns the future it stores. The
+            allocation line shows whether the JIT removed StackQuery's future (escape analysis usually
+            does, since `join()` is inlined). **What would fix it:** the clock fix of benchmark 1 first;
+            if the future is not scalar-replaced in real call sites, keep one completed future with each
+            data version of the query and return it on hits, as Caffeine does (a shared future can be
+            `obtrudeValue`d by one caller for all, a risk Caffeine accepts).
+        """.trimIndent(),
+        whyWins = """
+            A fresh hit through the facade needs no coroutine: `FutureQueryClient` reads the fresh data
+            directly and returns an already completed future.
+        """.trimIndent(),
+    ),
+    Section(
+        number = 3,
+        title = "Cold-key stampede",
+        what = """
+            10,000 coroutines on `Dispatchers.Default` wait at a gate, then all ask for one cold key at
+            once; the loader completes 10 ms later (the same loader for both: a `CompletableFuture` on the
+            JDK's delayed executor, counting its calls). Single-shot: the wall time from opening the gate
+            until every caller has the value (ideal: just over 10 ms), and how many times the loader ran
+            per stampede (ideal: 1); a new key for every stampede. **StackQuery**: each caller runs
+            `client.fetchQuery(options)`, the query function awaits the loader, `staleTime` 1 hour (the
+            loaded value stays fresh, as in a Caffeine cache without expiry). **Caffeine**: each caller
+            runs `cache.get(key).await()` on an `AsyncLoadingCache` whose `AsyncCacheLoader` is the
+            loader. The last two lines run StackQuery with its default `staleTime` of 0 instead.
+        """.trimIndent(),
+        rows = listOf(
+            Row("wall time", "StampedeBenchmark.stampede", "ms", stackQuery, caffeine),
+            Row("loader calls per stampede", "StampedeBenchmark.stampede", "calls", stackQuery, caffeine, metric = "loaderCalls"),
+            Row(
+                "wall time, default staleTime 0", "StampedeBenchmark.stampede", "ms",
+                Contender("StackQuery, staleTime 0", "StackQuery-staleTime0"), caffeine,
+            ),
+            Row(
+                "loader calls per stampede, default staleTime 0", "StampedeBenchmark.stampede", "calls",
+                Contender("StackQuery, staleTime 0", "StackQuery-staleTime0"), caffeine, metric = "loaderCalls",
+            ),
+        ),
+        whyLoses = """
+            Most of the wall time is not the 10 ms load but scheduling and resuming 10,000 coroutines on
+            two cores, which both contenders pay. StackQuery's cold path costs more per caller than
+            Caffeine's `computeIfAbsent` returning one shared future: each caller misses the lock-free
+            fresh path, then takes the query's monitor to find or start the fetch, then suspends on the
+            shared `Deferred`. **What would fix it:** let callers that arrive while a fetch is in flight
+            join it from a volatile field without taking the monitor. With the default `staleTime` of 0
+            the loaded value is stale at once, so callers that get through after the load settled are
+            served that value immediately and one of them starts a background revalidation: more loader
+            calls by design (stale-while-revalidate), not a deduplication failure; give the query a
+            `staleTime` when a burst of callers should share one load.
+        """.trimIndent(),
+        whyWins = """
+            Concurrent requests for one key share one execution of the query function, and callers are
+            resumed as soon as it settles.
+        """.trimIndent(),
+    ),
+    Section(
+        number = 4,
+        title = "Prefix invalidation",
+        what = """
+            1,000,000 cached keys `["todo", g, i]` (1,000 groups of 1,000), and one operation on the
+            1,000 keys under the prefix `["todo", 500]`. Before each operation (not timed) those 1,000
+            entries are written again, so every operation finds them valid. **StackQuery
+            invalidateQueries**: `client.invalidateQueries(prefix)` marks them stale (none is observed,
+            so nothing refetches; called without a coroutine like benchmark 1). **StackQuery
+            removeQueries**: `client.removeQueries(prefix)` drops them. **Caffeine**:
+            `cache.asMap().keySet().removeIf(k -> k.startsWith(prefix))`, the way to drop a prefix from a
+            cache that knows nothing of key structure. `cacheMaxSize` and `maximumSize` 2,000,000,
+            infinite `staleTime` and `gcTime`.
+        """.trimIndent(),
+        rows = listOf(
+            Row(
+                "invalidateQueries vs removeIf", "PrefixInvalidationBenchmark.run", "µs/op",
+                Contender("StackQuery invalidateQueries", "StackQuery.invalidateQueries"),
+                Contender("Caffeine removeIf", "Caffeine.removeIf"), param = "operation",
+            ),
+            Row(
+                "removeQueries vs removeIf", "PrefixInvalidationBenchmark.run", "µs/op",
+                Contender("StackQuery removeQueries", "StackQuery.removeQueries"),
+                Contender("Caffeine removeIf", "Caffeine.removeIf"), param = "operation",
+            ),
+        ),
+        whyLoses = """
+            A prefix operation should cost in proportion to the keys it matches; if StackQuery loses
+            here, the segment trie (`KeyIndex`) or the per-query work has regressed. `removeQueries`
+            costs more per key than `invalidateQueries`: it takes the cache lock once per query and
+            unlinks each from the map, the trie and the gc heap; batching the removals under one lock
+            acquisition would cut that.
+        """.trimIndent(),
+        whyWins = """
+            StackQuery indexes keys in a trie of segments, so a prefix operation visits only the 1,000
+            matching queries, whatever the size of the cache; Caffeine has to test all 1,000,000 keys.
+            `invalidateQueries` only replaces each state with an invalidated copy; `removeQueries` also
+            unlinks each query from the map, the trie and the gc heap.
+        """.trimIndent(),
+    ),
+    Section(
+        number = 5,
+        title = "Observer fan-out",
+        what = """
+            10,000 coroutines on `Dispatchers.Default` collect a `StateFlow`; the time from one write
+            until every collector has seen the new value. **StackQuery**: each collector has its own
+            observer of one key, `client.watch(options).state` (as 10,000 screens or components would);
+            the write is `client.setQueryData(key, n)`. **StateFlow**: all collectors collect one plain
+            `MutableStateFlow` and the write is `flow.value = n`: the cost of waking 10,000 coroutines
+            with no cache around it, the floor. Caffeine has no observers, so it has no line here.
+        """.trimIndent(),
+        rows = listOf(
+            Row(
+                "publish to 10,000 collectors", "FanOutBenchmark.publish", "ms/op", stackQuery,
+                baseline = Contender("StateFlow", "StateFlow"),
+            ),
+        ),
+        whyLoses = """
+            The floor has one flow; StackQuery has 10,000 observers, each with its own `StateFlow`. The
+            write tells every observer on the writing thread (each computes its state: select,
+            placeholder, and publishes it), and only then are the collectors resumed. **What would fix
+            it:** let observers without a `select` or placeholder share one state flow per query, so one
+            publication wakes all their collectors, or hand the per-observer publication to the
+            dispatcher in batches instead of running 10,000 of them inline in `setQueryData`.
+        """.trimIndent(),
+        whyWins = """
+            Observers publish without locks, and a write wakes only the collectors whose state changed.
+        """.trimIndent(),
+    ),
+    Section(
+        number = 6,
+        title = "Memory per entry",
+        what = """
+            The heap retained per cached entry with 1,000,000 small entries (`QueryKey.of("entry", i)` →
+            `"v" + i`), and the time to insert them (one thread, a first fill in a fresh JVM: no warm-up).
+            **Method:** heap-after-GC difference. The keys and values are created first and the heap in
+            use is read after full collections (`System.gc()` until two readings agree within 64 KiB,
+            fixed 4 GiB heap); then the contender is filled with them and the heap is read again the same
+            way. The difference divided by 1,000,000 is what the cache itself retains per entry, keys
+            and values excluded (they are the same objects for every contender). **StackQuery**:
+            `setQueryData(key, value)`, `cacheMaxSize` 2,000,000, infinite `staleTime` and `gcTime`.
+            **Caffeine**: `put` on `maximumSize(2_000_000)`. **ConcurrentHashMap**: `put`, the floor.
+        """.trimIndent(),
+        rows = listOf(
+            Row("bytes per entry", "MemoryBenchmark.fill", "B/entry", stackQuery, caffeine, concurrentHashMap, metric = "bytesPerEntry"),
+            Row("fill 1,000,000 entries", "MemoryBenchmark.fill", "ms", stackQuery, caffeine, concurrentHashMap),
+        ),
+        whyLoses = """
+            A StackQuery entry is a whole query, not a map node: the `Query` object (state, options, fetch,
+            observers, polling and gc-timer fields), an empty observer list allocated up front, a
+            `QueryState` (status, fetch status, data, timestamps, error, flags), the map node, and a node
+            of the key trie that makes prefix operations fast (benchmark 4). Caffeine's bounded node
+            holds the key, the value and the eviction links. **What would fix it:** allocate the observer
+            list and the fetch/polling fields only when a query is first observed or fetched (most
+            cached entries never are), let the query itself be the trie's leaf instead of a separate
+            node, and share the state's rarely set fields (error, failure reason) in a side object.
+            Filling takes longer for the same reasons, plus the cache lock taken for every new key.
+        """.trimIndent(),
+        whyWins = """
+            StackQuery keeps one compact object graph per entry.
+        """.trimIndent(),
+    ),
+    // ---- Benchmark 7: L2 write-behind into SQLite -------------------------------------------------
+    // Placeholder, to be written later. Add its JMH class to BENCHMARKS in benchmarks/run (same run),
+    // then replace this section: drop `pending`, describe what it measures, and list its rows (for
+    // example writes per second through the write-behind queue into ExposedStorage on SQLite, and the
+    // time until a write is durable, against direct synchronous writes as the peer).
+    Section(
+        number = 7,
+        title = "L2 write-behind into SQLite",
+        what = "Not measured yet: this benchmark is to be added (see the marked place in `benchmarks/run`).",
+        rows = emptyList(),
+        whyLoses = "",
+        whyWins = "",
+        pending = true,
+    ),
+)
