@@ -32,6 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code cacheMaxSize} {@value #MAX_SIZE}.</li>
  *   <li>{@code Caffeine}: {@code Cache.getIfPresent(key)} on {@code maximumSize(}{@value #MAX_SIZE}{@code )}.</li>
  *   <li>{@code ConcurrentHashMap}: {@code get(key)}, the floor.</li>
+ *   <li>{@code StackQuery-coarseClock}: an experiment, not a contender: StackQuery with a
+ *       {@link CoarseClock} (a volatile read instead of {@code System.currentTimeMillis()}), to
+ *       measure how much of the fresh hit is the clock read.</li>
  * </ul>
  * All three hold the same {@link Entries} (same {@code QueryKey} instances, same values).
  *
@@ -42,13 +45,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(Scope.Benchmark)
 public class FreshHitBenchmark {
     static final int KEYS = 1024; // a power of two: the index wraps with a mask
     static final int MAX_SIZE = 10_000;
 
-    @Param({"StackQuery", "Caffeine", "ConcurrentHashMap"})
+    @Param({"StackQuery", "Caffeine", "ConcurrentHashMap", "StackQuery-coarseClock"})
     public String contender;
 
     private Reader reader;
@@ -63,8 +66,10 @@ public class FreshHitBenchmark {
     public void setUp() {
         Entries entries = Entries.of("item", KEYS);
         reader = switch (contender) {
-            case "StackQuery" -> {
-                client = Fixtures.hitClient(MAX_SIZE);
+            case "StackQuery", "StackQuery-coarseClock" -> {
+                client = contender.equals("StackQuery")
+                        ? Fixtures.hitClient(MAX_SIZE)
+                        : Fixtures.hitClient(MAX_SIZE, new CoarseClock());
                 QueryOptions<?>[] options = new QueryOptions<?>[KEYS];
                 for (int i = 0; i < KEYS; i++) {
                     client.setQueryData(entries.keys[i], entries.values[i]);

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HitBenchmarksTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"StackQuery", "Caffeine", "ConcurrentHashMap"})
+    @ValueSource(strings = {"StackQuery", "Caffeine", "ConcurrentHashMap", "StackQuery-coarseClock"})
     void freshHitReadsTheValueOfEachKeyItIsAskedFor(String contender) {
         FreshHitBenchmark benchmark = new FreshHitBenchmark();
         benchmark.contender = contender;

@@ -102,7 +102,7 @@ class MarkdownReport(
                 "(bold in the summary). Each section below says why and what would fix it.",
         )
         appendLine()
-        val lost = resolved.filter { (_, result) -> Outcome.LOSES in result.outcomes }
+        val lost = resolved.filter { (_, result) -> !result.row.experiment && Outcome.LOSES in result.outcomes }
         if (lost.isEmpty()) appendLine("- Nowhere in this run.")
         for ((section, result) in lost) {
             val row = result.row
@@ -140,7 +140,7 @@ class MarkdownReport(
         appendLine(section.what)
         appendLine()
         val results = resolved.filter { it.first === section }.map { it.second }
-        var loses = false
+        val lossTexts = LinkedHashSet<String>()
         var wins = false
         for (result in results) {
             val row = result.row
@@ -155,15 +155,15 @@ class MarkdownReport(
             )
             val verdict = if (result.stackQuery == null) "Not in this run" else parts.joinToString("; ").replaceFirstChar { it.uppercase() }
             appendLine("- **${row.case}** (${row.unit}): ${figures.joinToString(", ")}. $verdict.")
-            loses = loses || Outcome.LOSES in result.outcomes
-            wins = wins || Outcome.WINS in result.outcomes
+            if (!row.experiment && Outcome.LOSES in result.outcomes) lossTexts += row.whyLoses ?: section.whyLoses
+            wins = wins || (!row.experiment && Outcome.WINS in result.outcomes)
         }
         for (reference in section.references) {
             appendLine("- For reference, ${reference.label}: ${Format.figure(index.reference(reference.benchmark))} ${reference.unit}.")
         }
         appendLine()
-        if (loses) {
-            appendLine("**Where StackQuery loses, and what would fix it.** ${section.whyLoses.replace('\n', ' ')}")
+        for (text in lossTexts) {
+            appendLine("**Where StackQuery loses, and what would fix it.** ${text.replace('\n', ' ')}")
             appendLine()
         }
         if (wins) {
@@ -176,7 +176,7 @@ class MarkdownReport(
         appendLine("## Machine and settings")
         appendLine()
         val any = index.any
-        appendLine("- **Date:** ${run.started}" + (run.durationSeconds?.let { ", the whole run took ${duration(it)}" } ?: ""))
+        appendLine("- **Date:** ${run.started}" + (run.durationSeconds?.let { ", the JMH run took ${duration(it)} (plus about a minute of build)" } ?: ""))
         appendLine("- **CPU:** ${machine.cpu}, ${machine.cores} logical cores; **RAM:** ${machine.memory}")
         appendLine("- **OS:** ${machine.os}")
         if (any != null) {
@@ -215,7 +215,7 @@ class MarkdownReport(
         appendLine()
         appendLine("```bash")
         appendLine("benchmarks/run            # the whole suite, then rewrites docs/benchmarks.md and docs/benchmarks.svg")
-        appendLine("benchmarks/run --quick    # smoke test: one short iteration each; report in benchmarks/results/")
+        appendLine("benchmarks/run --quick    # smoke test: one short iteration each; report in benchmarks/results/quick/")
         appendLine("java -jar benchmarks/target/benchmarks.jar FreshHitBenchmark -prof gc   # one benchmark, after a run built the jar")
         appendLine("```")
     }

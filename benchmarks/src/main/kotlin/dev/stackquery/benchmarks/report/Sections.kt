@@ -26,6 +26,13 @@ class Row(
     val floor: Double = 0.0,
     /** Whether the line gets bars in the chart. */
     val chart: Boolean = true,
+    /**
+     * A line that measures a variant of StackQuery to explain a gap (not a configuration to use):
+     * it is never listed as a loss.
+     */
+    val experiment: Boolean = false,
+    /** Why StackQuery loses on this line and what would fix it, when it differs from the section's text. */
+    val whyLoses: String? = null,
 )
 
 /** A figure not compared with anything, shown to explain the others (e.g. the cost of a clock read). */
@@ -50,6 +57,7 @@ class Section(
 private val stackQuery = Contender("StackQuery", "StackQuery")
 private val caffeine = Contender("Caffeine", "Caffeine")
 private val concurrentHashMap = Contender("ConcurrentHashMap", "ConcurrentHashMap")
+private val stackQueryCoarseClock = Contender("StackQuery, coarse clock", "StackQuery-coarseClock")
 
 /** The benchmarks of the report, in order. */
 val SECTIONS: List<Section> = listOf(
@@ -64,11 +72,22 @@ val SECTIONS: List<Section> = listOf(
             hit returns without suspending, and the benchmark fails if it ever suspends); infinite
             `staleTime` and `gcTime`, `cacheMaxSize` 10,000. **Caffeine**: `Cache.getIfPresent(key)` on
             `maximumSize(10_000)`. **ConcurrentHashMap**: `get(key)`, the floor. The same key and value
-            objects for all three. The allocation lines come from JMH's `-prof gc`.
+            objects for all three. The *coarse clock* lines are an experiment, not a configuration to
+            use: the same StackQuery client with a `QueryClock` that is a volatile read instead of
+            `System.currentTimeMillis()`, so their distance to the first two lines is what the clock
+            read costs a hit here. The allocation line comes from JMH's `-prof gc`.
         """.trimIndent(),
         rows = listOf(
             Row("1 thread", "FreshHitBenchmark.read1Thread", "ns/op", stackQuery, caffeine, concurrentHashMap),
             Row("2 threads", "FreshHitBenchmark.read2Threads", "ns/op", stackQuery, caffeine, concurrentHashMap),
+            Row(
+                "1 thread, experiment: coarse clock", "FreshHitBenchmark.read1Thread", "ns/op", stackQueryCoarseClock,
+                caffeine, concurrentHashMap, experiment = true,
+            ),
+            Row(
+                "2 threads, experiment: coarse clock", "FreshHitBenchmark.read2Threads", "ns/op", stackQueryCoarseClock,
+                caffeine, concurrentHashMap, experiment = true,
+            ),
             Row(
                 "allocated per read, 1 thread", "FreshHitBenchmark.read1Thread", "B/op", stackQuery, caffeine,
                 concurrentHashMap, metric = "gc.alloc.rate.norm", floor = 0.5, chart = false,
@@ -77,16 +96,19 @@ val SECTIONS: List<Section> = listOf(
         whyLoses = """
             A StackQuery fresh hit is more than a map lookup. After `ConcurrentHashMap.get` it reads the
             query's state (a volatile read), reads the clock (`QueryClock.SYSTEM`, that is
-            `System.currentTimeMillis()`; its cost on this machine is the reference line above) to
-            decide staleness and to record the access for LRU eviction, writes the access time when the
-            millisecond changed, and counts the hit in a `LongAdder`. A Caffeine cache without expiry
-            reads no clock at all and records accesses in a lossy striped buffer. It does not allocate
-            (see the allocation line), so the gap is that work, and mostly the clock read.
+            `System.currentTimeMillis()`) to decide staleness and to record the access for LRU eviction,
+            writes the access time when the millisecond changed, and counts the hit in a `LongAdder`; it
+            allocates nothing (see the allocation line). A Caffeine cache without expiry reads no clock
+            and records accesses in a lossy striped buffer. The coarse-clock lines show how much of the
+            gap is the clock read, and the reference line what one clock read costs alone on this
+            machine (far more in some VMs than the few ns of a vDSO TSC clock on bare metal).
             **What would fix it:** skip the clock read when the effective `staleTime` is infinite and the
             query is not invalidated (staleness cannot change with time then), and take access times for
             eviction from a coarse ticker (a millisecond counter advanced by the client's scheduler)
-            instead of the clock. A fresh hit would then be a map lookup, a volatile read and a counter
-            increment. With two threads, the shared access-time writes and the hit counter also contend.
+            instead of the clock; what remains after that (the coarse-clock lines) is the state read, the
+            access-time write and the hit counter, which with two threads also contend on shared cache
+            lines; recording hits per thread and accesses in a lossy buffer, as Caffeine does, would cut
+            that too.
         """.trimIndent(),
         whyWins = """
             StackQuery's fresh hit is lock-free and allocation-free: a map lookup, a volatile read of the
@@ -151,19 +173,24 @@ val SECTIONS: List<Section> = listOf(
             Row(
                 "loader calls per stampede, default staleTime 0", "StampedeBenchmark.stampede", "calls",
                 Contender("StackQuery, staleTime 0", "StackQuery-staleTime0"), caffeine, metric = "loaderCalls",
+                whyLoses = """
+                    With the default `staleTime` of 0 the loaded value is stale as soon as it lands, so the
+                    callers that get through only after the load settled are served it at once and the
+                    first of them starts a background revalidation (itself deduplicated): more loader
+                    calls by design (stale-while-revalidate), not a deduplication failure; Caffeine without
+                    `refreshAfterWrite` never revalidates. **What would fix it** for a caller who wants
+                    one load per burst: a `staleTime` longer than the burst, as in the first two lines.
+                """.trimIndent(),
             ),
         ),
         whyLoses = """
             Most of the wall time is not the 10 ms load but scheduling and resuming 10,000 coroutines on
-            two cores, which both contenders pay. StackQuery's cold path costs more per caller than
-            Caffeine's `computeIfAbsent` returning one shared future: each caller misses the lock-free
-            fresh path, then takes the query's monitor to find or start the fetch, then suspends on the
-            shared `Deferred`. **What would fix it:** let callers that arrive while a fetch is in flight
-            join it from a volatile field without taking the monitor. With the default `staleTime` of 0
-            the loaded value is stale at once, so callers that get through after the load settled are
-            served that value immediately and one of them starts a background revalidation: more loader
-            calls by design (stale-while-revalidate), not a deduplication failure; give the query a
-            `staleTime` when a burst of callers should share one load.
+            two cores, which both contenders pay. Where StackQuery's cold path costs more per caller
+            than Caffeine's `computeIfAbsent` returning one shared future, the likely cause (not
+            profiled) is that each caller misses the lock-free fresh path, then takes the query's
+            monitor to find the fetch in flight, then suspends on the shared `Deferred`. **What would
+            fix it:** let callers that arrive while a fetch is in flight join it from a volatile field
+            without taking the monitor.
         """.trimIndent(),
         whyWins = """
             Concurrent requests for one key share one execution of the query function, and callers are

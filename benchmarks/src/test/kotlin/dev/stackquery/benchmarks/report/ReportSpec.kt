@@ -95,7 +95,7 @@ class ReportSpec : FunSpec({
 
     test("the machine, the date, the load and the JMH settings of each benchmark are stated") {
         val markdown = render()
-        markdown shouldContain "- **Date:** 2026-01-02T03:04:05Z, the whole run took 10 min 0 s"
+        markdown shouldContain "- **Date:** 2026-01-02T03:04:05Z, the JMH run took 10 min 0 s (plus about a minute of build)"
         markdown shouldContain "- **CPU:** Test CPU, 2 logical cores; **RAM:** 24.0 GiB"
         markdown shouldContain "- **JDK:** OpenJDK 64-Bit Server VM 17.0.15+6 (Java 17.0.15); **JMH** 1.37"
         markdown shouldContain "- **Load average** (1, 5, 15 min): 1.00 0.50 0.25 before the run, 2.00 1.00 0.50 after."
@@ -124,6 +124,8 @@ class ReportSpec : FunSpec({
             markdownFile.readText() shouldContain "](benchmarks.svg)"
             written.missing shouldContainExactly listOf(
                 "1. Fresh-hit read: 2 threads",
+                "1. Fresh-hit read: 1 thread, experiment: coarse clock",
+                "1. Fresh-hit read: 2 threads, experiment: coarse clock",
                 "2. Java facade fresh hit: 1 thread",
                 "2. Java facade fresh hit: 2 threads",
                 "2. Java facade fresh hit: allocated per read, 1 thread",
@@ -184,6 +186,25 @@ class ReportSpec : FunSpec({
         markdown shouldContain "- **2. Java facade fresh hit, allocated per read, 1 thread** (StackQuery): 2.00 B/op against ≈ 0 for Caffeine."
         markdown shouldContain "- **allocated per read, 1 thread** (B/op): StackQuery 2.00, Caffeine ≈ 0. Above Caffeine's (StackQuery loses)."
         markdown shouldContain "| `FacadeFreshHitBenchmark` | average time | 1 | 3 × 1 s | 1 × 1 s | 1, 2 | `-Xms1g -Xmx1g` |"
+    }
+
+    test("an experiment line is compared but never listed as a loss; a line with its own explanation shows that one") {
+        val extra = JmhJson.array(
+            JmhJson.result("FreshHitBenchmark.read1Thread", contender("StackQuery-coarseClock"), listOf(listOf(20.0, 20.0)), error = 1.0),
+            JmhJson.result("FreshHitBenchmark.read1Thread", contender("Caffeine"), listOf(listOf(10.0, 10.0)), error = 1.0),
+            JmhJson.result("StampedeBenchmark.stampede", contender("StackQuery-staleTime0"), listOf(listOf(40.0, 40.0)), unit = "ms/op",
+                error = 5.0, mode = "ss", secondary = mapOf("loaderCalls" to (listOf(listOf(2.0, 2.0)) to "#"))),
+            JmhJson.result("StampedeBenchmark.stampede", contender("Caffeine"), listOf(listOf(40.0, 40.0)), unit = "ms/op",
+                error = 5.0, mode = "ss", secondary = mapOf("loaderCalls" to (listOf(listOf(1.0, 1.0)) to "#"))),
+        )
+        val markdown = MarkdownReport(SECTIONS, ResultIndex(JmhResult.parseAll(extra)), machine, run, "benchmarks.svg").render()
+        markdown shouldContain "| 1 | [Fresh-hit read](#1-fresh-hit-read) | 1 thread, experiment: coarse clock | ns/op | 20.0 ± 1.0 | 10.0 ± 1.0 | **2.00×** |"
+        markdown shouldNotContain "- **1. Fresh-hit read, 1 thread, experiment"
+        markdown.substringAfter("## 1. Fresh-hit read").substringBefore("## 2.") shouldNotContain "**Where StackQuery loses"
+        markdown shouldContain "- **3. Cold-key stampede, loader calls per stampede, default staleTime 0** (StackQuery, staleTime 0): 2.00× Caffeine."
+        val stampede = markdown.substringAfter("## 3. Cold-key stampede").substringBefore("## 4.")
+        stampede shouldContain "**Where StackQuery loses, and what would fix it.** With the default `staleTime` of 0"
+        stampede shouldNotContain "Most of the wall time" // the wall-time lines are on par: not their explanation
     }
 
     test("memory from /proc/meminfo reads in GiB") {
