@@ -1,13 +1,15 @@
 package dev.stackquery.storage
 
 import kotlinx.coroutines.CancellationException
-import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import org.slf4j.LoggerFactory
 import java.util.concurrent.atomic.LongAdder
@@ -58,13 +60,19 @@ public class TieredStorage @JvmOverloads constructor(
     private val counters = List(this.tiers.size) { Counters() }
     private val log = LoggerFactory.getLogger(TieredStorage::class.java)
 
-    /** WRITE_BACK: what the lower tiers still have to receive, in order. */
-    private sealed class Pending {
-        class Write(val key: String, val value: String, val ttl: Duration?) : Pending()
-        class Marker(val done: CompletableDeferred<Unit>) : Pending()
-    }
+    /** WRITE_BACK: a write the lower tiers still have to receive; [seq] numbers them in queue order. */
+    private class Pending(val key: String, val value: String, val ttl: Duration?, val seq: Long)
 
     private val queue = Channel<Pending>(maxPendingWrites, onBufferOverflow = kotlinx.coroutines.channels.BufferOverflow.DROP_OLDEST)
+    private val queueLock = Any()
+    private var queued = 0L // guarded by queueLock: seq of the latest write queued
+
+    /**
+     * Seq of the latest write the background writer finished ([Long.MAX_VALUE] once closed). A
+     * flush waits for it to reach the latest write queued: writes pushed out of the full queue are
+     * skipped, but never the newest one, so it always gets there.
+     */
+    private val written = MutableStateFlow(0L)
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("TieredStorage"))
 
     init {
@@ -73,9 +81,8 @@ public class TieredStorage @JvmOverloads constructor(
         require(maxPendingWrites >= 1) { "maxPendingWrites must be >= 1, was $maxPendingWrites" }
         if (writeStrategy == WriteStrategy.WRITE_BACK) {
             scope.launch {
-                for (pending in queue) when (pending) {
-                    is Pending.Marker -> pending.done.complete(Unit)
-                    is Pending.Write -> for (i in 1 until this@TieredStorage.tiers.size) {
+                for (pending in queue) {
+                    for (i in 1 until this@TieredStorage.tiers.size) {
                         try {
                             tierSet(i, pending.key, pending.value, pending.ttl)
                         } catch (e: CancellationException) {
@@ -84,6 +91,7 @@ public class TieredStorage @JvmOverloads constructor(
                             log.warn("TieredStorage: background write of {} to tier {} failed: {}", pending.key, i, e.toString())
                         }
                     }
+                    written.update { maxOf(it, pending.seq) }
                 }
             }
         }
@@ -129,7 +137,8 @@ public class TieredStorage @JvmOverloads constructor(
     override suspend fun set(key: String, value: String, ttl: Duration?) {
         if (writeStrategy == WriteStrategy.WRITE_BACK) {
             tierSet(0, key, value, ttl)
-            queue.send(Pending.Write(key, value, ttl))
+            val sent = synchronized(queueLock) { queue.trySend(Pending(key, value, ttl, ++queued)) }
+            if (sent.isClosed) throw StorageException("TieredStorage is closed")
             return
         }
         everyTier("write $key") { i -> tierSet(i, key, value, ttl) }
@@ -167,9 +176,8 @@ public class TieredStorage @JvmOverloads constructor(
     /** Waits until the background writes queued before this call reached the lower tiers (WRITE_BACK); no-op otherwise. */
     public suspend fun flush() {
         if (writeStrategy != WriteStrategy.WRITE_BACK) return
-        val done = CompletableDeferred<Unit>()
-        queue.send(Pending.Marker(done))
-        done.await()
+        val target = synchronized(queueLock) { queued }
+        written.first { it >= target }
     }
 
     /** Per-tier counters, fastest tier first. */
@@ -178,10 +186,15 @@ public class TieredStorage @JvmOverloads constructor(
         TierStats(i, tiers[i].toString(), c.hits.sum(), c.misses.sum(), c.errors.sum(), c.writes.sum(), c.backfills.sum())
     }
 
-    /** Stops the background writer and closes every tier (errors of one do not stop the others). */
+    /**
+     * Stops the background writer and closes every tier (errors of one do not stop the others).
+     * WRITE_BACK writes not yet sent to the lower tiers are dropped: call [flush] first to keep
+     * them. A [flush] waiting meanwhile returns.
+     */
     override fun close() {
         queue.close()
         scope.cancel()
+        written.value = Long.MAX_VALUE
         var first: Throwable? = null
         for (tier in tiers) {
             try {

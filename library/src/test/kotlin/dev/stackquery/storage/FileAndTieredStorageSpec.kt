@@ -4,15 +4,37 @@ import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldStartWith
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeoutOrNull
 import java.nio.file.Files
 import java.nio.file.Path
 import kotlin.io.path.listDirectoryEntries
+import kotlin.time.Duration
 import kotlin.time.Duration.Companion.hours
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
+
+/** A lower tier whose writes wait for [gate]; [entered] completes when the first write arrives. */
+private class GatedTier : StorageBackend {
+    val inner = InMemoryStorage()
+    val entered = CompletableDeferred<Unit>()
+    val gate = CompletableDeferred<Unit>()
+
+    override suspend fun get(key: String): String? = inner.get(key)
+
+    override suspend fun set(key: String, value: String, ttl: Duration?) {
+        entered.complete(Unit)
+        gate.await()
+        inner.set(key, value, ttl)
+    }
+
+    override suspend fun delete(key: String) = inner.delete(key)
+}
 
 private inline fun <R> withTempDir(block: (Path) -> R): R {
     val dir = Files.createTempDirectory("stackquery-file")
@@ -139,5 +161,40 @@ class FileAndTieredStorageSpec : FunSpec({
 
     test("TieredStorage rejects an empty tier list") {
         shouldThrow<IllegalArgumentException> { TieredStorage(emptyList()) }
+    }
+
+    test("TieredStorage WRITE_BACK: flush() returns even when later writes pushed older ones out of the full queue") {
+        val lower = GatedTier()
+        val tiered = TieredStorage(listOf(InMemoryStorage(), lower), WriteStrategy.WRITE_BACK, 5.minutes, maxPendingWrites = 2)
+        tiered.set("k1", "1", null)
+        lower.entered.await() // the background writer holds k1
+        tiered.set("k2", "2", null)
+        tiered.set("k3", "3", null) // the queue is full
+        coroutineScope {
+            val first = async(start = CoroutineStart.UNDISPATCHED) { tiered.flush() }
+            tiered.set("k4", "4", null)
+            tiered.set("k5", "5", null) // each pushes the oldest waiting out
+            lower.gate.complete(Unit)
+            val returned = withTimeoutOrNull(10.seconds) { first.await() }
+            first.cancel()
+            returned shouldBe Unit
+        }
+        tiered.flush()
+        lower.inner.get("k5") shouldBe "5"
+        tiered.close()
+    }
+
+    test("TieredStorage WRITE_BACK: a flush() waiting when the storage is closed returns") {
+        val lower = GatedTier()
+        val tiered = TieredStorage(listOf(InMemoryStorage(), lower), WriteStrategy.WRITE_BACK)
+        tiered.set("k1", "1", null)
+        lower.entered.await()
+        coroutineScope {
+            val flush = async(start = CoroutineStart.UNDISPATCHED) { tiered.flush() }
+            tiered.close()
+            val returned = withTimeoutOrNull(10.seconds) { flush.await() }
+            flush.cancel()
+            returned shouldBe Unit
+        }
     }
 })
