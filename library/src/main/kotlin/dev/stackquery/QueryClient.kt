@@ -45,6 +45,20 @@ import kotlinx.coroutines.flow.SharedFlow
  * **Threads.** Every method may be called from any thread at any time. Suspending methods are
  * main-safe: they never block the calling thread.
  *
+ * **Persistence.** With a [QueryClientConfig.storage], a query that has a [QueryOptions.codec]
+ * and no data reads its stored entry once, inside the fetch it starts, waiting at most
+ * `storageTimeout`: fresh data is returned without calling the query function, stale or
+ * invalidated data is returned (or shown) while the fetch goes on. Settled successes,
+ * [setQueryData] and invalidations are written in the background, latest per key, in order;
+ * [removeQueries] and [resetQueries] delete the entries. A storage failure never fails a query
+ * (see [storageStats]). [flush] waits for the queued writes.
+ *
+ * **Several instances.** With a [QueryClientConfig.sync], this client publishes its
+ * invalidations, [setQueryData] writes, removals and resets, and applies the other instances'
+ * (never its own) in the order they arrive, without waiting for the refetches they start. When
+ * messages may have been missed (a reconnection, or more than 10,000 waiting), it invalidates
+ * every query it holds. Messages still unsent when the client closes are not sent.
+ *
  * @param config the client's defaults, clock and coroutine context.
  */
 public class QueryClient(public val config: QueryClientConfig = QueryClientConfig()) : AutoCloseable {
@@ -155,23 +169,26 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     /**
      * [Query.lookup] on the query of [options], created if missing and looked up again if it
      * left the cache meanwhile. A query found with data and no fetch started gets its gc timer.
+     * After waiting for a hydration, the fetch waited for is the answer once it has ended (see
+     * [Query.lookup]).
      */
     private suspend fun <T> lookup(options: QueryOptions<T>, mode: LookupMode): Any? {
         val resolved = ResolvedOptions.resolve(options, config)
-        var hydrated = false
+        var awaited: Deferred<*>? = null
         while (true) {
+            if (awaited?.isCancelled == true) return awaited // failed or cancelled (the client may be closed)
             val query = cache.getOrCreate(options.queryKey, options)
             query.touch(clock.nowMillis())
-            val found = query.lookup(resolved, mode)
+            val found = query.lookup(resolved, mode, awaited)
             if (found === Query.REMOVED) continue
             if (found is Query.Hydrating) {
                 found.gate.await()
-                hydrated = true
+                awaited = found.fetch
                 continue
             }
             if (found is Query.Found<*>) {
                 query.ensureGcScheduled()
-                if (hydrated) return Query.Found(found.data, found.stale, fromStorage = true)
+                if (awaited != null) return Query.Found(found.data, found.stale, fromStorage = true)
             }
             return found
         }
@@ -263,7 +280,9 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
         val matched = cache.find(filter)
         for (query in matched) query.invalidate(persist = local)
         if (local && sync != null) publish(sync, "invalidate", filter, matched)
-        refetchActive(matched)
+        val refetches = startRefetches(matched)
+        // One applied from another instance does not wait: the messages after it must not queue behind a slow fetch.
+        if (local) joinAll(refetches)
     }
 
     /** [invalidateQueries] for every key starting with [prefix]. */
@@ -340,8 +359,10 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     /**
      * Closes the client: removes every query, cancels every fetch, retry wait and timer, and
      * cancels the client's scope, so no coroutine of it is left running once the dispatcher has
-     * processed the cancellation. Idempotent. Afterwards reads return nothing, [prefetchQuery] does
-     * nothing, and writes or operations that need a fetch throw [QueryClientClosedException].
+     * processed the cancellation, except the L2 writer: it sends the writes already queued, then
+     * stops (writes that meet an open circuit breaker are dropped rather than waiting for it; use
+     * [flush] to wait). Idempotent. Afterwards reads return nothing, [prefetchQuery] does nothing,
+     * and writes or operations that need a fetch throw [QueryClientClosedException].
      */
     override fun close() {
         cache.close()
@@ -387,7 +408,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
             "reset" -> {
                 val matched = cache.find(filter)
                 for (query in matched) query.reset(cache.initialState(query.resolved?.options))
-                refetchActive(matched)
+                startRefetches(matched)
             }
             "set" -> {
                 val query = cache.get<Any?>(message.key) ?: return
@@ -419,8 +440,12 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
 
     /** Refetches the active ones of [queries] (a fetch of theirs in flight may be outdated) and waits. */
     private suspend fun refetchActive(queries: List<Query<*>>) {
-        joinAll(queries.mapNotNull { if (it.isActive) refetch(it, cancelInFlight = true) else null })
+        joinAll(startRefetches(queries))
     }
+
+    /** Starts refetching the active ones of [queries], cancelling a fetch of theirs in flight; returns the fetches. */
+    private fun startRefetches(queries: List<Query<*>>): List<Deferred<*>> =
+        queries.mapNotNull { if (it.isActive) refetch(it, cancelInFlight = true) else null }
 
     private suspend fun joinAll(fetches: List<Deferred<*>>) {
         for (fetch in fetches) fetch.join()

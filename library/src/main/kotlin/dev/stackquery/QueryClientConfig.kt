@@ -64,8 +64,9 @@ import kotlin.time.toKotlinDuration
  * @property storageCoolDown how long the storage is skipped once the breaker opened. Default 30 seconds.
  * @property storageWriteRetries how many times a failed write batch is retried before it is dropped
  *   (and counted). Default 3.
- * @property maxPendingWrites the most writes waiting for the storage; past it the oldest is dropped
- *   (and counted), so a slow or dead storage never grows memory without bound. Default 10,000.
+ * @property maxPendingWrites the most writes waiting for the storage; past it the oldest write is
+ *   dropped (and counted), so a slow or dead storage never grows memory without bound; deletions
+ *   are kept unless nothing else waits. Default 10,000.
  * @property writeBatchSize the most writes handed to a [dev.stackquery.storage.BatchStorage] at once. Default 256.
  * @property sync a channel to the other instances sharing [storage]: this client publishes its
  *   invalidations, `setQueryData` writes and removals, and applies theirs. `null` (default): none.

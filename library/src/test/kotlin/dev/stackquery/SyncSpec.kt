@@ -1,14 +1,19 @@
 package dev.stackquery
 
+import dev.stackquery.internal.SyncBridge
 import dev.stackquery.sync.InMemorySyncHub
+import dev.stackquery.sync.SyncListener
+import dev.stackquery.sync.SyncTransport
 import dev.stackquery.storage.InMemoryStorage
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.test.StandardTestDispatcher
 import kotlinx.coroutines.test.TestScope
 import kotlinx.coroutines.test.advanceTimeBy
 import kotlinx.coroutines.test.runCurrent
 import kotlinx.coroutines.test.runTest
+import kotlin.time.Duration.Companion.hours
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
@@ -36,6 +41,24 @@ private class Fleet(scope: TestScope) {
 }
 
 private val key = queryKey("user", 1)
+
+/** A transport that only hands its listener to the test, which plays the other instances. */
+private class CapturingTransport : SyncTransport {
+    @Volatile
+    var listener: SyncListener? = null
+
+    override suspend fun start(listener: SyncListener) {
+        this.listener = listener
+    }
+
+    override suspend fun publish(message: String) {}
+
+    override fun close() {}
+}
+
+/** A message from another instance. */
+private fun remote(op: String, key: QueryKey, exact: Boolean = true): String =
+    """{"v":1,"origin":"elsewhere","op":"$op","key":$key,"exact":$exact}"""
 
 /** Cross-instance coherence through QueryClientConfig.sync (issue 8), with an in-memory channel in virtual time. */
 class SyncSpec : FunSpec({
@@ -172,6 +195,53 @@ class SyncSpec : FunSpec({
             fleet.close()
             fleet.transportA.closed shouldBe true
             fleet.transportB.closed shouldBe true
+        }
+    }
+
+    test("a message that finds the inbox full is not lost silently: the client invalidates everything after the ones queued") {
+        runTest {
+            val transport = CapturingTransport()
+            val client = QueryClient(
+                QueryClientConfig(
+                    staleTime = 10.minutes, retry = 0, clock = QueryClock { testScheduler.currentTime },
+                    coroutineContext = StandardTestDispatcher(testScheduler), sync = transport,
+                ),
+            )
+            client.fetchQuery(QueryOptions(key, { "b" }))
+            runCurrent()
+            val listener = transport.listener!!
+            // The consumer is not running meanwhile: the first message is handed to it, MAX_INBOX more wait.
+            repeat(SyncBridge.MAX_INBOX + 1) { listener.onMessage(remote("invalidate", queryKey("n", it))) }
+            listener.onMessage(remote("invalidate", key)) // no room left: lost
+            runCurrent()
+            client.getQueryState<String>(key)!!.isInvalidated shouldBe true
+            client.close()
+        }
+    }
+
+    test("a remote invalidation does not wait for the refetch it starts: the next message applies at once") {
+        runTest {
+            val fleet = Fleet(this)
+            var calls = 0
+            val observer = fleet.b.watch(
+                queryOptions(key, queryFn = {
+                    calls++
+                    if (calls > 1) delay(1.hours)
+                    "b$calls"
+                }),
+            )
+            val subscription = observer.subscribe { }
+            runCurrent()
+            fleet.a.fetchQuery(queryOptions(queryKey("other"), queryFn = { "o" }))
+            fleet.b.fetchQuery(queryOptions(queryKey("other"), queryFn = { "o" }))
+            fleet.a.invalidateQueries(key) // B refetches its observed query, which takes an hour
+            fleet.a.setQueryData(queryKey("other"), "from A")
+            advanceTimeBy(1.seconds)
+            runCurrent()
+            calls shouldBe 2
+            fleet.b.getQueryData<String>(queryKey("other")) shouldBe "from A"
+            subscription.unsubscribe()
+            fleet.close()
         }
     }
 })

@@ -11,6 +11,7 @@ import dev.stackquery.storage.StorageEntry
 import dev.stackquery.storage.StorageStats
 import dev.stackquery.storage.StorageUnavailableException
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
@@ -48,7 +49,12 @@ import kotlin.time.Duration.Companion.milliseconds
  * prefix deletions go one by one, in their place, so nothing written before a deletion outlives
  * it and nothing written after it is lost. A failed batch is retried `storageWriteRetries` times
  * (skipping writes that a newer operation replaced meanwhile), then dropped and counted. At most
- * `maxPendingWrites` operations wait; past that the oldest is dropped and counted.
+ * `maxPendingWrites` operations wait; past that the oldest write is dropped and counted (a
+ * deletion only when nothing but deletions waits: dropping one would bring a removed entry back).
+ * After [close], an operation that finds the breaker open is dropped and counted instead of
+ * waiting out the cool-down, so the writer ends soon after the client closes. If the writer is
+ * cancelled (the client's parent `Job` was), what it had not written is dropped and counted, and
+ * [flush] returns.
  */
 internal class Persistence(
     private val storage: StorageBackend,
@@ -83,9 +89,12 @@ internal class Persistence(
     private var lastLogAt = Long.MIN_VALUE // guarded by lock
     private var suppressedLogs = 0 // guarded by lock
 
-    /** Sequence of the latest operation the writer finished with (written, or given up). */
+    /** Sequence of the latest operation the writer finished with (written, or given up); [Long.MAX_VALUE] once it has stopped. */
     private val completed = MutableStateFlow(0L)
     private val wake = Channel<Unit>(Channel.CONFLATED)
+
+    /** Completed by [close]: wakes a writer waiting for the breaker, which then gives up. */
+    private val closing = CompletableDeferred<Unit>()
 
     /** The writer's job: a sibling of the client's scope, so `close()` can let it finish the queue. */
     private val writerJob = SupervisorJob(context[Job])
@@ -95,12 +104,22 @@ internal class Persistence(
     )
 
     init {
-        scope.launch {
+        val writer = scope.launch {
             for (signal in wake) {
                 drain()
                 if (synchronized(lock) { closed && pending.isEmpty() }) break
             }
             writerJob.complete()
+        }
+        // However the writer ends (its queue done after close, cancelled with the parent Job, or
+        // killed by an Error): nothing is left waiting, new operations are refused, every flush() returns.
+        writer.invokeOnCompletion {
+            val lost = synchronized(lock) {
+                closed = true
+                pending.size.also { pending.clear() }
+            }
+            if (lost > 0) writesDropped.add(lost.toLong())
+            completed.value = Long.MAX_VALUE
         }
     }
 
@@ -115,7 +134,12 @@ internal class Persistence(
      */
     suspend fun <T> read(key: QueryKey, codec: QueryCodec<T>): Persisted<T>? {
         val storageKey = storageKey(key)
-        when (val local = synchronized(lock) { latestOp(storageKey) }) {
+        var since = 0L
+        val local = synchronized(lock) {
+            since = enqueued
+            latestOp(storageKey)
+        }
+        when (local) {
             is Put<*> -> {
                 @Suppress("UNCHECKED_CAST")
                 return Persisted(local.data as T, local.dataUpdatedAt, local.invalidated)
@@ -150,9 +174,23 @@ internal class Persistence(
         }
         if (persisted == null) {
             corrupt.increment()
-            delete(key)
+            deleteUnlessRewritten(storageKey, since)
         }
         return persisted
+    }
+
+    /**
+     * Queues the deletion of the unreadable entry under [storageKey], read when [since] was the
+     * latest sequence queued, unless an operation queued since then may have replaced the entry:
+     * one on that key still waiting or being sent (it replaces the entry anyway, and a deletion
+     * queued after it would undo a write), or any operation sent since (the read may predate it).
+     */
+    private fun deleteUnlessRewritten(storageKey: String, since: Long) {
+        synchronized(lock) {
+            if (latestOp(storageKey) != null || completed.value > since) return
+            enqueueLocked(storageKey, Delete(storageKey))
+        }
+        wake.trySend(Unit)
     }
 
     /**
@@ -206,8 +244,9 @@ internal class Persistence(
                 pending.entries.removeIf { (k, _) -> k is String && k.startsWith(p) }
                 enqueueLocked(PrefixKey(p), DeletePrefix(p))
             }
+            // In the same step: a write of the exact key queued between the two would be replaced by it.
+            if (prefix.size > 0) storageKey(prefix).let { enqueueLocked(it, Delete(it)) }
         }
-        if (prefix.size > 0) delete(prefix)
         wake.trySend(Unit)
         return true
     }
@@ -221,6 +260,7 @@ internal class Persistence(
     /** Stops accepting operations; the writer finishes the queue, then stops. */
     fun close() {
         synchronized(lock) { closed = true }
+        closing.complete(Unit)
         wake.trySend(Unit)
     }
 
@@ -246,12 +286,27 @@ internal class Persistence(
         op.seq = ++enqueued
         pending[mapKey] = op
         if (pending.size + inProgress.size > config.maxPendingWrites && pending.size > 1) {
-            val eldest = pending.entries.iterator()
-            eldest.next()
-            eldest.remove()
+            dropOldestLocked()
             writesDropped.increment()
             logLocked("more than ${config.maxPendingWrites} storage writes waiting: dropped the oldest", null)
         }
+    }
+
+    /**
+     * Drops the oldest waiting write; the oldest operation if only deletions wait before the
+     * newest. Never the newest one (the operation just queued, which [flush] may wait for).
+     */
+    private fun dropOldestLocked() {
+        val iterator = pending.values.iterator()
+        for (i in 0 until pending.size - 1) {
+            if (iterator.next() is Put<*>) {
+                iterator.remove()
+                return
+            }
+        }
+        val eldest = pending.values.iterator()
+        eldest.next()
+        eldest.remove()
     }
 
     /** Takes the next run of writes (up to the batch size), or one deletion. */
@@ -276,6 +331,7 @@ internal class Persistence(
             try {
                 perform(batch)
             } catch (e: CancellationException) {
+                writesDropped.add(batch.size.toLong()) // the writer was cancelled with its parent Job
                 throw e
             } catch (e: Exception) {
                 report("write", e)
@@ -300,7 +356,10 @@ internal class Persistence(
         ops = ops.filter { it !is Put<*> || it in entries }
         var attempt = 0
         while (ops.isNotEmpty()) {
-            awaitBreaker()
+            if (!awaitBreaker()) {
+                writesDropped.add(ops.size.toLong()) // closed, and the storage is down
+                return
+            }
             try {
                 send(ops, entries)
                 return
@@ -350,10 +409,13 @@ internal class Persistence(
         }
     }
 
-    private suspend fun awaitBreaker() {
+    /** Waits until the breaker lets a call through (true), or gives up once the client is closed (false). */
+    private suspend fun awaitBreaker(): Boolean {
         while (!breaker.tryAcquire()) {
-            delay(breaker.millisUntilProbe().coerceAtLeast(MIN_BREAKER_POLL_MILLIS))
+            if (closing.isCompleted) return false
+            withTimeoutOrNull(breaker.millisUntilProbe().coerceAtLeast(MIN_BREAKER_POLL_MILLIS)) { closing.await() }
         }
+        return true
     }
 
     private fun retryDelayMillis(attempt: Int): Long =

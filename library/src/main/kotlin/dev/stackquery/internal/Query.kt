@@ -190,9 +190,13 @@ internal class Query<T>(
      *
      * A query with no data that persists to L2 first reads its persisted entry, in the fetch it
      * starts: meanwhile lookup returns a [Hydrating] to wait for before looking up again (the
-     * hydrated data is then found, fresh or stale, by the rules above).
+     * hydrated data is then found, fresh or stale, by the rules above). That second lookup passes
+     * the fetch it waited for as [awaited]: once that fetch is no longer in flight (it settled,
+     * failed or was cancelled), it is returned as is, so the caller gets its outcome (its data,
+     * its error, or [dev.stackquery.QueryCancelledException]) instead of starting another fetch.
      */
-    fun lookup(options: ResolvedOptions<T>, mode: LookupMode): Any? = locked {
+    fun lookup(options: ResolvedOptions<T>, mode: LookupMode, awaited: Deferred<*>? = null): Any? = locked {
+        if (awaited != null && inFlight?.job !== awaited) return awaited
         if (isRemoved) return REMOVED
         val current = state
         if (current.hasData) {
@@ -204,8 +208,9 @@ internal class Query<T>(
             }
         }
         val job = fetch(options)
-        val gate = inFlight?.hydration
-        if (gate != null && !gate.isCompleted) Hydrating(gate) else job
+        val run = inFlight
+        val gate = run?.hydration
+        if (gate != null && !gate.isCompleted) Hydrating(gate, run.job) else job
     }
 
     /** Cancels the fetch in flight, if any, reverting the state; waits until it has stopped. */
@@ -219,6 +224,8 @@ internal class Query<T>(
      * flight then settles still invalidated.
      */
     fun invalidate(persist: Boolean = true) = locked {
+        // Found by a filter just before it was removed: its entry may be deleted already, never write it back.
+        if (isRemoved) return@locked
         inFlight?.invalidated = true
         if (!state.isInvalidated) {
             val next = state.copy(isInvalidated = true)
@@ -575,8 +582,8 @@ internal class Query<T>(
         var hydration: CompletableDeferred<Unit>? = null
     }
 
-    /** What [lookup] returns while the fetch reads the L2 tier: wait for [gate], then look up again. */
-    class Hydrating(val gate: Deferred<Unit>)
+    /** What [lookup] returns while [fetch] reads the L2 tier: wait for [gate], then look up again passing [fetch]. */
+    class Hydrating(val gate: Deferred<Unit>, val fetch: Deferred<*>)
 
     /** Data [lookup] found, whether it was stale, and whether it had just been read from the L2 tier. */
     class Found<out T>(val data: T, val stale: Boolean, val fromStorage: Boolean = false)

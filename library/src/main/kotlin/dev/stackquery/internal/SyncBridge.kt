@@ -28,7 +28,8 @@ import java.util.UUID
  * ignored. Outgoing messages wait in a bounded, ordered queue and are retried until sent (with a
  * backoff, and at once when the transport reconnects); past [MAX_OUTBOX] unsent messages they are
  * replaced by one "invalidate everything", so nothing is lost silently. A reconnection of the
- * subscription, or an inbox overflow, makes the client invalidate everything it holds ([onGap]).
+ * subscription, or an inbox overflow (past [MAX_INBOX] messages waiting), makes the client
+ * invalidate everything it holds ([onGap]) once it has applied the messages received before.
  */
 internal class SyncBridge(
     private val transport: SyncTransport,
@@ -38,8 +39,12 @@ internal class SyncBridge(
 ) : SyncListener {
     val origin: String = UUID.randomUUID().toString()
     private val log = LoggerFactory.getLogger(SyncBridge::class.java)
-    private val inbox = Channel<Any>(MAX_INBOX)
+
+    /** Messages and [Gap]s, in arrival order. Unlimited, but holds at most [MAX_INBOX] messages and a gap after them. */
+    private val inbox = Channel<Any>(Channel.UNLIMITED)
     private val lock = Any()
+    private var inboxMessages = 0 // guarded by lock: messages queued in inbox, not yet taken
+    private var trailingGap: Gap? = null // guarded by lock: the gap last queued, while nothing was queued after it
     private val outbox = ArrayDeque<String>() // guarded by lock
     private val wakePublisher = Channel<Unit>(Channel.CONFLATED)
 
@@ -55,8 +60,11 @@ internal class SyncBridge(
         }
         scope.launch {
             for (item in inbox) {
+                synchronized(lock) {
+                    if (item !is Gap) inboxMessages-- else if (trailingGap === item) trailingGap = null
+                }
                 try {
-                    if (item === GAP) onGap() else apply(item as SyncMessage)
+                    if (item is Gap) onGap() else apply(item as SyncMessage)
                 } catch (e: CancellationException) {
                     throw e
                 } catch (e: Exception) {
@@ -125,13 +133,32 @@ internal class SyncBridge(
             return
         }
         if (parsed == null || parsed.origin == origin) return
-        if (inbox.trySend(parsed).isFailure) inbox.trySend(GAP)
+        synchronized(lock) {
+            if (inboxMessages >= MAX_INBOX) {
+                queueGapLocked() // the message is lost: invalidate everything once those before it are applied
+            } else {
+                inboxMessages++
+                trailingGap = null
+                inbox.trySend(parsed)
+            }
+        }
     }
 
     override fun onReconnected() {
-        inbox.trySend(GAP)
+        synchronized(lock) { queueGapLocked() }
         wakePublisher.trySend(Unit)
     }
+
+    /** Queues a gap behind everything queued, unless one is already last (it covers this loss too). */
+    private fun queueGapLocked() {
+        if (trailingGap != null) return
+        val gap = Gap()
+        trailingGap = gap
+        inbox.trySend(gap)
+    }
+
+    /** A point in the inbox after which the client invalidates everything (messages were missed). */
+    private class Gap
 
     fun close() {
         inbox.close()
@@ -145,10 +172,10 @@ internal class SyncBridge(
 
     companion object {
         const val MAX_OUTBOX: Int = 1000
-        private const val MAX_INBOX = 10_000
+        /** The most received messages waiting to be applied; past it they are replaced by a gap. */
+        const val MAX_INBOX: Int = 10_000
         private const val MIN_BACKOFF_MILLIS = 100L
         private const val MAX_BACKOFF_MILLIS = 5_000L
-        private val GAP = Any()
     }
 }
 

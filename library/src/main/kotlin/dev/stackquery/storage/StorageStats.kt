@@ -18,7 +18,8 @@ import java.time.Duration
  * @property timeouts the part of [errors] that exceeded `storageTimeout`.
  * @property skipped operations not attempted because the circuit breaker was open.
  * @property writesDropped writes given up: retried `storageWriteRetries` times in vain, not
- *   encodable, or pushed out when more than `maxPendingWrites` were waiting.
+ *   encodable, pushed out when more than `maxPendingWrites` were waiting, left behind an open
+ *   breaker when the client closed, or lost when the client's parent `Job` was cancelled.
  * @property pendingWrites writes and deletions waiting for the background writer.
  * @property circuitOpen whether the breaker is open now (the storage is being skipped).
  * @property reads storage reads completed (found, missing or corrupt), the denominator of [averageReadLatency].
