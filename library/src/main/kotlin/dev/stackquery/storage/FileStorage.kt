@@ -17,6 +17,7 @@ import java.util.UUID
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.coroutines.CoroutineContext
 import kotlin.time.Duration
+import kotlin.time.toJavaDuration
 import kotlin.time.toKotlinDuration
 
 /**
@@ -53,6 +54,9 @@ public class FileStorage @JvmOverloads constructor(
     @get:JvmSynthetic public val purgeInterval: Duration? = null,
     private val ioContext: CoroutineContext = Dispatchers.IO,
 ) : PrefixDeletableStorage, PurgeableStorage {
+    /** [purgeInterval] for Java callers; `null` without automatic purging. */
+    public val purgeIntervalDuration: java.time.Duration? get() = purgeInterval?.toJavaDuration()
+
     /** The absolute directory holding the entries. */
     public val directory: Path = directory.toAbsolutePath().normalize()
     private val lastPurge = AtomicLong(clock.nowMillis())

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory
 import java.util.concurrent.atomic.LongAdder
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.minutes
+import kotlin.time.toJavaDuration
 import kotlin.time.toKotlinDuration
 
 /**
@@ -97,12 +98,20 @@ public class TieredStorage @JvmOverloads constructor(
         }
     }
 
-    /** A Java-friendly constructor: [backfillTtl] as a `java.time.Duration` (`null`: backfilled entries never expire). */
+    /**
+     * A Java-friendly constructor: [backfillTtl] as a `java.time.Duration` (`null`: backfilled
+     * entries never expire), and the most WRITE_BACK writes that may wait (default 10,000).
+     */
+    @JvmOverloads
     public constructor(
         tiers: List<StorageBackend>,
         writeStrategy: WriteStrategy,
         backfillTtl: java.time.Duration?,
-    ) : this(tiers, writeStrategy, backfillTtl?.toKotlinDuration())
+        maxPendingWrites: Int = 10_000,
+    ) : this(tiers, writeStrategy, backfillTtl?.toKotlinDuration(), maxPendingWrites)
+
+    /** [backfillTtl] for Java callers; `null` when backfilled entries never expire. */
+    public val backfillTtlDuration: java.time.Duration? get() = backfillTtl?.toJavaDuration()
 
     override suspend fun get(key: String): String? {
         for ((i, tier) in tiers.withIndex()) {

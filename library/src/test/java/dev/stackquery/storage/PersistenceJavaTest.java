@@ -100,6 +100,8 @@ class PersistenceJavaTest {
         try (TieredStorage tiered = new TieredStorage(List.of(memory, files), WriteStrategy.WRITE_BACK, Duration.ofMinutes(1))) {
             assertEquals(2, tiered.getTiers().size());
             assertEquals(WriteStrategy.WRITE_BACK, tiered.getWriteStrategy());
+            assertEquals(Duration.ofMinutes(1), tiered.getBackfillTtlDuration());
+            assertEquals(Duration.ofHours(1), files.getPurgeIntervalDuration());
             AtomicInteger calls = new AtomicInteger();
             try (QueryClient client = new QueryClient(QueryClientConfig.builder().storage(tiered).build())) {
                 FutureQueryClient.of(client).fetchQuery(options("tiered", calls)).join();
@@ -108,6 +110,8 @@ class PersistenceJavaTest {
             assertEquals(2, tiered.stats().size());
         }
         assertThrows(IllegalArgumentException.class, () -> FileStorage.builder(dir).purgeInterval(Duration.ZERO));
+        assertThrows(IllegalArgumentException.class,
+                () -> new TieredStorage(List.of(new InMemoryStorage()), WriteStrategy.WRITE_BACK, null, 0));
         assertThrows(IllegalArgumentException.class, () -> QueryClientConfig.builder().storageTimeout(Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> QueryClientConfig.builder().maxPendingWrites(0));
         assertThrows(IllegalArgumentException.class, () -> QueryClientConfig.builder().persistMaxAge(Duration.ofSeconds(-1)));
