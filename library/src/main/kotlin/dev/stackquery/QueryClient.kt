@@ -66,7 +66,13 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     private val clock = config.clock
     private val stats = cache.stats
     private val sync: SyncBridge? = config.sync?.let { transport ->
-        SyncBridge(transport, cache.scope, ::applyRemote) { invalidate(QueryFilter.ALL, local = false) }
+        val persistence = cache.persistence
+        SyncBridge(
+            transport, cache.scope, ::applyRemote,
+            onGap = { invalidate(QueryFilter.ALL, local = false) },
+            writeMark = { persistence?.mark() ?: 0L },
+            awaitWrites = { mark -> persistence?.awaitWritten(mark, 2 * config.storageTimeoutMillis) },
+        )
     }
 
     init {

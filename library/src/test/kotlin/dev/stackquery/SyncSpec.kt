@@ -4,6 +4,7 @@ import dev.stackquery.internal.SyncBridge
 import dev.stackquery.sync.InMemorySyncHub
 import dev.stackquery.sync.SyncListener
 import dev.stackquery.sync.SyncTransport
+import dev.stackquery.storage.FaultyStorage
 import dev.stackquery.storage.InMemoryStorage
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
@@ -186,6 +187,36 @@ class SyncSpec : FunSpec({
             (fleet.hub.published.size < 1000) shouldBe true
             fleet.b.getQueryState<String>(queryKey("x"))!!.isInvalidated shouldBe true
             fleet.close()
+        }
+    }
+
+    test("a removal reaches the other instances only after its L2 deletion landed, so they cannot hydrate the removed entry") {
+        runTest {
+            val hub = InMemorySyncHub()
+            val shared = InMemoryStorage { testScheduler.currentTime }
+            val slowForA = FaultyStorage(shared)
+            val fastForB = FaultyStorage(shared)
+            fun client(storage: FaultyStorage) = QueryClient(
+                QueryClientConfig(
+                    staleTime = 10.minutes, retry = 0, clock = QueryClock { testScheduler.currentTime },
+                    coroutineContext = StandardTestDispatcher(testScheduler), storage = storage, sync = hub.transport(),
+                ),
+            )
+            val a = client(slowForA)
+            val b = client(fastForB)
+            a.fetchQuery(queryOptions(key, queryFn = { "old" }))
+            a.flush()
+            b.fetchQuery(queryOptions(key, queryFn = { "b" })) shouldBe "old"
+            slowForA.mode = FaultyStorage.Mode.SLOW
+            slowForA.latency = 500.milliseconds
+            a.removeQueries(queryKey("user"))
+            while (b.getQueryState<String>(key) != null) advanceTimeBy(10.milliseconds)
+            shared.get("stackquery:[\"user\",1]") shouldBe null // the deletion landed first
+            val fetcher = FakeFetcher { "new" }
+            b.fetchQuery(queryOptions(key, queryFn = { fetcher() })) shouldBe "new"
+            fetcher.calls shouldBe 1
+            a.close()
+            b.close()
         }
     }
 

@@ -253,8 +253,16 @@ internal class Persistence(
 
     /** Waits until every operation queued before this call has been written or given up. */
     suspend fun flush() {
-        val target = synchronized(lock) { enqueued }
+        val target = mark()
         completed.first { it >= target }
+    }
+
+    /** Where the queue stands now: [awaitWritten] with it waits for everything queued so far. */
+    fun mark(): Long = synchronized(lock) { enqueued }
+
+    /** Waits until the operations queued up to [mark] were sent or given up, or [timeoutMillis] passed. */
+    suspend fun awaitWritten(mark: Long, timeoutMillis: Long) {
+        withTimeoutOrNull(timeoutMillis) { completed.first { it >= mark } }
     }
 
     /** Stops accepting operations; the writer finishes the queue, then stops. */

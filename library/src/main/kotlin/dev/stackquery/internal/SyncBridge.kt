@@ -36,6 +36,10 @@ internal class SyncBridge(
     private val scope: CoroutineScope,
     private val apply: suspend (SyncMessage) -> Unit,
     private val onGap: suspend () -> Unit,
+    /** Where this client's L2 write queue stands now (see [Persistence.mark]); 0 without a storage. */
+    private val writeMark: () -> Long = { 0L },
+    /** Waits (bounded) until the L2 writes queued up to a mark were sent, so a message never overtakes them. */
+    private val awaitWrites: suspend (Long) -> Unit = {},
 ) : SyncListener {
     val origin: String = UUID.randomUUID().toString()
     private val log = LoggerFactory.getLogger(SyncBridge::class.java)
@@ -45,7 +49,8 @@ internal class SyncBridge(
     private val lock = Any()
     private var inboxMessages = 0 // guarded by lock: messages queued in inbox, not yet taken
     private var trailingGap: Gap? = null // guarded by lock: the gap last queued, while nothing was queued after it
-    private val outbox = ArrayDeque<String>() // guarded by lock
+    /** Messages to send, each with the write-queue mark it must not overtake. */
+    private val outbox = ArrayDeque<Pair<String, Long>>() // guarded by lock
     private val wakePublisher = Channel<Unit>(Channel.CONFLATED)
 
     fun start() {
@@ -85,6 +90,7 @@ internal class SyncBridge(
             put("exact", exact)
             if (entry != null) put("entry", entry)
         }.toString()
+        val mark = writeMark()
         synchronized(lock) {
             if (outbox.size >= MAX_OUTBOX) {
                 log.warn("StackQuery sync: {} messages could not be sent; replaced by one invalidation of everything", outbox.size)
@@ -96,10 +102,10 @@ internal class SyncBridge(
                         put("op", "invalidate")
                         put("key", JsonArray(emptyList()))
                         put("exact", false)
-                    }.toString(),
+                    }.toString() to mark,
                 )
             } else {
-                outbox.addLast(text)
+                outbox.addLast(text to mark)
             }
         }
         wakePublisher.trySend(Unit)
@@ -111,7 +117,8 @@ internal class SyncBridge(
             while (true) {
                 val next = synchronized(lock) { outbox.firstOrNull() } ?: break
                 try {
-                    transport.publish(next)
+                    awaitWrites(next.second)
+                    transport.publish(next.first)
                     synchronized(lock) { if (outbox.firstOrNull() === next) outbox.removeFirst() }
                     backoff = MIN_BACKOFF_MILLIS
                 } catch (e: CancellationException) {
