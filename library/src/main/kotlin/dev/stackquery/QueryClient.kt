@@ -284,7 +284,11 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      */
     private suspend fun invalidate(filter: QueryFilter, local: Boolean) {
         val matched = cache.find(filter)
-        for (query in matched) query.invalidate(persist = local)
+        // Persisted entries no query in memory holds cannot carry the flag: delete them all, then
+        // write back the ones held here, flagged. (Without that, another instance could hydrate an
+        // invalidated entry as fresh.)
+        val rewrite = local && deletePersistedByKey(filter)
+        for (query in matched) query.invalidate(persist = local, rewrite = rewrite)
         if (local && sync != null) publish(sync, "invalidate", filter, matched)
         val refetches = startRefetches(matched)
         // One applied from another instance does not wait: the messages after it must not queue behind a slow fetch.
@@ -429,13 +433,23 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      */
     private fun deletePersisted(filter: QueryFilter, matched: List<Query<*>>) {
         val persistence = cache.persistence ?: return
+        if (deletePersistedByKey(filter)) return
+        for (query in matched) if (query.resolved?.options?.codec != null) persistence.delete(query.key)
+    }
+
+    /**
+     * Deletes every persisted entry [filter] selects, in memory or not, when it selects by key
+     * alone (and, for a prefix, the storage can delete by prefix); false when it cannot.
+     */
+    private fun deletePersistedByKey(filter: QueryFilter): Boolean {
+        val persistence = cache.persistence ?: return false
+        if (!filter.byKeyOnly()) return false
         val key = filter.queryKey
-        val byKeyOnly = filter.byKeyOnly()
-        when {
-            byKeyOnly && key != null && filter.exact -> persistence.delete(key)
-            byKeyOnly && persistence.deletePrefix(key ?: QueryKey.EMPTY) -> {}
-            else -> for (query in matched) if (query.resolved?.options?.codec != null) persistence.delete(query.key)
+        if (key != null && filter.exact) {
+            persistence.delete(key)
+            return true
         }
+        return persistence.deletePrefix(key ?: QueryKey.EMPTY)
     }
 
     private fun refetch(query: Query<*>, cancelInFlight: Boolean): Deferred<*>? = try {

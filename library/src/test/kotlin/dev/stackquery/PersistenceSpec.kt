@@ -209,6 +209,29 @@ class PersistenceSpec : FunSpec({
         }
     }
 
+    test("invalidating a prefix deletes the persisted entries no query here holds, so no client hydrates them as fresh") {
+        runTest {
+            val storage = InMemoryStorage { testScheduler.currentTime }
+            storage.set("stackquery:[\"user\",2]", """{"v":1,"data":{"id":2,"name":"Bob"},"dataUpdatedAt":0,"invalidated":false}""", null)
+            storage.set("stackquery:[\"users\",1]", "{}", null)
+            val first = persistentClient(storage)
+            first.fetchQuery(userOptions(FakeFetcher { ann }))
+            first.invalidateQueries(queryKey("user"))
+            first.invalidateQueries(queryKey("user")) // again: the held entry is written back flagged every time
+            first.flush()
+            storage.get("stackquery:[\"user\",2]") shouldBe null
+            storage.get(STORED_KEY)!!.endsWith("\"invalidated\":true}") shouldBe true
+            storage.get("stackquery:[\"users\",1]") shouldBe "{}"
+            first.close()
+
+            val second = persistentClient(storage)
+            val fetcher = FakeFetcher { User(2, "Bob, refetched") }
+            second.fetchQuery(userOptions(fetcher, queryKey("user", 2))) shouldBe User(2, "Bob, refetched")
+            fetcher.calls shouldBe 1
+            second.close()
+        }
+    }
+
     test("removeQueries deletes persisted entries under the prefix, held in memory or not; clear() keeps them") {
         runTest {
             val storage = InMemoryStorage { testScheduler.currentTime }

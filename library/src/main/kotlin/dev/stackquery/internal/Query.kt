@@ -220,10 +220,11 @@ internal class Query<T>(
     }
 
     /**
-     * Marks the query invalidated (and, with [persist], writes the flag to the L2 tier); a fetch in
-     * flight then settles still invalidated.
+     * Marks the query invalidated (and, with [persist], writes the flag to the L2 tier; with
+     * [rewrite], writes it even if the query was invalidated already, its entry having just been
+     * deleted); a fetch in flight then settles still invalidated.
      */
-    fun invalidate(persist: Boolean = true) = locked {
+    fun invalidate(persist: Boolean = true, rewrite: Boolean = false) = locked {
         // Found by a filter just before it was removed: its entry may be deleted already, never write it back.
         if (isRemoved) return@locked
         inFlight?.invalidated = true
@@ -231,6 +232,8 @@ internal class Query<T>(
             val next = state.copy(isInvalidated = true)
             setState(next)
             if (persist) persist(next)
+        } else if (persist && rewrite) {
+            persist(state)
         }
     }
 
