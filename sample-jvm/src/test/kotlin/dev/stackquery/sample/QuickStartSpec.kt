@@ -32,25 +32,10 @@ class QuickStartSpec : FunSpec({
         lines[3] shouldContain "hits=1"
     }
 
-    test("the README Java quick start is the Java sample, word for word") {
+    test("the README Java quick start is the Java tour, word for word") {
         val readme = Files.readString(Path.of("..", "README.md"))
         val block = readme.substringAfter("<!-- javaquickstart:begin -->\n```java\n").substringBefore("```\n<!-- javaquickstart:end -->")
-        val source = Files.readString(Path.of("src/main/java/dev/stackquery/sample/JavaQuickStart.java"))
-        block shouldBe source.substringAfter("package dev.stackquery.sample;\n\n")
-    }
-
-    test("the Java quick start shares calls and serves fresh hits from completed futures") {
-        val out = ByteArrayOutputStream()
-        val previous = System.out
-        System.setOut(PrintStream(out, true))
-        try {
-            JavaQuickStart.main(arrayOf())
-        } finally {
-            System.setOut(previous)
-        }
-        val lines = out.toString().lines()
-        lines[0] shouldBe "Account[id=7, owner=owner-7], done at once: true, API calls: 1"
-        lines[1] shouldBe "100 callers, API calls: 2"
-        lines[2] shouldBe "after invalidation, API calls: 3"
+        val source = Files.readString(Path.of("src/main/java/dev/stackquery/sample/javashop/JavaShopSample.java"))
+        block shouldBe source.substringAfter("package dev.stackquery.sample.javashop;\n\n")
     }
 })

@@ -1,0 +1,6 @@
+package dev.stackquery.sample
+
+import dev.stackquery.sample.shop.runShopSample
+
+/** The Kotlin tour (`ShopSampleKt`, the README's "run it" command) against [ShopTourContract]. */
+class ShopSampleSpec : ShopTourContract("Kotlin", ::runShopSample)
