@@ -44,16 +44,17 @@ abstract class ShopTourContract(
 
     test("a cold fetch makes one HTTP call and fresh hits make none") {
         for (report in listOf(first, second)) {
-            report.fact("""cold fetch of \["user",42]: User.id=42, name=Ada Lovelace[)\]] in .+; HTTP calls to GET /users/42: (\d+)$""") shouldBe
+            val cold = """cold fetch of \["user",42]: User.id=42, name=Ada Lovelace[)\]] in .+; HTTP calls to GET /users/42: (\d+)$"""
+            report.fact(cold) shouldBe listOf("1")
+            report.fact("""fresh hits: 100,000 in .+ each on average; HTTP calls to GET /users/42: (\d+)$""") shouldBe
                 listOf("1")
-            report.fact("""fresh hits: 100,000 in .+ each on average; HTTP calls to GET /users/42: (\d+)$""") shouldBe listOf("1")
         }
     }
 
     test("100 concurrent callers of a cold key share one HTTP call and one result") {
         for (report in listOf(first, second)) {
-            report.fact("""100 callers of \["user",7] got (\d+) distinct result, .*Alan Turing.*; HTTP calls to GET /users/7: (\d+)$""") shouldBe
-                listOf("1", "1")
+            val callers = """100 callers of \["user",7] got (\d+) distinct result, .*Alan Turing.*; HTTP calls to GET /users/7: (\d+)$"""
+            report.fact(callers) shouldBe listOf("1", "1")
         }
     }
 
@@ -88,14 +89,16 @@ abstract class ShopTourContract(
         for (report in listOf(first, second)) {
             report.fact("""5 products cached \((\d+) HTTP calls\); observed: (.+)$""") shouldBe
                 listOf("5", """["product",1], ["product",2]""")
-            report.fact("""invalidateQueries\(\["product"]\) in .+: (\d+) HTTP calls \(the observed ones refetched\); (\d+) inactive marked stale, refetched when next read: (.+)$""") shouldBe
-                listOf("2", "3", """["product",3], ["product",4], ["product",5]""")
+            val invalidation = """invalidateQueries\(\["product"]\) in .+: (\d+) HTTP calls \(the observed ones refetched\); """ +
+                """(\d+) inactive marked stale, refetched when next read: (.+)$"""
+            report.fact(invalidation) shouldBe listOf("2", "3", """["product",3], ["product",4], ["product",5]""")
         }
     }
 
     test("a rejected mutation shows the optimistic value, then rolls it back") {
         for (report in listOf(first, second)) {
-            report.fact("""PUT /users/42 answered (\d+) \((.+)\)$""") shouldBe listOf("409", "the name Grace Hopper is already taken")
+            report.fact("""PUT /users/42 answered (\d+) \((.+)\)$""") shouldBe
+                listOf("409", "the name Grace Hopper is already taken")
             report.fact("""the screen showed: (.+)$""") shouldBe
                 listOf("Ada Lovelace -> Grace Hopper (optimistic) -> Ada Lovelace (rolled back)")
             report.fact("""mutation status: (\w+); cache now: (.+); HTTP calls: PUT (\d+), GET /users/42 (\d+) """) shouldBe
@@ -111,7 +114,7 @@ abstract class ShopTourContract(
 
     test("the second run serves the countries from SQLite without HTTP calls") {
         second.fact("""^ {3}(FR .+)$""") shouldBe listOf("FR France, DE Germany, JP Japan, BR Brazil, CA Canada")
-        second.fact("""run (\d+): (\d+) queries served from SQLite, (\d+) HTTP calls, in .+ \(fetched by an earlier run \d+ s ago""") shouldBe
+        second.fact("""run (\d+): (\d+) queries served from SQLite, (\d+) HTTP calls, in .+ \(fetched by an earlier run""") shouldBe
             listOf("2", "5", "0")
     }
 

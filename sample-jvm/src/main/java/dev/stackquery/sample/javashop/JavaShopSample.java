@@ -64,7 +64,7 @@ public final class JavaShopSample {
         run(args, new PrintStream(System.out, true, StandardCharsets.UTF_8));
     }
 
-    /** Runs the tour, printing the report to {@code out}; {@code --data-dir PATH} and {@code --reset} as in the Kotlin sample. */
+    /** Runs the tour, printing to {@code out}; {@code --data-dir PATH} and {@code --reset} as in the Kotlin tour. */
     public static void run(String[] args, PrintStream out) throws Exception {
         SampleFolder folder = SampleFolder.fromArgs(args, "stackquery-sample-data-java");
         long started = System.nanoTime();
@@ -72,10 +72,12 @@ public final class JavaShopSample {
         try (DemoServer server = DemoServer.start();
              ExposedStorage storage = ExposedStorage.sqlite(cacheFile)) {            // the L2 tier: one SQLite file
             long opened = Timing.warmUp(storage);
-            out.println("StackQuery tour (Java): a shop API at " + server.getBaseUri() + " (50-150 ms a call), over java.net.http.HttpClient");
+            out.println("StackQuery tour (Java): a shop API at " + server.getBaseUri() + " (50-150 ms a call), "
+                    + "over java.net.http.HttpClient");
             out.println("L2 cache: " + cacheFile + " (SQLite, opened in " + Timing.format(opened) + "), run " + folder.getRun()
                     + " with this folder" + (folder.wasReset() ? " (after --reset)" : ""));
-            out.println("Sections 1-6 cache in memory only (their queries have no codec), so every run shows the same; section 7 persists.");
+            out.println("Sections 1-6 cache in memory only (their queries have no codec), so every run shows the same; "
+                    + "section 7 persists.");
             QueryClientConfig config = QueryClientConfig.builder()
                     .staleTime(Duration.ofMinutes(1))     // data stays fresh for a minute unless a query says otherwise
                     .storage(storage)                     // queries with a codec are persisted there
@@ -96,7 +98,8 @@ public final class JavaShopSample {
                 tour.futures.flush().join();              // wait for the queued SQLite writes before exiting
             }
             out.println();
-            out.println("Done in " + Timing.since(started) + ": " + server.totalCalls() + " HTTP calls in all; SQLite writes flushed.");
+            out.println("Done in " + Timing.since(started) + ": " + server.totalCalls() + " HTTP calls in all; "
+                    + "SQLite writes flushed.");
         }
     }
 
@@ -168,7 +171,8 @@ public final class JavaShopSample {
         QueryOptions<Order> order = QueryOptions.<Order>builder(QueryKey.of("order", 1001), () -> api.order(1001))
                 .refetchInterval(Duration.ofMillis(250))
                 .build();
-        section("4. Polling: an observer of " + order.getQueryKey() + " with refetchInterval = 250ms, its states as they happen");
+        section("4. Polling: an observer of " + order.getQueryKey() + " with refetchInterval = 250ms, "
+                + "its states as they happen");
         CompletableFuture<Void> delivered = new CompletableFuture<>();
         long start = System.nanoTime();
         try (Subscription subscription = client.watch(order).subscribe(state -> {
@@ -188,7 +192,8 @@ public final class JavaShopSample {
 
     private void prefixInvalidation() {
         section("5. Prefix invalidation: only the observed queries refetch");
-        List<QueryOptions<Product>> products = IntStream.rangeClosed(1, 5).mapToObj(this::productOptions).collect(Collectors.toList());
+        List<QueryOptions<Product>> products = IntStream.rangeClosed(1, 5).mapToObj(this::productOptions)
+                .collect(Collectors.toList());
         futures.parallelQueries(products).join();
         List<Subscription> screens = List.of(                      // two screens show products 1 and 2
                 client.watch(products.get(0)).subscribe(state -> { }),
@@ -203,8 +208,8 @@ public final class JavaShopSample {
         List<QueryKey> stale = products.stream().map(QueryOptions::getQueryKey)
                 .filter(key -> client.getQueryState(key).isInvalidated())
                 .collect(Collectors.toList());
-        out.println("   invalidateQueries([\"product\"]) in " + time + ": " + refetched + " HTTP calls (the observed ones refetched); "
-                + stale.size() + " inactive marked stale, refetched when next read: "
+        out.println("   invalidateQueries([\"product\"]) in " + time + ": " + refetched + " HTTP calls "
+                + "(the observed ones refetched); " + stale.size() + " inactive marked stale, refetched when next read: "
                 + stale.stream().map(QueryKey::toString).collect(Collectors.joining(", ")));
         screens.forEach(Subscription::close);
     }
@@ -219,7 +224,7 @@ public final class JavaShopSample {
         });
         Mutation<User, String> rename = client.mutation(
                 MutationOptions.<User, String, User>builder((String name) -> api.renameUser(42, name))
-                        .onMutateAsync(name -> futures.cancelQueries(userKey).thenApply(cancelled -> {  // no refetch may overwrite it
+                        .onMutateAsync(name -> futures.cancelQueries(userKey).thenApply(cancelled -> {  // no refetch overwrites it
                             User previous = client.getQueryData(userKey);           // the context: what to roll back to
                             client.setQueryData(userKey, new User(42, name));       // optimistic: shown at once
                             return previous;
@@ -268,11 +273,12 @@ public final class JavaShopSample {
             out.println("   -> run the same command again: the next run loads them from SQLite, without HTTP calls");
         } else if (fresh == countries.size() && calls == 0) {
             long savedAt = client.getQueryState(countries.get(0).getQueryKey()).getDataUpdatedAt();
-            out.println("   run " + run + ": " + fresh + " queries served from SQLite, " + calls + " HTTP calls, in " + Timing.format(time)
-                    + " (fetched by an earlier run " + (System.currentTimeMillis() - savedAt) / 1000 + " s ago, fresh for 1 h)");
+            out.println("   run " + run + ": " + fresh + " queries served from SQLite, " + calls + " HTTP calls, in "
+                    + Timing.format(time) + " (fetched by an earlier run " + (System.currentTimeMillis() - savedAt) / 1000
+                    + " s ago, fresh for 1 h)");
         } else {
-            out.println("   from SQLite: " + fresh + " fresh, " + stale + " stale (shown at once, refetched in the background); "
-                    + missing + " missing (fetched); HTTP calls so far: " + calls);
+            out.println("   from SQLite: " + fresh + " fresh, " + stale + " stale (shown at once, refetched in the "
+                    + "background); " + missing + " missing (fetched); HTTP calls so far: " + calls);
         }
     }
 }

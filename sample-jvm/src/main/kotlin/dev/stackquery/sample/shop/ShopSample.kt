@@ -53,10 +53,12 @@ fun runShopSample(args: Array<String>, out: PrintStream) {
         val cacheFile = folder.file("cache.db")
         ExposedStorage.sqlite(cacheFile).use { storage ->              // the L2 tier: one SQLite file
             val opened = Timing.warmUp(storage)
-            out.println("StackQuery tour (Kotlin): a shop API at ${server.baseUri} (50-150 ms a call), over java.net.http.HttpClient")
-            out.println("L2 cache: $cacheFile (SQLite, opened in ${Timing.format(opened)}), run ${folder.run} with this folder" +
-                if (folder.wasReset) " (after --reset)" else "")
-            out.println("Sections 1-6 cache in memory only (their queries have no codec), so every run shows the same; section 7 persists.")
+            out.println("StackQuery tour (Kotlin): a shop API at ${server.baseUri} (50-150 ms a call), " +
+                "over java.net.http.HttpClient")
+            out.println("L2 cache: $cacheFile (SQLite, opened in ${Timing.format(opened)}), " +
+                "run ${folder.run} with this folder" + if (folder.wasReset) " (after --reset)" else "")
+            out.println("Sections 1-6 cache in memory only (their queries have no codec), so every run shows the same; " +
+                "section 7 persists.")
             val config = QueryClientConfig(
                 staleTime = 1.minutes,      // data stays fresh for a minute unless a query says otherwise
                 storage = storage,          // queries with a codec are persisted there
@@ -107,7 +109,8 @@ private class Tour(
         val ada = userOptions(42)
         val user: User
         val cold = measureNanoTime { user = client.fetchQuery(ada) }   // not cached: one HTTP call
-        out.println("   cold fetch of ${ada.queryKey}: $user in ${Timing.format(cold)}; HTTP calls to GET /users/42: ${server.calls("GET /users/42")}")
+        out.println("   cold fetch of ${ada.queryKey}: $user in ${Timing.format(cold)}; " +
+            "HTTP calls to GET /users/42: ${server.calls("GET /users/42")}")
         val hits = 100_000
         val all = measureNanoTime { repeat(hits) { client.fetchQuery(ada) } }   // fresh: from memory
         out.println("   fresh hits: 100,000 in ${Timing.format(all)}, ${Timing.format(all / hits)} each on average; " +
@@ -134,10 +137,12 @@ private class Tour(
         val second: Stock
         val time = measureNanoTime { second = client.fetchQuery(keyboard) }  // stale: at once, refetch behind
         val refetching = client.getQueryState<Stock>(keyboard.queryKey)?.isFetching
-        out.println("   second read: ${second.available} in stock, the stale value, in ${Timing.format(time)}; background refetch running: $refetching")
+        out.println("   second read: ${second.available} in stock, the stale value, in ${Timing.format(time)}; " +
+            "background refetch running: $refetching")
         client.refetchQueries(keyboard.queryKey)                                // joins that refetch
         val fresh = client.getQueryData<Stock>(keyboard.queryKey)
-        out.println("   after the background refetch: ${fresh?.available} in stock; HTTP calls to GET /stock/KB-1: ${server.calls("GET /stock/KB-1")}")
+        out.println("   after the background refetch: ${fresh?.available} in stock; " +
+            "HTTP calls to GET /stock/KB-1: ${server.calls("GET /stock/KB-1")}")
     }
 
     private suspend fun polling() {
@@ -148,14 +153,16 @@ private class Tour(
         val start = System.nanoTime()
         val subscription = client.watch(order).subscribe { state: QueryState<Order> ->
             val elapsed = (System.nanoTime() - start) / 1_000_000
-            out.println(String.format(Locale.ROOT, "   %+7d ms  %-8s %-9s %s", elapsed, state.status, state.fetchStatus, state.data?.status ?: "(no data)"))
+            val shown = state.data?.status ?: "(no data)"
+            out.println(String.format(Locale.ROOT, "   %+7d ms  %-8s %-9s %s", elapsed, state.status, state.fetchStatus, shown))
             if (state.data?.status == "DELIVERED" && !state.isFetching) delivered.complete(Unit)
         }
         withTimeout(10.seconds) { delivered.await() }
         subscription.close()                       // the last subscriber leaves: polling stops
         val calls = server.calls("GET /orders/1001")
         delay(600)
-        out.println("   DELIVERED after $calls HTTP calls; unsubscribed, then ${server.calls("GET /orders/1001") - calls} calls in the next 600 ms")
+        val after = server.calls("GET /orders/1001") - calls
+        out.println("   DELIVERED after $calls HTTP calls; unsubscribed, then $after calls in the next 600 ms")
     }
 
     private suspend fun prefixInvalidation() {
@@ -169,8 +176,9 @@ private class Tour(
         val time = measureNanoTime { client.invalidateQueries(queryKey("product")) }  // waits for the active refetches
         val refetched = server.callsStartingWith("GET /products/") - before
         val stale = products.filter { client.getQueryState<Product>(it.queryKey)?.isInvalidated == true }
-        out.println("   invalidateQueries([\"product\"]) in ${Timing.format(time)}: $refetched HTTP calls (the observed ones refetched); " +
-            "${stale.size} inactive marked stale, refetched when next read: ${stale.joinToString { it.queryKey.toString() }}")
+        out.println("   invalidateQueries([\"product\"]) in ${Timing.format(time)}: $refetched HTTP calls " +
+            "(the observed ones refetched); ${stale.size} inactive marked stale, refetched when next read: " +
+            stale.joinToString { it.queryKey.toString() })
         screens.forEach { it.close() }
     }
 
@@ -179,7 +187,9 @@ private class Tour(
         val ada = userOptions(42)
         val userKey = ada.queryKey
         val shown = CopyOnWriteArrayList<String>()  // what a screen showing user 42 displayed, in order
-        val screen = client.watch(ada).subscribe { state -> state.data?.name?.let { if (shown.lastOrNull() != it) shown += it } }
+        val screen = client.watch(ada).subscribe { state ->
+            state.data?.name?.let { if (shown.lastOrNull() != it) shown += it }
+        }
         val rename = client.mutation(MutationOptions<User, String, User?>(
             mutationFn = { name -> api.renameUser(42, name) },
             onMutate = { name ->
@@ -203,7 +213,8 @@ private class Tour(
             }
         }.joinToString(" -> "))
         out.println("   mutation status: ${rename.state.value.status}; cache now: ${client.getQueryData<User>(userKey)?.name}; " +
-            "HTTP calls: PUT ${server.calls("PUT /users/42")}, GET /users/42 ${server.calls("GET /users/42")} (the refetch after settling)")
+            "HTTP calls: PUT ${server.calls("PUT /users/42")}, GET /users/42 ${server.calls("GET /users/42")} " +
+            "(the refetch after settling)")
     }
 
     private suspend fun persistence() {
