@@ -23,7 +23,7 @@ import java.util.function.Function
  *     onMutate = { name ->
  *         client.cancelQueries(userKey)                                    // a refetch in flight must not overwrite us
  *         client.getQueryData<User>(userKey).also { previous ->            // the rollback context
- *             client.setQueryData<User>(userKey) { it?.copy(name = name) } // optimistic value
+ *             client.setQueryData<User?>(userKey) { it?.copy(name = name) } // optimistic value
  *         }
  *     },
  *     onError = { _, _, previous -> client.setQueryData(userKey, previous) }, // roll back
