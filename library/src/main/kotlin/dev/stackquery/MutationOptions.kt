@@ -2,6 +2,9 @@ package dev.stackquery
 
 import dev.stackquery.future.AsyncMutationFunction
 import dev.stackquery.future.BlockingMutationFunction
+import dev.stackquery.future.AsyncMutationErrorCallback
+import dev.stackquery.future.AsyncMutationSettledCallback
+import dev.stackquery.future.AsyncMutationSuccessCallback
 import dev.stackquery.future.MutationErrorCallback
 import dev.stackquery.future.MutationSettledCallback
 import dev.stackquery.future.MutationSuccessCallback
@@ -113,6 +116,23 @@ public class MutationOptions<TData, TVariables, TContext>(
         /** See [MutationOptions.onSettled]. */
         public fun onSettled(callback: MutationSettledCallback<TData, TVariables, TContext>): Builder<TData, TVariables, TContext> =
             apply { onSettled = { data, error, variables, context -> callback.onSettled(data, error, variables, context) } }
+
+        /**
+         * Like [onSuccess], for work the run should wait for (an invalidation through
+         * [dev.stackquery.future.FutureQueryClient], say): the run settles once the stage completes.
+         */
+        public fun onSuccessAsync(callback: AsyncMutationSuccessCallback<TData, TVariables, TContext>): Builder<TData, TVariables, TContext> =
+            apply { onSuccess = { data, variables, context -> callback.onSuccess(data, variables, context).await() } }
+
+        /** Like [onError], waiting for the stage it returns (a rollback that writes through, say). */
+        public fun onErrorAsync(callback: AsyncMutationErrorCallback<TVariables, TContext>): Builder<TData, TVariables, TContext> =
+            apply { onError = { error, variables, context -> callback.onError(error, variables, context).await() } }
+
+        /** Like [onSettled], waiting for the stage it returns (the invalidation that follows a mutation, say). */
+        public fun onSettledAsync(callback: AsyncMutationSettledCallback<TData, TVariables, TContext>): Builder<TData, TVariables, TContext> =
+            apply {
+                onSettled = { data, error, variables, context -> callback.onSettled(data, error, variables, context).await() }
+            }
 
         /** See [MutationOptions.retry]. */
         public fun retry(retry: Int): Builder<TData, TVariables, TContext> = apply {

@@ -1,9 +1,15 @@
 package dev.stackquery.storage
 
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
 import kotlinx.coroutines.future.await
+import kotlinx.coroutines.future.future
 import java.util.concurrent.CompletionStage
 import kotlin.time.Duration
 import kotlin.time.toJavaDuration
+import kotlin.time.toKotlinDuration
 
 /**
  * The Java form of [StorageBackend]: the same three operations returning [CompletionStage]s.
@@ -35,6 +41,36 @@ public interface AsyncStorageBackend : AutoCloseable {
     override fun close() {}
 
     public companion object {
+        /**
+         * [backend] as an [AsyncStorageBackend], for Java code that uses a storage directly (a
+         * [FileStorage], an SQL or Redis storage): each call runs on `Dispatchers.Default` and
+         * cancelling its future cancels it. Closing the adapter closes [backend].
+         */
+        @JvmStatic
+        public fun of(backend: StorageBackend): AsyncStorageBackend = object : AsyncStorageBackend {
+            private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+
+            override fun get(key: String): CompletionStage<String?> = scope.future { backend.get(key) }
+
+            override fun set(key: String, value: String, ttl: java.time.Duration?): CompletionStage<Void?> =
+                scope.future {
+                    backend.set(key, value, ttl?.toKotlinDuration())
+                    null
+                }
+
+            override fun delete(key: String): CompletionStage<Void?> = scope.future {
+                backend.delete(key)
+                null
+            }
+
+            override fun close() {
+                scope.cancel()
+                backend.close()
+            }
+
+            override fun toString(): String = "AsyncStorageBackend.of($backend)"
+        }
+
         /** [backend] as a [StorageBackend]; closing the adapter closes [backend]. */
         @JvmStatic
         public fun asStorageBackend(backend: AsyncStorageBackend): StorageBackend = object : StorageBackend {

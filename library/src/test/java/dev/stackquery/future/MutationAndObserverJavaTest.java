@@ -36,6 +36,32 @@ class MutationAndObserverJavaTest {
     }
 
     @Test
+    void asyncCallbacksAreWaitedForBeforeTheRunSettles() throws Exception {
+        try (QueryClient client = new QueryClient(QueryClientConfig.builder().staleTime(Duration.ofMinutes(1)).build())) {
+            FutureQueryClient futures = FutureQueryClient.of(client);
+            AtomicInteger fetches = new AtomicInteger();
+            QueryOptions<String> nameQuery = QueryOptions.<String>builder(NAME,
+                    () -> CompletableFuture.completedFuture("server " + fetches.incrementAndGet())).build();
+            assertEquals("server 1", await(futures.fetchQuery(nameQuery)));
+            List<String> seen = Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<Void> slowRollback = new CompletableFuture<>();
+            MutationOptions<String, String, Void> options = MutationOptions.<String, String, Void>builder(
+                    name -> CompletableFuture.failedFuture(new IllegalStateException("refused")))
+                .onErrorAsync((error, name, context) -> slowRollback.thenRun(() -> seen.add("rolled back")))
+                .onSettledAsync((data, error, name, context) ->
+                    futures.invalidateQueries(NAME).thenRun(() -> seen.add("invalidated")))
+                .build();
+            CompletableFuture<String> run = futures.mutate(client.mutation(options), "Grace");
+            assertTrue(!run.isDone());
+            slowRollback.complete(null);
+            assertThrows(ExecutionException.class, () -> await(run));
+            assertEquals(List.of("rolled back", "invalidated"), seen);
+            assertEquals("server 1", client.getQueryData(NAME)); // inactive: marked by the invalidation, not refetched
+            assertTrue(client.<String>getQueryState(NAME).isInvalidated());
+        }
+    }
+
+    @Test
     void anOptimisticUpdateIsRolledBackWhenTheServerRefuses() throws Exception {
         try (QueryClient client = new QueryClient(QueryClientConfig.builder().staleTime(Duration.ofMinutes(1)).build())) {
             FutureQueryClient futures = FutureQueryClient.of(client);

@@ -118,6 +118,17 @@ class PersistenceJavaTest {
     }
 
     @Test
+    void javaCodeUsesAStorageDirectlyThroughTheAsyncAdapter() throws Exception {
+        Path dir = Files.createTempDirectory("stackquery-java-direct");
+        try (AsyncStorageBackend files = AsyncStorageBackend.of(FileStorage.builder(dir).build())) {
+            files.set("k", "v", Duration.ofMinutes(1)).toCompletableFuture().join();
+            assertEquals("v", files.get("k").toCompletableFuture().join());
+            files.delete("k").toCompletableFuture().join();
+            assertEquals(null, files.get("k").toCompletableFuture().join());
+        }
+    }
+
+    @Test
     void storageErrorsFormOneHierarchy() {
         StorageException unavailable = new StorageUnavailableException("down");
         assertTrue(unavailable instanceof dev.stackquery.StackQueryException);
