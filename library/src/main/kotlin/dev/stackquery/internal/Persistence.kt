@@ -83,6 +83,7 @@ internal class Persistence(
 
     private val lock = Any()
     private val pending = LinkedHashMap<Any, Op>() // guarded by lock; insertion order = write order
+    private val pendingPrefixes = HashMap<String, DeletePrefix>() // guarded by lock; the DeletePrefix ops in pending
     private var inProgress: List<Op> = emptyList() // guarded by lock; the batch the writer is sending
     private var enqueued = 0L // guarded by lock; sequence of the latest operation queued
     private var closed = false // guarded by lock
@@ -116,7 +117,10 @@ internal class Persistence(
         writer.invokeOnCompletion {
             val lost = synchronized(lock) {
                 closed = true
-                pending.size.also { pending.clear() }
+                pending.size.also {
+                    pending.clear()
+                    pendingPrefixes.clear()
+                }
             }
             if (lost > 0) writesDropped.add(lost.toLong())
             completed.value = Long.MAX_VALUE
@@ -200,11 +204,31 @@ internal class Persistence(
      */
     private fun latestOp(storageKey: String): Op? {
         pending[storageKey]?.let { return it }
-        pending.values.firstOrNull { it is DeletePrefix && storageKey.startsWith(it.prefix) }?.let { return it }
+        pendingPrefixDeletion(storageKey)?.let { return it }
         return inProgress.lastOrNull {
             (it is Put<*> && it.storageKey == storageKey) || (it is Delete && it.storageKey == storageKey) ||
                 (it is DeletePrefix && storageKey.startsWith(it.prefix))
         }
+    }
+
+    /**
+     * Under the lock: a queued prefix deletion covering [storageKey], or `null`. Every queued
+     * prefix ends with `[` or `,` (see [deletePrefix]), so only the substrings of [storageKey] that
+     * end there can be one: a few map lookups, however long the queue (a scan of the queue here
+     * made every read cost O(queued writes)).
+     */
+    private fun pendingPrefixDeletion(storageKey: String): DeletePrefix? {
+        if (pendingPrefixes.isEmpty()) return null
+        for (i in storageKey.indices) {
+            val c = storageKey[i]
+            if (c == '[' || c == ',') pendingPrefixes[storageKey.substring(0, i + 1)]?.let { return it }
+        }
+        return null
+    }
+
+    /** Under the lock: removes [op], just taken out of [pending], from [pendingPrefixes]. */
+    private fun forgetPending(op: Op?) {
+        if (op is DeletePrefix) pendingPrefixes.remove(op.prefix, op)
     }
 
     /** Counts a hydration that found data: fresh ([stale] false) or stale. */
@@ -290,9 +314,10 @@ internal class Persistence(
             writesDropped.increment()
             return
         }
-        pending.remove(mapKey)
+        forgetPending(pending.remove(mapKey))
         op.seq = ++enqueued
         pending[mapKey] = op
+        if (op is DeletePrefix) pendingPrefixes[op.prefix] = op
         if (pending.size + inProgress.size > config.maxPendingWrites && pending.size > 1) {
             dropOldestLocked()
             writesDropped.increment()
@@ -313,7 +338,7 @@ internal class Persistence(
             }
         }
         val eldest = pending.values.iterator()
-        eldest.next()
+        forgetPending(eldest.next())
         eldest.remove()
     }
 
@@ -326,6 +351,7 @@ internal class Persistence(
             if (op !is Put<*> && batch.isNotEmpty()) break
             batch += op
             iterator.remove()
+            forgetPending(op)
             if (op !is Put<*>) break
         }
         inProgress = batch
@@ -385,8 +411,7 @@ internal class Persistence(
 
     /** A newer operation on the same key (or a prefix deletion) is queued: retrying [op] would be wasted or wrong. */
     private fun isSuperseded(op: Op): Boolean = when (op) {
-        is Put<*> -> pending.containsKey(op.storageKey) ||
-            pending.keys.any { it is PrefixKey && op.storageKey.startsWith(it.prefix) }
+        is Put<*> -> pending.containsKey(op.storageKey) || pendingPrefixDeletion(op.storageKey) != null
         is Delete -> pending.containsKey(op.storageKey)
         is DeletePrefix -> false
     }
