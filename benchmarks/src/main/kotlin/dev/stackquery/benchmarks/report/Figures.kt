@@ -59,20 +59,36 @@ class ResultIndex(private val results: List<JmhResult>) {
 
     fun resolve(row: Row): RowResult = RowResult(
         row,
-        figure(row.benchmark, row.param, row.stackQuery.param, row.metric),
-        row.caffeine?.let { figure(row.benchmark, row.param, it.param, row.metric) },
-        row.baseline?.let { figure(row.benchmark, row.param, it.param, row.metric) },
+        figure(row, row.stackQuery),
+        row.caffeine?.let { figure(row, it) },
+        row.baseline?.let { figure(row, it) },
     )
+
+    /** [contender]'s figure on [row]: its own benchmark's, or the row's benchmark with its parameter value. */
+    private fun figure(row: Row, contender: Contender): Figure? =
+        figure(contender.benchmark ?: row.benchmark, contender.param?.let { row.param }, contender.param, row.metric)
 
     /** The result of `Class.method` with no parameters (or the first one). */
     fun reference(benchmark: String): Figure? = figure(benchmark, null, null, null)
 
-    /** The first result of each benchmark class, for the settings table. */
-    fun byClass(): Map<String, JmhResult> = results.groupBy { it.benchmarkClass }.mapValues { it.value.first() }
+    /**
+     * The lines of the settings table: a benchmark class with the settings of its first result, or,
+     * for a class whose methods ran with different settings, each `Class.method` with its own.
+     */
+    fun settings(): List<Pair<String, JmhResult>> = results.groupBy { it.benchmarkClass }.flatMap { (name, ofClass) ->
+        if (ofClass.map { it.settingsKey() }.distinct().size == 1) {
+            listOf(name to ofClass.first())
+        } else {
+            ofClass.groupBy { it.name }.map { (method, ofMethod) -> method to ofMethod.first() }
+        }
+    }
 
-    /** The thread counts a benchmark class ran with, for example "1, 2". */
-    fun threadsOf(benchmarkClass: String): String =
-        results.filter { it.benchmarkClass == benchmarkClass }.map { it.threads }.distinct().sorted().joinToString(", ")
+    /** The thread counts a benchmark class or `Class.method` ([name]) ran with, for example "1, 2". */
+    fun threadsOf(name: String): String =
+        results.filter { it.benchmarkClass == name || it.name == name }.map { it.threads }.distinct().sorted().joinToString(", ")
+
+    private fun JmhResult.settingsKey(): List<Any> =
+        listOf(mode, forks, warmupIterations, warmupTime, measurementIterations, measurementTime, jvmArgs)
 
     val any: JmhResult? get() = results.firstOrNull()
 }
@@ -101,6 +117,17 @@ object Format {
         val places = if (abs(figure.mean) >= 1000) 0 else decimals(figure.mean)
         val shown = String.format(Locale.ROOT, if (error >= 1000) "%,.0f" else "%.${places}f", error)
         return if (shown.any { it in '1'..'9' }) "$mean ± $shown" else mean
+    }
+
+    /**
+     * [figure] as [Format.figure] shows it on [row], followed by its rate when the row has one:
+     * `"55.8 ± 3.1 (17,921 rows/s)"`.
+     */
+    fun figure(figure: Figure?, row: Row): String {
+        val shown = figure(figure, row.floor)
+        val rate = row.rate(figure) ?: return shown
+        if (figure == null || figure.mean < row.floor) return shown
+        return "$shown (${number(rate)} ${row.rateUnit})"
     }
 
     /** `"3.77×"`; `"—"` when there is no ratio. */

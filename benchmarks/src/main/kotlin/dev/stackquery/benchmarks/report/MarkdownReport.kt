@@ -48,8 +48,9 @@ class MarkdownReport(
         }
         appendLine(
             "StackQuery next to [Caffeine](https://github.com/ben-manes/caffeine) and plain `ConcurrentHashMap` / " +
-                "`StateFlow` floors, measured in one JMH run: the same keys, values and thread counts for every " +
-                "contender, and no contender tuned. Every figure is lower-is-better (time, bytes, loader calls), given " +
+                "`StateFlow` floors (and, for the L2 tier, next to the seed's SQLite recipe), measured in one JMH run: the " +
+                "same keys, values and thread counts for every contender, and no contender tuned. Every figure is " +
+                "lower-is-better (time, bytes, loader calls; a time per row is also shown as rows per second), given " +
                 "as the mean ± the half-width of its 99.9% confidence interval. A ratio is StackQuery's figure divided " +
                 "by the peer's: above 1× StackQuery is slower or bigger, below 1× it is faster or smaller. The " +
                 "machine, date and JMH settings are [at the end](#machine-and-settings); " +
@@ -68,14 +69,14 @@ class MarkdownReport(
     private fun StringBuilder.summary() {
         appendLine("## Summary")
         appendLine()
-        appendLine("| # | Benchmark | Case | Unit | StackQuery | Caffeine | StackQuery / Caffeine | Floor | StackQuery / floor |")
+        appendLine("| # | Benchmark | Case | Unit | StackQuery | Caffeine | StackQuery / Caffeine | Floor or seed | StackQuery / floor or seed |")
         appendLine("|---|---|---|---|---:|---:|---:|---|---:|")
         for ((section, result) in resolved) {
             val row = result.row
-            val floorCell = row.baseline?.let { "${it.label}: ${Format.figure(result.baseline, row.floor)}" } ?: "—"
+            val floorCell = row.baseline?.let { "${it.label}: ${Format.figure(result.baseline, row)}" } ?: "—"
             appendLine(
                 "| ${section.number} | [${section.title}](#${anchor(section)}) | ${row.case} | ${row.unit} | " +
-                    "${Format.figure(result.stackQuery, row.floor)} | ${Format.figure(result.caffeine, row.floor)} | " +
+                    "${Format.figure(result.stackQuery, row)} | ${Format.figure(result.caffeine, row)} | " +
                     "${ratioCell(result, result.caffeine)} | $floorCell | ${ratioCell(result, result.baseline)} |",
             )
         }
@@ -125,14 +126,14 @@ class MarkdownReport(
         val ratio = result.ratioTo(peer)
         val row = result.row
         return if (ratio != null) "${Format.ratio(ratio)} $label"
-        else "${Format.figure(result.stackQuery, row.floor)} ${row.unit} against ${Format.figure(peer, row.floor)} for $label"
+        else "${Format.figure(result.stackQuery, row)} ${row.unit} against ${Format.figure(peer, row)} for $label"
     }
 
     private fun StringBuilder.section(section: Section) {
         appendLine("## ${heading(section)}")
         appendLine()
         if (section.pending) {
-            appendLine("<!-- BENCHMARK 7 PLACEHOLDER: replaced when the L2 write-behind benchmark is added. -->")
+            appendLine("<!-- BENCHMARK ${section.number} PLACEHOLDER: replaced when this benchmark is added. -->")
             appendLine(section.what)
             appendLine()
             return
@@ -149,9 +150,9 @@ class MarkdownReport(
                 row.baseline?.let { Format.comparison(result, result.baseline, it.label) },
             )
             val figures = listOfNotNull(
-                "${row.stackQuery.label} ${Format.figure(result.stackQuery, row.floor)}",
-                row.caffeine?.let { "${it.label} ${Format.figure(result.caffeine, row.floor)}" },
-                row.baseline?.let { "${it.label} ${Format.figure(result.baseline, row.floor)}" },
+                "${row.stackQuery.label} ${Format.figure(result.stackQuery, row)}",
+                row.caffeine?.let { "${it.label} ${Format.figure(result.caffeine, row)}" },
+                row.baseline?.let { "${it.label} ${Format.figure(result.baseline, row)}" },
             )
             val verdict = if (result.stackQuery == null) "Not in this run" else parts.joinToString("; ").replaceFirstChar { it.uppercase() }
             appendLine("- **${row.case}** (${row.unit}): ${figures.joinToString(", ")}. $verdict.")
@@ -193,7 +194,7 @@ class MarkdownReport(
         appendLine()
         appendLine("| Benchmark | Mode | Forks | Warm-up | Measurement | Threads | JVM options |")
         appendLine("|---|---|---:|---|---|---|---|")
-        for ((name, result) in index.byClass()) {
+        for ((name, result) in index.settings()) {
             val threads = index.threadsOf(name)
             appendLine(
                 "| `$name` | ${modeName(result.mode)} | ${result.forks} | ${iterations(result.warmupIterations, result.warmupTime)} | " +

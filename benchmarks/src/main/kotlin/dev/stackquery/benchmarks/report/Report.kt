@@ -47,7 +47,7 @@ fun writeReport(results: List<JmhResult>, run: RunInfo, machine: MachineInfo, ma
     val chartPath = (markdown.absoluteFile.parentFile ?: File(".")).toPath()
         .relativize(svg.absoluteFile.toPath()).toString().replace(File.separatorChar, '/')
     val report = MarkdownReport(SECTIONS, index, machine, run, chartPath)
-    val title = "StackQuery vs Caffeine and the JDK/kotlinx floors (lower is better)"
+    val title = "StackQuery vs Caffeine, the JDK/kotlinx floors and the seed's SQLite recipe (lower is better)"
     val subtitle = buildString {
         append(run.started.substringBefore('T')).append(" · ").append(machine.cpu)
         append(", ").append(machine.cores).append(" cores · ")

@@ -47,7 +47,7 @@ object SvgChart {
                 body.append(text(LABEL_RIGHT, y + BAR_HEIGHT - 3, label, anchor = "end"))
                 body.append(
                     """<rect x="$BAR_LEFT" y="$y" width="${px(width)}" height="$BAR_HEIGHT" fill="$color"><title>""" +
-                        escape("$label: ${Format.figure(figure)} ${row.unit}") + "</title></rect>\n",
+                        escape("$label: ${Format.figure(figure)} ${row.unit}" + (row.rate(figure)?.let { " (${Format.number(it)} ${row.rateUnit})" } ?: "")) + "</title></rect>\n",
                 )
                 var end = BAR_LEFT + width
                 val error = figure.error
@@ -58,7 +58,7 @@ object SvgChart {
                     body.append("""<line x1="${px(from)}" y1="${px(mid)}" x2="${px(to)}" y2="${px(mid)}" stroke="#222" stroke-width="1"/>""" + "\n")
                     end = maxOf(end, to)
                 }
-                body.append(text(end.toInt() + 8, y + BAR_HEIGHT - 3, Format.figure(figure, row.floor)))
+                body.append(text(end.toInt() + 8, y + BAR_HEIGHT - 3, Format.figure(figure, row)))
                 y += BAR_HEIGHT + BAR_GAP
             }
             y += GROUP_GAP

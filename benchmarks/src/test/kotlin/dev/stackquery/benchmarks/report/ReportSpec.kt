@@ -86,11 +86,50 @@ class ReportSpec : FunSpec({
         stampede shouldNotContain "**Where StackQuery"
     }
 
-    test("benchmarks missing from the results show as missing, and benchmark 7 as a marked placeholder") {
+    test("benchmarks missing from the results show as missing") {
         val markdown = render()
         markdown shouldContain "| 5 | [Observer fan-out](#5-observer-fan-out) | publish to 10,000 collectors | ms/op | — | — | — | StateFlow: — | — |"
-        markdown shouldContain "| 7 | [L2 write-behind into SQLite](#7-l2-write-behind-into-sqlite) | not measured yet | | | | | | |"
-        markdown shouldContain "## 7. L2 write-behind into SQLite\n\n<!-- BENCHMARK 7 PLACEHOLDER"
+        markdown shouldContain "| 7 | [L2 write-behind into SQLite](#7-l2-write-behind-into-sqlite) | 100,000 rows through the client | µs/row | — | — | — | " +
+            "seed recipe: — | — |"
+    }
+
+    test("a benchmark announced but not written yet shows as a marked placeholder") {
+        val sections = SECTIONS.take(1) + Section(8, "Future benchmark", "Not measured yet.", emptyList(), "", "", pending = true)
+        val markdown = MarkdownReport(sections, ResultIndex(JmhResult.parseAll(results)), machine, run, "benchmarks.svg").render()
+        markdown shouldContain "| 8 | [Future benchmark](#8-future-benchmark) | not measured yet | | | | | | |"
+        markdown shouldContain "## 8. Future benchmark\n\n<!-- BENCHMARK 8 PLACEHOLDER: replaced when this benchmark is added. -->\nNot measured yet."
+    }
+
+    test("benchmark 7: contenders measured by methods of their own, each figure with its rate, and the settings per method") {
+        val writeBehind = JmhJson.array(
+            JmhJson.result("WriteBehindBenchmark.stackQuery", emptyMap(), listOf(listOf(50.0, 50.0, 50.0), listOf(50.0, 50.0, 50.0)),
+                unit = "us/op", error = 4.0, mode = "ss"),
+            JmhJson.result("WriteBehindBenchmark.seedConnectionPerWrite", emptyMap(), listOf(listOf(2000.0, 2000.0), listOf(2000.0, 2000.0)),
+                unit = "us/op", error = 100.0, mode = "ss"),
+            JmhJson.result("WriteBehindBenchmark.storageSetPerRow", emptyMap(), listOf(listOf(250.0, 250.0, 250.0), listOf(250.0, 250.0, 250.0)),
+                unit = "us/op", error = 10.0, mode = "ss"),
+        )
+        val markdown = MarkdownReport(SECTIONS, ResultIndex(JmhResult.parseAll(writeBehind)), machine, run, "benchmarks.svg").render()
+        markdown shouldContain "| 7 | [L2 write-behind into SQLite](#7-l2-write-behind-into-sqlite) | 100,000 rows through the client | µs/row | " +
+            "50.0 ± 4.0 (20,000 rows/s) | — | — | seed recipe: 2,000 ± 100 (500 rows/s) | 0.03× |"
+        markdown shouldContain "| 7 | [L2 write-behind into SQLite](#7-l2-write-behind-into-sqlite) | experiment: ExposedStorage.set, one row per transaction | " +
+            "µs/row | 250 ± 10 (4,000 rows/s) | — | — | seed recipe: 2,000 ± 100 (500 rows/s) | 0.13× |"
+        val section = markdown.substringAfter("## 7. L2 write-behind into SQLite").substringBefore("## Machine")
+        section shouldContain "- **100,000 rows through the client** (µs/row): StackQuery 50.0 ± 4.0 (20,000 rows/s), " +
+            "seed recipe 2,000 ± 100 (500 rows/s). 0.03× seed recipe's figure (StackQuery wins, 40.0× better)."
+        section shouldContain "**Where StackQuery wins.** The caller never waits for SQLite"
+        markdown shouldContain "| `WriteBehindBenchmark.stackQuery` | single shot | 2 | 3 | 3 | 1 | `-Xms1g -Xmx1g` |"
+        markdown shouldContain "| `WriteBehindBenchmark.seedConnectionPerWrite` | single shot | 2 | 3 | 2 | 1 | `-Xms1g -Xmx1g` |"
+    }
+
+    test("a rate needs a time per item") {
+        val stackQuery = Contender("StackQuery", "StackQuery")
+        shouldThrow<IllegalArgumentException> { Row("x", "A.b", "B/entry", stackQuery, rateUnit = "rows/s") }
+            .message shouldBe "row x: a rate needs a time per item, not B/entry"
+        Row("x", "A.b", "ms/row", stackQuery, rateUnit = "rows/s").rate(Figure(4.0, null, 1)) shouldBe 250.0
+        Row("x", "A.b", "ns/op", stackQuery).rate(Figure(4.0, null, 1)) shouldBe null
+        shouldThrow<IllegalArgumentException> { Contender("nowhere", null) }.message shouldBe
+            "contender nowhere: a parameter value or a benchmark of its own"
     }
 
     test("the machine, the date, the load and the JMH settings of each benchmark are stated") {
@@ -135,6 +174,8 @@ class ReportSpec : FunSpec({
                 "5. Observer fan-out: publish to 10,000 collectors",
                 "6. Memory per entry: bytes per entry",
                 "6. Memory per entry: fill 1,000,000 entries",
+                "7. L2 write-behind into SQLite: 100,000 rows through the client",
+                "7. L2 write-behind into SQLite: experiment: ExposedStorage.set, one row per transaction",
             )
         } finally {
             dir.deleteRecursively()
