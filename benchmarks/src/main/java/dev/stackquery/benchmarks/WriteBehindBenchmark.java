@@ -29,9 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code flush()} until every row is committed ({@link ClientWriteBehind}).</li>
  *   <li>{@code seedConnectionPerWrite}: the seed's recipe, PyStackQuery's {@code SQLiteStorage.set}:
  *       a new JDBC connection, {@code INSERT OR REPLACE} and a commit per row
- *       ({@link SeedSqliteWriter}). About 100 rows/s here, so it writes the first
- *       {@value #SEED_ROWS} rows only (100,000 would take a quarter of an hour); its rows/s is
- *       measured on that subset.</li>
+ *       ({@link SeedSqliteWriter}). It managed 75 to 800 rows/s on the shared test machine,
+ *       depending on the disk's other traffic, so it writes the first {@value #SEED_ROWS} rows only
+ *       (100,000 would take 2 to 20 minutes per invocation); its rows/s is measured on that subset.</li>
  *   <li>{@code storageSetPerRow} (an experiment): the first {@value #DIRECT_ROWS} rows through
  *       {@code ExposedStorage.set}, awaited one by one: the tuned storage without the client's
  *       batching ({@link DirectStorageWriter}).</li>

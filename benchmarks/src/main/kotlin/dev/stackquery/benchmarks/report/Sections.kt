@@ -350,8 +350,9 @@ val SECTIONS: List<Section> = listOf(
             **Seed recipe**: PyStackQuery's `SQLiteStorage.set` (seeds/003) on the JVM: for each row a new
             `DriverManager.getConnection("jdbc:sqlite:…")` with SQLite's defaults (rollback journal,
             `synchronous=FULL`), `INSERT OR REPLACE INTO cache (key, value) VALUES (?, ?)`, a commit and a close.
-            At a few hundred rows per second it writes only the first 1,000 rows, and its rate is measured on
-            that subset (100,000 rows would take minutes per invocation); it runs without Python's own costs.
+            At 75 to 800 rows per second on the shared test machine (depending on the disk's other traffic) it
+            writes only the first 1,000 rows, and its rate is measured on that subset (100,000 rows would take 2
+            to 20 minutes per invocation); it runs without Python's own costs.
             The *experiment* line writes the first 10,000 rows straight into `ExposedStorage` with `set`, each
             awaited before the next (one row per transaction, on the storage's open connection, WAL): the
             storage without the client's batching.
