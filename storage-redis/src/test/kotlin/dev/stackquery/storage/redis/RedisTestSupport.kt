@@ -8,7 +8,15 @@ import io.kotest.core.test.Enabled
 import io.kotest.core.test.TestCase
 import io.lettuce.core.RedisClient
 import io.lettuce.core.api.StatefulRedisConnection
+import io.kotest.assertions.withClue
+import io.kotest.matchers.collections.shouldBeEmpty
+import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.extension.BeforeEachCallback
+import org.junit.jupiter.api.extension.ConditionEvaluationResult
+import org.junit.jupiter.api.extension.ExecutionCondition
+import org.junit.jupiter.api.extension.ExtensionContext
 import java.io.IOException
 import java.net.InetSocketAddress
 import java.net.Socket
@@ -26,6 +34,7 @@ import kotlin.time.TimeSource
 object TestRedis {
     const val HOST: String = "127.0.0.1"
     val PORT: Int = System.getProperty("stackquery.test.redisPort")?.toInt() ?: 6379
+    @JvmField
     val URI: String = "redis://$HOST:$PORT/0"
 
     /** Which server is missing, and the command that starts it. */
@@ -48,12 +57,43 @@ object TestRedis {
         }
     }
 
+    @JvmStatic
     fun uniqueNamespace(): String = "stackquery-test:${UUID.randomUUID()}:"
 
+    @JvmStatic
     fun uniqueChannel(): String = "stackquery-test:sync:${UUID.randomUUID()}"
 
     /** A raw Lettuce connection for checking what the storage wrote (close it after use). */
     fun raw(): RawRedis = RawRedis()
+
+    /**
+     * Waits until exactly [count] connections are subscribed to [channel] (Redis `PUBSUB NUMSUB`),
+     * at most [within]: a message published after this reaches each of them. With a [count] lower
+     * than before, it waits until Redis has dropped the lost subscriptions.
+     */
+    suspend fun awaitSubscribers(channel: String, count: Long, within: Duration = 15.seconds) {
+        raw().use { raw ->
+            eventuallyWithin(within) {
+                withClue("subscribers of $channel") { raw.commands.pubsubNumsub(channel)[channel] shouldBe count }
+            }
+        }
+    }
+
+    /** Deletes every key under [namespace] and checks that none is left (blocking; for cleaning up after a test). */
+    @JvmStatic
+    fun removeNamespace(namespace: String) {
+        raw().use { raw ->
+            val keys = raw.keys(namespace)
+            if (keys.isNotEmpty()) raw.commands.del(*keys.toTypedArray())
+            raw.keys(namespace).shouldBeEmpty()
+        }
+    }
+
+    /** [awaitSubscribers] for Java tests: blocks the calling thread. */
+    @JvmStatic
+    fun awaitSubscribersBlocking(channel: String, count: Long) {
+        runBlocking { awaitSubscribers(channel, count) }
+    }
 }
 
 /** A plain synchronous Lettuce connection to [TestRedis], for assertions on raw Redis keys. */
@@ -92,6 +132,23 @@ object RequiresRedis : EnabledExtension, BeforeTestListener {
 }
 
 /**
+ * The JUnit 5 form of [RequiresRedis], for Java tests (`@ExtendWith(RequiresRedisExtension.class)`):
+ * the same check and the same message.
+ */
+class RequiresRedisExtension : ExecutionCondition, BeforeEachCallback {
+    override fun evaluateExecutionCondition(context: ExtensionContext): ConditionEvaluationResult =
+        if (TestRedis.reachable || TestRedis.required) {
+            ConditionEvaluationResult.enabled("Redis is reachable on ${TestRedis.HOST}:${TestRedis.PORT}")
+        } else {
+            ConditionEvaluationResult.disabled("${TestRedis.MISSING}: skipped (STACKQUERY_REQUIRE_SERVICES=true makes this a failure)")
+        }
+
+    override fun beforeEach(context: ExtensionContext) {
+        if (!TestRedis.reachable) throw AssertionError("STACKQUERY_REQUIRE_SERVICES=true but ${TestRedis.MISSING}")
+    }
+}
+
+/**
  * Runs [attempt] until it returns without throwing, every 50 ms, for at most [within] (for
  * integration tests against a real server, e.g. waiting for a reconnection); then rethrows its
  * last failure.
@@ -106,6 +163,25 @@ suspend fun <T> retryUntilSuccess(within: Duration = 15.seconds, attempt: suspen
             if (deadline.hasPassedNow()) throw AssertionError("still failing after $within", e)
         }
         delay(50)
+    }
+}
+
+/**
+ * Runs [block] until it passes (returns without an [AssertionError] or exception), every 20 ms,
+ * for at most [within]: the bounded wait of an integration test for something another connection
+ * or process does. Then rethrows its last failure, saying how long it waited.
+ */
+suspend fun <T> eventuallyWithin(within: Duration, block: suspend () -> T): T {
+    val deadline = TimeSource.Monotonic.markNow() + within
+    while (true) {
+        try {
+            return block()
+        } catch (e: Throwable) {
+            if (e is kotlinx.coroutines.CancellationException && e !is kotlinx.coroutines.TimeoutCancellationException) throw e
+            if (e !is AssertionError && e !is Exception) throw e
+            if (deadline.hasPassedNow()) throw AssertionError("not true within $within: ${e.message}", e)
+        }
+        delay(20)
     }
 }
 
