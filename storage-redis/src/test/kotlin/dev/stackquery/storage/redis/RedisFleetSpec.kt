@@ -106,6 +106,31 @@ class RedisFleetSpec : FunSpec({
         callsC.get() shouldBe 1
     }
 
+    test("A removes a key B observes: B's observer starts over with its own fetch, not the entry A deleted from Redis") {
+        val a = fleet.instance()
+        val b = fleet.instance()
+        fleet.awaitSubscribed(2)
+        val key = queryKey("profile", 4)
+        val callsB = AtomicInteger()
+        a.client.fetchQuery(queryOptions(key, queryFn = { Profile(4, "from A", 1) }))
+        a.client.flush()
+        val observer = b.client.watch(queryOptions(key, queryFn = { Profile(4, "from B", callsB.incrementAndGet()) }))
+        val subscription = observer.subscribe { }
+        eventuallyWithin(bound) { observer.current.data shouldBe Profile(4, "from A", 1) } // hydrated
+        callsB.get() shouldBe 0
+
+        a.client.removeQueries(queryKey("profile"))
+        eventuallyWithin(bound) {
+            callsB.get() shouldBe 1
+            observer.current.data shouldBe Profile(4, "from B", 1)
+            observer.current.isFetching shouldBe false
+        }
+        val statsB = b.client.storageStats().shouldNotBeNull()
+        statsB.hits shouldBe 1 // the first hydration
+        statsB.misses shouldBe 1 // starting over: A had deleted the entry before B heard of the removal
+        subscription.unsubscribe()
+    }
+
     test("A resets a key B observes: B's observer starts over with its own fetch") {
         val a = fleet.instance()
         val b = fleet.instance()
