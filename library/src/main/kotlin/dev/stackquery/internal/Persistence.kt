@@ -284,8 +284,12 @@ internal class Persistence(
     /** Where the queue stands now: [awaitWritten] with it waits for everything queued so far. */
     fun mark(): Long = synchronized(lock) { enqueued }
 
-    /** Waits until the operations queued up to [mark] were sent or given up, or [timeoutMillis] passed. */
+    /**
+     * Waits until the operations queued up to [mark] were sent or given up, or [timeoutMillis]
+     * passed; not at all while the breaker is open (the storage is failing: waiting would only delay).
+     */
     suspend fun awaitWritten(mark: Long, timeoutMillis: Long) {
+        if (breaker.isOpen) return
         withTimeoutOrNull(timeoutMillis) { completed.first { it >= mark } }
     }
 
