@@ -6,7 +6,6 @@ import dev.stackquery.QueryClient;
 import dev.stackquery.QueryOptions;
 import dev.stackquery.future.FutureQueryClient;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -94,26 +93,15 @@ public class FacadeFreshHitBenchmark {
         if (client != null) client.close();
     }
 
-    /** Each thread walks the keys from its own random start. */
-    @State(Scope.Thread)
-    public static class Cursor {
-        int next;
-
-        @Setup
-        public void setUp() {
-            next = ThreadLocalRandom.current().nextInt(KEYS);
-        }
-    }
-
     @Benchmark
     @Threads(1)
-    public Object join1Thread(Cursor cursor) {
+    public Object join1Thread(KeyCursor cursor) {
         return reader.read(cursor.next++ & (KEYS - 1)).join();
     }
 
     @Benchmark
     @Threads(2)
-    public Object join2Threads(Cursor cursor) {
+    public Object join2Threads(KeyCursor cursor) {
         return reader.read(cursor.next++ & (KEYS - 1)).join();
     }
 }

@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.stackquery.QueryClient;
 import dev.stackquery.QueryOptions;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -105,26 +104,15 @@ public class FreshHitBenchmark {
         if (client != null) client.close();
     }
 
-    /** Each thread walks the keys from its own random start. */
-    @State(Scope.Thread)
-    public static class Cursor {
-        int next;
-
-        @Setup
-        public void setUp() {
-            next = ThreadLocalRandom.current().nextInt(KEYS);
-        }
-    }
-
     @Benchmark
     @Threads(1)
-    public Object read1Thread(Cursor cursor) {
+    public Object read1Thread(KeyCursor cursor) {
         return reader.read(cursor.next++ & (KEYS - 1));
     }
 
     @Benchmark
     @Threads(2)
-    public Object read2Threads(Cursor cursor) {
+    public Object read2Threads(KeyCursor cursor) {
         return reader.read(cursor.next++ & (KEYS - 1));
     }
 }

@@ -19,7 +19,7 @@ class HitBenchmarksTest {
         benchmark.contender = contender;
         benchmark.setUp();
         try {
-            FreshHitBenchmark.Cursor cursor = new FreshHitBenchmark.Cursor();
+            KeyCursor cursor = new KeyCursor();
             cursor.next = FreshHitBenchmark.KEYS - 2; // wraps around: KEYS - 2, KEYS - 1, 0
             assertEquals("v1022", benchmark.read1Thread(cursor));
             assertEquals("v1023", benchmark.read2Threads(cursor));
@@ -36,7 +36,7 @@ class HitBenchmarksTest {
         benchmark.contender = contender;
         benchmark.setUp();
         try {
-            FacadeFreshHitBenchmark.Cursor cursor = new FacadeFreshHitBenchmark.Cursor();
+            KeyCursor cursor = new KeyCursor();
             cursor.next = 7;
             assertEquals("v7", benchmark.join1Thread(cursor));
             assertEquals("v8", benchmark.join2Threads(cursor));
