@@ -48,13 +48,15 @@ public class WriteBehindBenchmark {
     static final int SEED_ROWS = 1_000;
     static final int DIRECT_ROWS = 10_000;
 
-    @State(Scope.Thread)
-    public static class ClientRun {
-        ClientWriteBehind run;
+    /** One writer per invocation, checked (every row in the file) and closed after it. */
+    public abstract static class WriterState<W extends RowWriter> {
+        W run;
+
+        abstract W create();
 
         @Setup(Level.Invocation)
         public void prepare() {
-            run = new ClientWriteBehind(ROWS);
+            run = create();
         }
 
         @TearDown(Level.Invocation)
@@ -68,40 +70,26 @@ public class WriteBehindBenchmark {
     }
 
     @State(Scope.Thread)
-    public static class SeedRun {
-        SeedSqliteWriter run;
-
-        @Setup(Level.Invocation)
-        public void prepare() {
-            run = new SeedSqliteWriter(SEED_ROWS);
-        }
-
-        @TearDown(Level.Invocation)
-        public void verify() {
-            try {
-                run.verify();
-            } finally {
-                run.close();
-            }
+    public static class ClientRun extends WriterState<ClientWriteBehind> {
+        @Override
+        ClientWriteBehind create() {
+            return new ClientWriteBehind(ROWS);
         }
     }
 
     @State(Scope.Thread)
-    public static class DirectRun {
-        DirectStorageWriter run;
-
-        @Setup(Level.Invocation)
-        public void prepare() {
-            run = new DirectStorageWriter(DIRECT_ROWS);
+    public static class SeedRun extends WriterState<SeedSqliteWriter> {
+        @Override
+        SeedSqliteWriter create() {
+            return new SeedSqliteWriter(SEED_ROWS);
         }
+    }
 
-        @TearDown(Level.Invocation)
-        public void verify() {
-            try {
-                run.verify();
-            } finally {
-                run.close();
-            }
+    @State(Scope.Thread)
+    public static class DirectRun extends WriterState<DirectStorageWriter> {
+        @Override
+        DirectStorageWriter create() {
+            return new DirectStorageWriter(DIRECT_ROWS);
         }
     }
 

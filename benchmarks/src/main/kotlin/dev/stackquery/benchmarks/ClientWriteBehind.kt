@@ -27,7 +27,7 @@ import kotlin.time.Duration
  * fixed clock ([WriteBehindWorkload.CLOCK_MILLIS]) so that every row is exactly
  * [WriteBehindWorkload.envelope]. Not thread-safe: one benchmark thread drives it.
  */
-class ClientWriteBehind(private val rows: Int) : AutoCloseable {
+class ClientWriteBehind(private val rows: Int) : RowWriter {
     private val dir: Path = Files.createTempDirectory("stackquery-bench7-client-")
     val file: Path = dir.resolve("cache.db")
     private val storage = ExposedStorage.sqlite(file)
@@ -60,13 +60,13 @@ class ClientWriteBehind(private val rows: Int) : AutoCloseable {
     }
 
     /** The timed part: every row through `setQueryData`, then `flush()` until all are committed. */
-    fun run() {
+    override fun run() {
         for (i in 0 until rows) client.setQueryData(keys[i], items[i])
         runBlocking { client.flush() }
     }
 
     /** Checks that every row was written and none dropped; throws [IllegalStateException] otherwise. */
-    fun verify() {
+    override fun verify() {
         val stats = client.storageStats()!!
         check(stats.writes == rows.toLong() && stats.writesDropped == 0L && stats.errors == 0L && stats.pendingWrites == 0) {
             "the client did not write all $rows rows: $stats"

@@ -12,7 +12,7 @@ import java.nio.file.Path
  * SQLite setup gives from what the client's write-behind batching adds. The constructor (not timed)
  * opens the connections and creates the table. Not thread-safe.
  */
-class DirectStorageWriter(private val rows: Int) : AutoCloseable {
+class DirectStorageWriter(private val rows: Int) : RowWriter {
     private val dir: Path = Files.createTempDirectory("stackquery-bench7-direct-")
     val file: Path = dir.resolve("cache.db")
     private val storage = ExposedStorage.sqlite(file)
@@ -28,12 +28,12 @@ class DirectStorageWriter(private val rows: Int) : AutoCloseable {
     }
 
     /** The timed part: every row through `storage.set`, one at a time. */
-    fun run() = runBlocking {
+    override fun run() = runBlocking {
         for (i in 0 until rows) storage.set(keys[i], values[i], null)
     }
 
     /** Checks that every row is in the file; throws [IllegalStateException] otherwise. */
-    fun verify() {
+    override fun verify() {
         val found = WriteBehindWorkload.rowCount(file, WriteBehindWorkload.CLIENT_TABLE)
         check(found == rows.toLong()) { "$found rows in $file, expected $rows" }
     }

@@ -15,7 +15,7 @@ import java.sql.DriverManager
  * The seed awaits each `set` in turn (asyncio, one `aiosqlite` thread); here one thread writes them
  * one after the other, without Python's interpreter or event-loop costs. Not thread-safe.
  */
-class SeedSqliteWriter(private val rows: Int) : AutoCloseable {
+class SeedSqliteWriter(private val rows: Int) : RowWriter {
     private val dir: Path = Files.createTempDirectory("stackquery-bench7-seed-")
     val file: Path = dir.resolve("cache.db")
     private val url = "jdbc:sqlite:$file"
@@ -29,7 +29,7 @@ class SeedSqliteWriter(private val rows: Int) : AutoCloseable {
     }
 
     /** The timed part: every row written the seed's way, one connection and one commit each. */
-    fun run() {
+    override fun run() {
         for (i in 0 until rows) set(keys[i], values[i])
     }
 
@@ -46,7 +46,7 @@ class SeedSqliteWriter(private val rows: Int) : AutoCloseable {
     }
 
     /** Checks that every row is in the file; throws [IllegalStateException] otherwise. */
-    fun verify() {
+    override fun verify() {
         val found = WriteBehindWorkload.rowCount(file, TABLE)
         check(found == rows.toLong()) { "$found rows in $file, expected $rows" }
     }
