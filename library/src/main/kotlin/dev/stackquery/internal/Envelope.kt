@@ -16,9 +16,19 @@ import kotlinx.serialization.json.longOrNull
 internal object Envelope {
     const val VERSION: Int = 1
 
-    /** The envelope of [dataJson] (checked to be JSON unless [trustedJson]). */
-    fun encode(dataJson: String, dataUpdatedAt: Long, invalidated: Boolean, buster: String, trustedJson: Boolean): String {
-        if (!trustedJson) {
+    /**
+     * The envelope of [data] as [codec] encodes it (checked to be JSON text unless the codec is
+     * kotlinx.serialization's).
+     *
+     * @throws CodecException when the codec fails or its output is not JSON.
+     */
+    fun <T> encode(codec: QueryCodec<T>, data: T, dataUpdatedAt: Long, invalidated: Boolean, buster: String): String {
+        val dataJson = try {
+            codec.encode(data)
+        } catch (e: Exception) {
+            throw CodecException("the codec could not encode the data", e)
+        }
+        if (codec !is KotlinxCodec<*>) {
             try {
                 Json.parseToJsonElement(dataJson)
             } catch (e: Exception) {

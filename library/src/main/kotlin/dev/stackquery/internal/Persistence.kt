@@ -528,15 +528,8 @@ internal class Persistence(
         val codec: QueryCodec<T>,
         val ttl: Duration?,
     ) : Op() {
-        fun entry(buster: String): StorageEntry {
-            val json = try {
-                codec.encode(data)
-            } catch (e: Exception) {
-                throw CodecException("the codec could not encode the data of $storageKey", e)
-            }
-            val value = Envelope.encode(json, dataUpdatedAt, invalidated, buster, trustedJson = codec is KotlinxCodec<*>)
-            return StorageEntry(storageKey, value, ttl)
-        }
+        fun entry(buster: String): StorageEntry =
+            StorageEntry(storageKey, Envelope.encode(codec, data, dataUpdatedAt, invalidated, buster), ttl)
     }
 
     private class Delete(val storageKey: String) : Op()

@@ -244,10 +244,7 @@ internal class Query<T>(
         if (!current.hasData) return null
         return try {
             @Suppress("UNCHECKED_CAST")
-            Envelope.encode(
-                codec.encode(current.data as T), current.dataUpdatedAt, current.isInvalidated, cache.config.buster,
-                trustedJson = codec is KotlinxCodec<*>,
-            )
+            Envelope.encode(codec, current.data as T, current.dataUpdatedAt, current.isInvalidated, cache.config.buster)
         } catch (e: Exception) {
             cache.logFailure("encoding $key for the other instances", e)
             null

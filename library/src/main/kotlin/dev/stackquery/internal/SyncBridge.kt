@@ -82,34 +82,29 @@ internal class SyncBridge(
 
     /** Queues a message for the other instances. */
     fun publish(op: String, key: QueryKey, exact: Boolean, entry: String? = null) {
-        val text = buildJsonObject {
-            put("v", 1)
-            put("origin", origin)
-            put("op", op)
-            put("key", Json.parseToJsonElement(key.toString()))
-            put("exact", exact)
-            if (entry != null) put("entry", entry)
-        }.toString()
+        val text = message(op, key, exact, entry)
         val mark = writeMark()
         synchronized(lock) {
             if (outbox.size >= MAX_OUTBOX) {
                 log.warn("StackQuery sync: {} messages could not be sent; replaced by one invalidation of everything", outbox.size)
                 outbox.clear()
-                outbox.addLast(
-                    buildJsonObject {
-                        put("v", 1)
-                        put("origin", origin)
-                        put("op", "invalidate")
-                        put("key", JsonArray(emptyList()))
-                        put("exact", false)
-                    }.toString() to mark,
-                )
+                outbox.addLast(message("invalidate", QueryKey.EMPTY, exact = false, entry = null) to mark)
             } else {
                 outbox.addLast(text to mark)
             }
         }
         wakePublisher.trySend(Unit)
     }
+
+    /** The text of a message from this bridge (see the class KDoc for the format). */
+    private fun message(op: String, key: QueryKey, exact: Boolean, entry: String?): String = buildJsonObject {
+        put("v", 1)
+        put("origin", origin)
+        put("op", op)
+        put("key", Json.parseToJsonElement(key.toString()))
+        put("exact", exact)
+        if (entry != null) put("entry", entry)
+    }.toString()
 
     private suspend fun publishLoop() {
         var backoff = MIN_BACKOFF_MILLIS
