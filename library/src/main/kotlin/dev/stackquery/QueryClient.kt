@@ -1,17 +1,9 @@
 package dev.stackquery
 
-import dev.stackquery.QueryCacheEvent.RemovalCause
-import dev.stackquery.internal.Query
-import dev.stackquery.internal.Query.LookupMode
-import dev.stackquery.internal.MutationImpl
-import dev.stackquery.internal.QueryCache
-import dev.stackquery.internal.QueryObserverImpl
-import dev.stackquery.internal.ResolvedOptions
-import dev.stackquery.internal.SyncBridge
-import dev.stackquery.internal.SyncMessage
-import dev.stackquery.internal.isStale
+import dev.stackquery.internal.client.ClientEngine
+import dev.stackquery.internal.mutation.MutationImpl
+import dev.stackquery.internal.observer.QueryObserverImpl
 import dev.stackquery.storage.StorageStats
-import kotlinx.coroutines.Deferred
 import kotlinx.coroutines.flow.SharedFlow
 
 /**
@@ -62,22 +54,8 @@ import kotlinx.coroutines.flow.SharedFlow
  * @param config the client's defaults, clock and coroutine context.
  */
 public class QueryClient(public val config: QueryClientConfig = QueryClientConfig()) : AutoCloseable {
-    internal val cache = QueryCache(config)
-    private val clock = config.clock
-    private val stats = cache.stats
-    private val sync: SyncBridge? = config.sync?.let { transport ->
-        val persistence = cache.persistence
-        SyncBridge(
-            transport, cache.scope, ::applyRemote,
-            onGap = { invalidate(QueryFilter.ALL, local = false) },
-            writeMark = { persistence?.mark() ?: 0L },
-            awaitWrites = { mark -> persistence?.awaitWritten(mark, 2 * config.storageTimeoutMillis) },
-        )
-    }
-
-    init {
-        sync?.start()
-    }
+    internal val engine = ClientEngine(config)
+    private val operations = engine.operations
 
     /**
      * Every change in the cache: queries added, updated, removed, fetches started and settled.
@@ -86,10 +64,10 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * collector running on `Dispatchers.Unconfined` runs inside that ordering and must not call
      * back into the client.
      */
-    public val events: SharedFlow<QueryCacheEvent> = cache.events
+    public val events: SharedFlow<QueryCacheEvent> = engine.runtime.events.events
 
     /** A snapshot of the client's counters. Cheap enough to call often; never blocks. */
-    public fun stats(): QueryStats = stats.snapshot()
+    public fun stats(): QueryStats = engine.runtime.stats.snapshot()
 
     /**
      * Returns the data of [options]' query, stale-while-revalidate:
@@ -108,41 +86,10 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * @throws QueryClientClosedException when the client is closed and a fetch is needed.
      */
     public suspend fun <T> fetchQuery(options: QueryOptions<T>): T {
-        val fresh = freshDataOrMiss(options)
-        @Suppress("UNCHECKED_CAST")
-        if (fresh !== MISS) return fresh as T
-        return fetchQueryAfterMiss(options)
-    }
-
-    /**
-     * The fresh-hit path of [fetchQuery], usable without a coroutine: the query's data if it is
-     * cached and fresh for [options] (counted as a hit), else [MISS]. A map lookup, a volatile
-     * read and a clock read: no lock, no allocation, no scan.
-     */
-    internal fun freshDataOrMiss(options: QueryOptions<*>): Any? {
-        val query = cache.get<Any?>(options.queryKey) ?: return MISS
-        val state = query.state
-        if (!state.hasData) return MISS
-        val now = clock.nowMillis()
-        query.touch(now)
-        if (isStale(state, ResolvedOptions.staleTimeMillis(options, config), now)) return MISS
-        stats.hits.increment()
-        return state.data
-    }
-
-    private suspend fun <T> fetchQueryAfterMiss(options: QueryOptions<T>): T {
-        when (val found = lookup(options, LookupMode.REVALIDATE)) {
-            is Query.Found<*> -> {
-                (if (found.fromStorage) stats.misses else if (found.stale) stats.staleHits else stats.hits).increment()
-                @Suppress("UNCHECKED_CAST")
-                return found.data as T
-            }
-            else -> {
-                stats.misses.increment()
-                @Suppress("UNCHECKED_CAST")
-                return (found as Deferred<T>).await()
-            }
-        }
+        val fresh = engine.freshState(options)
+        @Suppress("UNCHECKED_CAST") // a fresh state has data: a T, even when T is nullable
+        if (fresh != null) return fresh.data as T
+        return engine.fetchAfterMiss(options)
     }
 
     /**
@@ -150,14 +97,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * waits for that fetch. Never throws a fetch error (the error is recorded in the query's
      * state) and does nothing on a closed client; it only rethrows the caller's own cancellation.
      */
-    public suspend fun prefetchQuery(options: QueryOptions<*>) {
-        val found = try {
-            lookup(options, LookupMode.PREFETCH)
-        } catch (e: QueryClientClosedException) {
-            return
-        }
-        (found as? Deferred<*>)?.join()
-    }
+    public suspend fun prefetchQuery(options: QueryOptions<*>): Unit = engine.prefetch(options)
 
     /**
      * Returns the query's data if it has any, fresh or stale, without refetching; otherwise
@@ -166,39 +106,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * @throws Throwable the error of the last attempt when the fetch fails for good.
      * @throws QueryClientClosedException when the client is closed and a fetch is needed.
      */
-    public suspend fun <T> ensureQueryData(options: QueryOptions<T>): T {
-        val found = lookup(options, LookupMode.ENSURE)
-        @Suppress("UNCHECKED_CAST")
-        return if (found is Query.Found<*>) found.data as T else (found as Deferred<T>).await()
-    }
-
-    /**
-     * [Query.lookup] on the query of [options], created if missing and looked up again if it
-     * left the cache meanwhile. A query found with data and no fetch started gets its gc timer.
-     * After waiting for a hydration, the fetch waited for is the answer once it has ended (see
-     * [Query.lookup]).
-     */
-    private suspend fun <T> lookup(options: QueryOptions<T>, mode: LookupMode): Any? {
-        val resolved = ResolvedOptions.resolve(options, config)
-        var awaited: Deferred<*>? = null
-        while (true) {
-            if (awaited?.isCancelled == true) return awaited // failed or cancelled (the client may be closed)
-            val query = cache.getOrCreate(options.queryKey, options)
-            query.touch(clock.nowMillis())
-            val found = query.lookup(resolved, mode, awaited)
-            if (found === Query.REMOVED) continue
-            if (found is Query.Hydrating) {
-                found.gate.await()
-                awaited = found.fetch
-                continue
-            }
-            if (found is Query.Found<*>) {
-                query.ensureGcScheduled()
-                if (awaited != null) return Query.Found(found.data, found.stale, fromStorage = true)
-            }
-            return found
-        }
-    }
+    public suspend fun <T> ensureQueryData(options: QueryOptions<T>): T = engine.ensure(options)
 
     /**
      * An observer of [options]' query: its state as a `StateFlow` and as listener callbacks, kept
@@ -206,7 +114,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * it (see [QueryObserver]). Use [SwitchableQueryObserver.setOptions] to move it to another key.
      */
     public fun <T> watch(options: QueryOptions<T>): SwitchableQueryObserver<T, T> =
-        QueryObserverImpl(cache, options, null)
+        QueryObserverImpl(engine, options, null)
 
     /**
      * Like [watch], showing `select(data)` instead of the data: the cache keeps the raw data, and
@@ -215,21 +123,21 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * function; if it throws, the observer's state is ERROR with that exception.
      */
     public fun <T, R> watch(options: QueryOptions<T>, select: (T) -> R): SwitchableQueryObserver<T, R> =
-        QueryObserverImpl(cache, options, select)
+        QueryObserverImpl(engine, options, select)
 
     /**
      * A [Mutation] running [options]. Creating it does nothing; [Mutation.mutate] runs it.
      */
     public fun <TData, TVariables, TContext> mutation(
         options: MutationOptions<TData, TVariables, TContext>,
-    ): Mutation<TData, TVariables> = MutationImpl(this, options)
+    ): Mutation<TData, TVariables> = MutationImpl(engine, options)
 
     /**
      * How many mutation runs are in progress (waiting for their scope included) whose
      * [MutationOptions.mutationKey] starts with [prefix]; all runs when [prefix] is `null`.
      */
     @JvmOverloads
-    public fun isMutating(prefix: QueryKey? = null): Int = cache.mutationsRunning(prefix)
+    public fun isMutating(prefix: QueryKey? = null): Int = engine.mutations.count(prefix)
 
     /**
      * The data cached under [key], or `null` if there is none (or it is `null`: use
@@ -237,14 +145,14 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * fails with [ClassCastException] where the value is used.
      */
     public fun <T> getQueryData(key: QueryKey): T? {
-        val query = cache.get<T>(key) ?: return null
-        query.touch(clock.nowMillis())
+        val query = engine.store.get<T>(key) ?: return null
+        query.touch(engine.runtime.clock.nowMillis())
         val state = query.state
         return if (state.hasData) state.data else null
     }
 
     /** The state of the query cached under [key], or `null` if none is cached. Never fetches. */
-    public fun <T> getQueryState(key: QueryKey): QueryState<T>? = cache.get<T>(key)?.state
+    public fun <T> getQueryState(key: QueryKey): QueryState<T>? = engine.store.get<T>(key)?.state
 
     /**
      * Writes [data] as the query's data now: status SUCCESS, error cleared, not invalidated,
@@ -263,11 +171,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * nothing changes (no query is created) and the exception propagates.
      */
     @JvmName("updateQueryData")
-    public fun <T> setQueryData(key: QueryKey, updater: (T?) -> T): T {
-        val data = cache.update(key, updater)
-        if (sync != null) publishSet(sync, key)
-        return data
-    }
+    public fun <T> setQueryData(key: QueryKey, updater: (T?) -> T): T = engine.setQueryData(key, updater)
 
     /**
      * Marks the queries [filter] selects as invalidated (stale, whatever their stale time),
@@ -276,24 +180,8 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * Inactive queries are only marked: their next use refetches. A fetch in flight of an inactive
      * query settles still invalidated. Refetch errors are recorded in state, not thrown.
      */
-    public suspend fun invalidateQueries(filter: QueryFilter = QueryFilter.ALL): Unit = invalidate(filter, local = true)
-
-    /**
-     * [invalidateQueries]; a [local] invalidation (this client's own) is persisted and published,
-     * one applied from another instance is neither (its origin did both).
-     */
-    private suspend fun invalidate(filter: QueryFilter, local: Boolean) {
-        val matched = cache.find(filter)
-        // Persisted entries no query in memory holds cannot carry the flag: delete them all, then
-        // write back the ones held here, flagged. (Without that, another instance could hydrate an
-        // invalidated entry as fresh.)
-        val rewrite = local && deletePersistedByKey(filter)
-        for (query in matched) query.invalidate(persist = local, rewrite = rewrite)
-        if (local && sync != null) publish(sync, "invalidate", filter, matched)
-        val refetches = startRefetches(matched)
-        // One applied from another instance does not wait: the messages after it must not queue behind a slow fetch.
-        if (local) joinAll(refetches)
-    }
+    public suspend fun invalidateQueries(filter: QueryFilter = QueryFilter.ALL): Unit =
+        operations.invalidate(filter, local = true)
 
     /** [invalidateQueries] for every key starting with [prefix]. */
     public suspend fun invalidateQueries(prefix: QueryKey): Unit = invalidateQueries(QueryFilter.prefix(prefix))
@@ -302,9 +190,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * Refetches the queries [filter] selects that have a query function and are enabled (joining
      * fetches already in flight), and waits for them. Errors are recorded in state, not thrown.
      */
-    public suspend fun refetchQueries(filter: QueryFilter = QueryFilter.ALL) {
-        joinAll(cache.find(filter).mapNotNull { refetch(it, cancelInFlight = false) })
-    }
+    public suspend fun refetchQueries(filter: QueryFilter = QueryFilter.ALL): Unit = operations.refetch(filter)
 
     /** [refetchQueries] for every key starting with [prefix]. */
     public suspend fun refetchQueries(prefix: QueryKey): Unit = refetchQueries(QueryFilter.prefix(prefix))
@@ -314,9 +200,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * Each query's state goes back to what it was before that fetch, with `fetchStatus = IDLE`
      * (data written meanwhile by `setQueryData` is kept); its waiters get [QueryCancelledException].
      */
-    public suspend fun cancelQueries(filter: QueryFilter = QueryFilter.ALL) {
-        for (query in cache.find(filter)) query.cancel("cancelQueries")
-    }
+    public suspend fun cancelQueries(filter: QueryFilter = QueryFilter.ALL): Unit = operations.cancel(filter)
 
     /** [cancelQueries] for every key starting with [prefix]. */
     public suspend fun cancelQueries(prefix: QueryKey): Unit = cancelQueries(QueryFilter.prefix(prefix))
@@ -326,12 +210,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * waiters get [QueryCancelledException]). The next use of a removed key starts from scratch.
      */
     @JvmOverloads
-    public fun removeQueries(filter: QueryFilter = QueryFilter.ALL) {
-        val matched = cache.find(filter)
-        for (query in matched) cache.remove(query, RemovalCause.EXPLICIT)
-        deletePersisted(filter, matched)
-        if (sync != null) publish(sync, "remove", filter, matched)
-    }
+    public fun removeQueries(filter: QueryFilter = QueryFilter.ALL): Unit = operations.remove(filter, local = true)
 
     /** [removeQueries] for every key starting with [prefix]. */
     public fun removeQueries(prefix: QueryKey): Unit = removeQueries(QueryFilter.prefix(prefix))
@@ -340,20 +219,14 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * Puts the queries [filter] selects back to their initial state (their initial data, or
      * IDLE with no data), cancelling fetches in flight, then refetches the active ones and waits.
      */
-    public suspend fun resetQueries(filter: QueryFilter = QueryFilter.ALL) {
-        val matched = cache.find(filter)
-        for (query in matched) query.reset(cache.initialState(query.resolved?.options))
-        deletePersisted(filter, matched)
-        if (sync != null) publish(sync, "reset", filter, matched)
-        refetchActive(matched)
-    }
+    public suspend fun resetQueries(filter: QueryFilter = QueryFilter.ALL): Unit = operations.reset(filter, local = true)
 
     /** [resetQueries] for every key starting with [prefix]. */
     public suspend fun resetQueries(prefix: QueryKey): Unit = resetQueries(QueryFilter.prefix(prefix))
 
     /** How many of the queries [filter] selects are fetching right now. */
     @JvmOverloads
-    public fun isFetching(filter: QueryFilter = QueryFilter.ALL): Int = cache.find(filter).count { it.state.isFetching }
+    public fun isFetching(filter: QueryFilter = QueryFilter.ALL): Int = operations.fetchingCount(filter)
 
     /** [isFetching] for every key starting with [prefix]. */
     public fun isFetching(prefix: QueryKey): Int = isFetching(QueryFilter.prefix(prefix))
@@ -362,9 +235,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * Removes every query from memory, cancelling fetches in flight. The client stays usable.
      * Persisted entries stay in the storage (use `removeQueries()` to delete them too).
      */
-    public fun clear() {
-        cache.clear(RemovalCause.EXPLICIT)
-    }
+    public fun clear(): Unit = engine.clear()
 
     /**
      * Closes the client: removes every query, cancels every fetch, retry wait and timer, and
@@ -374,103 +245,15 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * [flush] to wait). Idempotent. Afterwards reads return nothing, [prefetchQuery] does nothing,
      * and writes or operations that need a fetch throw [QueryClientClosedException].
      */
-    override fun close() {
-        cache.close()
-        sync?.close()
-    }
+    override fun close(): Unit = engine.close()
 
     /**
      * Waits until every write to the L2 storage queued before this call has been sent (or given
      * up after its retries); returns at once without a storage. Call it before the process exits:
      * [close] finishes the queued writes in the background but does not wait for them.
      */
-    public suspend fun flush() {
-        cache.persistence?.flush()
-    }
+    public suspend fun flush(): Unit = engine.flush()
 
     /** A snapshot of the L2 tier's counters, or `null` when the client has no storage. */
-    public fun storageStats(): StorageStats? = cache.persistence?.stats()
-
-    /** Whether [filter] selects by key alone (no type, staleness or predicate condition). */
-    private fun QueryFilter.byKeyOnly(): Boolean = type == QueryFilter.Type.ALL && stale == null && predicate == null
-
-    /** Tells the other instances about [op] on what [filter] selected: by key when it can, else key by key. */
-    private fun publish(sync: SyncBridge, op: String, filter: QueryFilter, matched: List<Query<*>>) {
-        if (filter.byKeyOnly()) {
-            sync.publish(op, filter.queryKey ?: QueryKey.EMPTY, filter.exact && filter.queryKey != null)
-        } else {
-            for (query in matched) sync.publish(op, query.key, exact = true)
-        }
-    }
-
-    /** Publishes the data just set under [key], as its persisted envelope when the query has a codec (else as an invalidation). */
-    private fun publishSet(sync: SyncBridge, key: QueryKey) {
-        val entry = cache.get<Any?>(key)?.envelope()
-        if (entry != null) sync.publish("set", key, exact = true, entry = entry) else sync.publish("invalidate", key, exact = true)
-    }
-
-    /** Applies what another instance published (see [QueryClientConfig.sync]). */
-    private suspend fun applyRemote(message: SyncMessage) {
-        val filter = if (message.exact) QueryFilter.exact(message.key) else QueryFilter.prefix(message.key)
-        when (message.op) {
-            "invalidate" -> invalidate(filter, local = false)
-            "remove" -> for (query in cache.find(filter)) cache.remove(query, RemovalCause.EXPLICIT)
-            "reset" -> {
-                val matched = cache.find(filter)
-                for (query in matched) query.reset(cache.initialState(query.resolved?.options))
-                startRefetches(matched)
-            }
-            "set" -> {
-                val query = cache.get<Any?>(message.key) ?: return
-                if (!query.applyRemote(message.entry)) invalidate(filter, local = false)
-            }
-        }
-    }
-
-    /**
-     * Deletes the persisted entries of a removal or reset: everything under the filter's key
-     * when it selects by key alone (entries not in memory included), else the matched queries'.
-     */
-    private fun deletePersisted(filter: QueryFilter, matched: List<Query<*>>) {
-        val persistence = cache.persistence ?: return
-        if (deletePersistedByKey(filter)) return
-        for (query in matched) if (query.resolved?.options?.codec != null) persistence.delete(query.key)
-    }
-
-    /**
-     * Deletes every persisted entry [filter] selects, in memory or not, when it selects by key
-     * alone (and, for a prefix, the storage can delete by prefix); false when it cannot.
-     */
-    private fun deletePersistedByKey(filter: QueryFilter): Boolean {
-        val persistence = cache.persistence ?: return false
-        if (!filter.byKeyOnly()) return false
-        val key = filter.queryKey
-        if (key != null && filter.exact) {
-            persistence.delete(key)
-            return true
-        }
-        return persistence.deletePrefix(key ?: QueryKey.EMPTY)
-    }
-
-    private fun refetch(query: Query<*>, cancelInFlight: Boolean): Deferred<*>? = try {
-        query.refetch(cancelInFlight)
-    } catch (e: QueryClientClosedException) {
-        null
-    }
-
-    /** Refetches the active ones of [queries] (a fetch of theirs in flight may be outdated) and waits. */
-    private suspend fun refetchActive(queries: List<Query<*>>) {
-        joinAll(startRefetches(queries))
-    }
-
-    /** Starts refetching the active ones of [queries], cancelling a fetch of theirs in flight; returns the fetches. */
-    private fun startRefetches(queries: List<Query<*>>): List<Deferred<*>> =
-        queries.mapNotNull { if (it.isActive) refetch(it, cancelInFlight = true) else null }
-
-    private suspend fun joinAll(fetches: List<Deferred<*>>) {
-        for (fetch in fetches) fetch.join()
-    }
+    public fun storageStats(): StorageStats? = engine.storageStats()
 }
-
-/** What [QueryClient.freshDataOrMiss] returns when there is no fresh data. */
-internal val MISS: Any = Any()

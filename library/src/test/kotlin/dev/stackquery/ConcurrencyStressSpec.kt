@@ -1,6 +1,6 @@
 package dev.stackquery
 
-import dev.stackquery.internal.Query
+import dev.stackquery.internal.query.Query
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldBeEmpty
 import io.kotest.matchers.shouldBe
@@ -208,10 +208,10 @@ class ConcurrencyStressSpec : FunSpec({
                 it !is String && it !is QueryCancelledException && it !is QueryClientClosedException
             }.shouldBeEmpty()
 
-            client.cache.job.join()
-            client.cache.job.children.count() shouldBe 0
+            client.engine.runtime.job.join()
+            client.engine.runtime.job.children.count() shouldBe 0
             client.isFetching() shouldBe 0
-            client.cache.size shouldBe 0
+            client.engine.store.size shouldBe 0
             val afterClose = try {
                 client.fetchQuery(options[1])
             } catch (e: QueryClientClosedException) {
@@ -286,7 +286,7 @@ private suspend fun mixedWorkload(): MixedRun = coroutineScope {
                         in 64..71 -> client.cancelQueries(key)
                         in 72..79 -> client.refetchQueries(group)
                         in 80..89 -> client.getQueryState<Int>(key)?.let { check(it.failureCount >= 0) }
-                        in 90..94 -> client.cache.get<Int>(key)?.let { q ->
+                        in 90..94 -> client.engine.store.get<Int>(key)?.let { q ->
                             if (q.addObserver()) synchronized(observed) { observed += q }
                         }
                         else -> synchronized(observed) { observed.removeLastOrNull() }?.removeObserver()

@@ -20,9 +20,9 @@ class FreshHitPathSpec : FunSpec({
             client.fetchQuery(options)
             val threads = ManagementFactory.getThreadMXBean() as com.sun.management.ThreadMXBean
             val thread = Thread.currentThread().id
-            repeat(20_000) { client.freshDataOrMiss(options) } // warm up (and let LongAdder settle)
+            repeat(20_000) { client.engine.freshState(options) } // warm up (and let LongAdder settle)
             val before = threads.getThreadAllocatedBytes(thread)
-            repeat(100_000) { client.freshDataOrMiss(options) }
+            repeat(100_000) { client.engine.freshState(options) }
             val allocated = threads.getThreadAllocatedBytes(thread) - before
             allocated shouldBeLessThan 10_000L // < 0.1 byte per hit: only the measuring call itself
             client.close()
@@ -33,9 +33,9 @@ class FreshHitPathSpec : FunSpec({
         runTest {
             val client = testClient(staleTime = Duration.INFINITE)
             val options = QueryOptions(queryKey("user", 1), { "alice" })
-            client.freshDataOrMiss(options) shouldBeSameInstanceAs MISS
+            client.engine.freshState(options) shouldBe null
             client.fetchQuery(options) shouldBe "alice"
-            client.freshDataOrMiss(options) shouldBe "alice"
+            client.engine.freshState(options)?.data shouldBe "alice"
             client.stats().hits shouldBe 1
             client.stats().misses shouldBe 1
             client.close()

@@ -245,13 +245,13 @@ class GcAndEvictionSpec : FunSpec({
             val client = testClient(gcTime = 5.minutes, cacheMaxSize = count)
             for (i in 0 until count) client.setQueryData(queryKey("item", i), i)
             runCurrent()
-            client.cache.size shouldBe count
-            client.cache.job.children.count() shouldBe 1
+            client.engine.store.size shouldBe count
+            client.engine.runtime.job.children.count() shouldBe 1
             advance(5.minutes - 1.milliseconds)
-            client.cache.size shouldBe count
-            client.cache.job.children.count() shouldBe 1
+            client.engine.store.size shouldBe count
+            client.engine.runtime.job.children.count() shouldBe 1
             advance(1.milliseconds)
-            client.cache.size shouldBe 0
+            client.engine.store.size shouldBe 0
             client.stats().gcRemovals shouldBe count.toLong()
             client.has(queryKey("item", 0)) shouldBe false
             client.has(queryKey("item", count - 1)) shouldBe false
@@ -274,7 +274,7 @@ class GcAndEvictionSpec : FunSpec({
             client.setQueryData(d, "d")
             events.removals() shouldBe listOf(a to RemovalCause.EVICTED)
             client.stats().evictions shouldBe 1
-            client.cache.size shouldBe 3
+            client.engine.store.size shouldBe 3
             listOf(a, b, c, d).map { client.has(it) } shouldBe listOf(false, true, true, true)
             client.close()
         }
@@ -340,7 +340,7 @@ class GcAndEvictionSpec : FunSpec({
             client.observe(c)
             advance(1.seconds)
             client.setQueryData(d, "d")
-            client.cache.size shouldBe 4
+            client.engine.store.size shouldBe 4
             events.removals() shouldBe emptyList()
             client.stats().evictions shouldBe 0
             client.close()
@@ -393,11 +393,11 @@ class GcAndEvictionSpec : FunSpec({
             client.setQueryData(a, "a") // starts the gc loop
             launch { client.prefetchQuery(QueryOptions(b, { FakeFetcher(latency = 1.minutes) { "b" }() })) }
             runCurrent()
-            client.cache.job.children.count() shouldBe 2 // the gc loop and the fetch
+            client.engine.runtime.job.children.count() shouldBe 2 // the gc loop and the fetch
             client.close()
             runCurrent()
-            client.cache.job.isCompleted shouldBe true
-            client.cache.job.children.count() shouldBe 0
+            client.engine.runtime.job.isCompleted shouldBe true
+            client.engine.runtime.job.children.count() shouldBe 0
         }
     }
 
@@ -463,7 +463,7 @@ class GcAndEvictionSpec : FunSpec({
             client.close()
             runCurrent()
             events.removals() shouldBe listOf(a to RemovalCause.CLOSED)
-            client.cache.job.isCompleted shouldBe true
+            client.engine.runtime.job.isCompleted shouldBe true
         }
     }
 
@@ -478,7 +478,7 @@ class GcAndEvictionSpec : FunSpec({
             runCurrent()
             client.clear()
             runCurrent()
-            client.cache.size shouldBe 0
+            client.engine.store.size shouldBe 0
             events.removals().toSet() shouldBe
                 setOf(a to RemovalCause.EXPLICIT, b to RemovalCause.EXPLICIT, c to RemovalCause.EXPLICIT)
             events.removals().size shouldBe 3

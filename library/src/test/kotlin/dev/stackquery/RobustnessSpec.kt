@@ -65,15 +65,15 @@ class RobustnessSpec : FunSpec({
         runTest {
             val client = testClient(cacheMaxSize = 10)
             repeat(10_000) { client.setQueryData(queryKey("item", it), it) }
-            client.cache.size shouldBe 10
-            client.cache.gc.scheduledCount shouldBe 10
+            client.engine.store.size shouldBe 10
+            client.engine.store.gc.scheduledCount shouldBe 10
 
             val hot = QueryOptions(queryKey("hot"), { "v" })
             repeat(1_000) {
                 client.fetchQuery(hot)
                 runCurrent()
             }
-            client.cache.gc.scheduledCount shouldBe 10 // one entry per inactive query, none stale
+            client.engine.store.gc.scheduledCount shouldBe 10 // one entry per inactive query, none stale
             client.close()
         }
     }
@@ -82,11 +82,11 @@ class RobustnessSpec : FunSpec({
         runTest {
             val client = testClient(cacheMaxSize = 1_000)
             repeat(1_000) { client.setQueryData(queryKey("item", it), it) }
-            val before = client.cache.evictionScans
+            val before = client.engine.store.evictionScans
             repeat(2_000) { client.setQueryData(queryKey("new", it), it) }
-            client.cache.size shouldBe 1_000
+            client.engine.store.size shouldBe 1_000
             client.stats().evictions shouldBe 2_000
-            (client.cache.evictionScans - before) shouldBeLessThanOrEqual 2_000 / (1_000 / 16) + 1
+            (client.engine.store.evictionScans - before) shouldBeLessThanOrEqual 2_000 / (1_000 / 16) + 1
             client.close()
         }
     }

@@ -1,6 +1,6 @@
 package dev.stackquery
 
-import dev.stackquery.internal.SyncBridge
+import dev.stackquery.internal.sync.SyncBridge
 import dev.stackquery.sync.InMemorySyncHub
 import dev.stackquery.sync.SyncListener
 import dev.stackquery.sync.SyncTransport

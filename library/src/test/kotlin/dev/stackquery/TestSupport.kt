@@ -1,7 +1,8 @@
 package dev.stackquery
 
-import dev.stackquery.internal.Query
-import dev.stackquery.internal.QueryStateObserver
+import dev.stackquery.internal.query.ObserverDemand
+import dev.stackquery.internal.query.Query
+import dev.stackquery.internal.query.QueryStateObserver
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.delay
@@ -73,22 +74,24 @@ internal fun List<QueryCacheEvent>.statesOf(key: QueryKey): List<QueryState<*>> 
 internal fun QueryState<*>.brief(): String = "$status/$fetchStatus/$data/$failureCount"
 
 /** The internal query under [key], which must exist. */
-internal fun <T> QueryClient.query(key: QueryKey): Query<T> = checkNotNull(cache.get(key)) { "no query $key" }
+internal fun <T> QueryClient.query(key: QueryKey): Query<T> = checkNotNull(engine.store.get(key)) { "no query $key" }
 
 /** An observer that only makes its query active (no listener, no polling), for engine tests. */
 internal class BareObserver : QueryStateObserver {
     override fun onQueryChanged() {}
     override fun onQueryRemoved(query: Query<*>, cause: QueryCacheEvent.RemovalCause) {}
-    override val pollIntervalMillis: Long get() = 0
-    override val isEnabled: Boolean get() = true
 }
+
+/** What a [BareObserver] asks of its query: enabled, no polling, the query's own options. */
+private val bareDemand = ObserverDemand<Any?>(options = null, enabled = true, pollIntervalMillis = 0)
 
 private val bareObservers = java.util.concurrent.ConcurrentHashMap<Query<*>, MutableList<BareObserver>>()
 
 /** Attaches a [BareObserver] to this query; false if it has left the cache. */
 internal fun Query<*>.addObserver(): Boolean {
     val observer = BareObserver()
-    if (!addObserver(observer)) return false
+    @Suppress("UNCHECKED_CAST") // the bare demand carries no options, so it fits every query
+    if (!(this as Query<Any?>).addObserver(observer, bareDemand)) return false
     bareObservers.computeIfAbsent(this) { java.util.Collections.synchronizedList(mutableListOf()) } += observer
     return true
 }

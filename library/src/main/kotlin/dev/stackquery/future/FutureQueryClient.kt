@@ -12,6 +12,7 @@ import dev.stackquery.QueryOptions
 import dev.stackquery.dependentQuery
 import dev.stackquery.parallelQueries
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.future.future
 import java.util.concurrent.CompletableFuture
@@ -43,17 +44,23 @@ public class FutureQueryClient private constructor(
     /** The client this facade calls. */
     public val client: QueryClient,
 ) {
-    /** Runs [block] in the client's scope; on a closed client, a future failed with [QueryClientClosedException]. */
+    private val engine = client.engine
+
+    /**
+     * Runs [block] in the client's scope; on a closed client, a future failed with
+     * [QueryClientClosedException], also when the client closes as it starts (the coroutine starts
+     * atomically, so it always runs and can translate the client's cancellation).
+     */
     private fun <R> launch(block: suspend CoroutineScope.() -> R): CompletableFuture<R> {
-        if (client.cache.isClosed) return CompletableFuture.failedFuture(QueryClientClosedException())
-        return client.cache.scope.future(block = block)
+        if (engine.runtime.isClosed) return CompletableFuture.failedFuture(QueryClientClosedException())
+        return engine.runtime.scope.future(start = CoroutineStart.ATOMIC) { engine.closedAware(inClientScope = true) { block() } }
     }
 
     /** [QueryClient.fetchQuery]: fresh data at once, stale data at once plus a refetch, else the fetch. */
     public fun <T> fetchQuery(options: QueryOptions<T>): CompletableFuture<T> {
-        val fresh = client.freshDataOrMiss(options)
-        @Suppress("UNCHECKED_CAST")
-        if (fresh !== dev.stackquery.MISS) return CompletableFuture.completedFuture(fresh as T)
+        val fresh = engine.freshState(options)
+        @Suppress("UNCHECKED_CAST") // a fresh state has data: a T, even when T is nullable
+        if (fresh != null) return CompletableFuture.completedFuture(fresh.data as T)
         return launch { client.fetchQuery(options) }
     }
 

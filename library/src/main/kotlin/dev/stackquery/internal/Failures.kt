@@ -17,3 +17,16 @@ internal suspend fun failureOf(thrown: Throwable, what: String): Throwable {
         thrown
     }
 }
+
+/**
+ * Runs [block], a user callback (`onSuccess`, a listener, …): its exceptions are reported to
+ * [onFailure] and change nothing; a `VirtualMachineError` propagates.
+ */
+internal inline fun guardCallback(block: () -> Unit, onFailure: (Throwable) -> Unit) {
+    try {
+        block()
+    } catch (e: Throwable) {
+        if (e is VirtualMachineError) throw e
+        onFailure(e)
+    }
+}

@@ -1,6 +1,7 @@
-package dev.stackquery.internal
+package dev.stackquery.internal.persistence
 
 import dev.stackquery.QueryClock
+import dev.stackquery.internal.saturatedAdd
 
 /**
  * Stops calling a failing storage: after [threshold] consecutive failures it opens for

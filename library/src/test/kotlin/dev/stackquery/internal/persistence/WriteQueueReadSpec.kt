@@ -1,6 +1,10 @@
-package dev.stackquery.internal
+package dev.stackquery.internal.persistence
 
 import dev.stackquery.QueryClientConfig
+import dev.stackquery.QueryFilter
+import dev.stackquery.QueryOptions
+import dev.stackquery.QueryState
+import dev.stackquery.internal.ResolvedOptions
 import dev.stackquery.QueryKey
 import dev.stackquery.queryKey
 import dev.stackquery.storage.BatchStorage
@@ -63,19 +67,24 @@ private class GatedStorage : BatchStorage, PrefixDeletableStorage {
 
 private val ints = QueryCodec.kotlinx(Int.serializer())
 
-private fun persistence(storage: GatedStorage, maxPendingWrites: Int = 200_000) = Persistence(
+private fun persistence(storage: GatedStorage, maxPendingWrites: Int = 200_000) = L2Tier(
     storage,
     QueryClientConfig(storage = storage, storageTimeout = 1.hours, maxPendingWrites = maxPendingWrites),
     Dispatchers.Default,
 )
 
-private fun Persistence.put(key: QueryKey, value: Int) = write(key, value, 1L, false, ints, null)
+private val intOptions = ResolvedOptions.resolve(QueryOptions(queryKey("i"), { 0 }, codec = ints), QueryClientConfig())
+
+private fun L2Tier.put(key: QueryKey, value: Int) = persist(key, intOptions, QueryState.success(value, 1L))
+
+/** Queues the deletion of every entry under [prefix]; true when the storage can delete by prefix. */
+private fun L2Tier.deletePrefix(prefix: QueryKey): Boolean = deleteForInvalidation(QueryFilter.prefix(prefix))
 
 /**
  * The write queue of the L2 tier as reads see it: a read answers from the newest queued
  * operation on its key, and costs the same however many writes are queued.
  */
-class PersistenceQueueSpec : FunSpec({
+class WriteQueueReadSpec : FunSpec({
     test("a read costs the same with 100,000 writes queued (regression: every read scanned the whole queue for prefix deletions)") {
         val storage = GatedStorage()
         val persistence = persistence(storage)

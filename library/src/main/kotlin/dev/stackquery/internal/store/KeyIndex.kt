@@ -1,12 +1,13 @@
-package dev.stackquery.internal
+package dev.stackquery.internal.store
 
 import dev.stackquery.QueryKey
+import dev.stackquery.internal.query.Query
 
 /**
  * A trie over key segments: finds every query whose key starts with a prefix in time proportional
  * to the prefix length plus the number of queries found, whatever the size of the cache.
  *
- * Not thread-safe: [QueryCache] guards it with its lock. Empty branches are pruned on removal, so
+ * Not thread-safe: [QueryStore] guards it with its lock. Empty branches are pruned on removal, so
  * the trie holds no more nodes than the keys it indexes need.
  */
 internal class KeyIndex {

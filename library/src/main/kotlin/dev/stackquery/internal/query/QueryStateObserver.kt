@@ -1,4 +1,4 @@
-package dev.stackquery.internal
+package dev.stackquery.internal.query
 
 import dev.stackquery.QueryCacheEvent.RemovalCause
 
@@ -15,10 +15,4 @@ internal interface QueryStateObserver {
      * its lock, on the thread that removed it.
      */
     fun onQueryRemoved(query: Query<*>, cause: RemovalCause)
-
-    /** The polling period this observer asks for, in ms; 0 for none. */
-    val pollIntervalMillis: Long
-
-    /** Whether this observer lets the query fetch on its own (invalidation, `refetchQueries`). */
-    val isEnabled: Boolean
 }

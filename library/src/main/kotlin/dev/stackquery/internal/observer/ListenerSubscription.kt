@@ -1,4 +1,4 @@
-package dev.stackquery.internal
+package dev.stackquery.internal.observer
 
 import dev.stackquery.QueryListener
 import dev.stackquery.QueryState

@@ -1,5 +1,6 @@
-package dev.stackquery.internal
+package dev.stackquery.internal.persistence
 
+import dev.stackquery.internal.KotlinxCodec
 import dev.stackquery.storage.CodecException
 import dev.stackquery.storage.QueryCodec
 import kotlinx.serialization.json.Json

@@ -1,21 +1,14 @@
-package dev.stackquery.internal
+package dev.stackquery.internal.sync
 
-import dev.stackquery.QueryKey
+import dev.stackquery.internal.retry.RetrySchedule
+import dev.stackquery.internal.retry.retrying
 import dev.stackquery.sync.SyncListener
 import dev.stackquery.sync.SyncTransport
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.channels.Channel
-import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeoutOrNull
-import kotlinx.serialization.json.Json
-import kotlinx.serialization.json.JsonArray
-import kotlinx.serialization.json.JsonObject
-import kotlinx.serialization.json.JsonPrimitive
-import kotlinx.serialization.json.booleanOrNull
-import kotlinx.serialization.json.buildJsonObject
-import kotlinx.serialization.json.put
 import org.slf4j.LoggerFactory
 import java.util.UUID
 
@@ -23,9 +16,8 @@ import java.util.UUID
  * Connects a client to a [SyncTransport]: publishes what it does to shared data and applies, in
  * order, what other instances publish.
  *
- * A message is `{"v":1,"origin":…,"op":"invalidate"|"set"|"remove"|"reset","key":[…],"exact":…}`,
- * plus `"entry"` (the persisted envelope) for `set`. Messages from this bridge's own [origin] are
- * ignored. Outgoing messages wait in a bounded, ordered queue and are retried until sent (with a
+ * Messages are [SyncMessage]s written by [SyncMessageCodec]; those from this bridge's own [origin]
+ * are ignored. Outgoing messages wait in a bounded, ordered queue and are retried until sent (with a
  * backoff, and at once when the transport reconnects); past [MAX_OUTBOX] unsent messages they are
  * replaced by one "invalidate everything", so nothing is lost silently. A reconnection of the
  * subscription, or an inbox overflow (past [MAX_INBOX] messages waiting), makes the client
@@ -36,7 +28,7 @@ internal class SyncBridge(
     private val scope: CoroutineScope,
     private val apply: suspend (SyncMessage) -> Unit,
     private val onGap: suspend () -> Unit,
-    /** Where this client's L2 write queue stands now (see [Persistence.mark]); 0 without a storage. */
+    /** Where this client's L2 write queue stands now (see [dev.stackquery.internal.persistence.L2Tier.mark]); 0 without a storage. */
     private val writeMark: () -> Long = { 0L },
     /** Waits (bounded) until the L2 writes queued up to a mark were sent, so a message never overtakes them. */
     private val awaitWrites: suspend (Long) -> Unit = {},
@@ -80,15 +72,15 @@ internal class SyncBridge(
         scope.launch { publishLoop() }
     }
 
-    /** Queues a message for the other instances. */
-    fun publish(op: String, key: QueryKey, exact: Boolean, entry: String? = null) {
-        val text = message(op, key, exact, entry)
+    /** Queues [message] for the other instances. */
+    fun publish(message: SyncMessage) {
+        val text = SyncMessageCodec.encode(origin, message)
         val mark = writeMark()
         synchronized(lock) {
             if (outbox.size >= MAX_OUTBOX) {
                 log.warn("StackQuery sync: {} messages could not be sent; replaced by one invalidation of everything", outbox.size)
                 outbox.clear()
-                outbox.addLast(message("invalidate", QueryKey.EMPTY, exact = false, entry = null) to mark)
+                outbox.addLast(SyncMessageCodec.encode(origin, SyncMessage.INVALIDATE_ALL) to mark)
             } else {
                 outbox.addLast(text to mark)
             }
@@ -96,52 +88,45 @@ internal class SyncBridge(
         wakePublisher.trySend(Unit)
     }
 
-    /** The text of a message from this bridge (see the class KDoc for the format). */
-    private fun message(op: String, key: QueryKey, exact: Boolean, entry: String?): String = buildJsonObject {
-        put("v", 1)
-        put("origin", origin)
-        put("op", op)
-        put("key", Json.parseToJsonElement(key.toString()))
-        put("exact", exact)
-        if (entry != null) put("entry", entry)
-    }.toString()
-
     private suspend fun publishLoop() {
-        var backoff = MIN_BACKOFF_MILLIS
         for (signal in wakePublisher) {
             while (true) {
                 val next = synchronized(lock) { outbox.firstOrNull() } ?: break
-                try {
+                retrying(
+                    publishSchedule,
+                    failure = { if (it is CancellationException || it !is Exception) throw it else it },
+                    onRetry = { failures, e ->
+                        log.warn(
+                            "StackQuery sync: publishing failed ({}); retrying in {} ms",
+                            e.toString(), publishSchedule.nextDelayMillis(failures, e),
+                        )
+                    },
+                    giveUp = { _, e -> throw e }, // never: the schedule retries for ever
+                    sleep = { withTimeoutOrNull(it) { wakePublisher.receive() } },
+                ) {
                     awaitWrites(next.second)
                     transport.publish(next.first)
-                    synchronized(lock) { if (outbox.firstOrNull() === next) outbox.removeFirst() }
-                    backoff = MIN_BACKOFF_MILLIS
-                } catch (e: CancellationException) {
-                    throw e
-                } catch (e: Exception) {
-                    log.warn("StackQuery sync: publishing failed ({}); retrying in {} ms", e.toString(), backoff)
-                    withTimeoutOrNull(backoff) { wakePublisher.receive() }
-                    backoff = (backoff * 2).coerceAtMost(MAX_BACKOFF_MILLIS)
                 }
+                synchronized(lock) { if (outbox.firstOrNull() === next) outbox.removeFirst() }
             }
         }
     }
 
     override fun onMessage(message: String) {
-        val parsed = try {
-            SyncMessage.parse(message)
+        val received = try {
+            SyncMessageCodec.decode(message)
         } catch (e: Exception) {
             log.warn("StackQuery sync: ignored a malformed message: {}", message.take(200))
             return
         }
-        if (parsed == null || parsed.origin == origin) return
+        if (received == null || received.origin == origin) return
         synchronized(lock) {
             if (inboxMessages >= MAX_INBOX) {
                 queueGapLocked() // the message is lost: invalidate everything once those before it are applied
             } else {
                 inboxMessages++
                 trailingGap = null
-                inbox.trySend(parsed)
+                inbox.trySend(received.message)
             }
         }
     }
@@ -176,36 +161,6 @@ internal class SyncBridge(
         const val MAX_OUTBOX: Int = 1000
         /** The most received messages waiting to be applied; past it they are replaced by a gap. */
         const val MAX_INBOX: Int = 10_000
-        private const val MIN_BACKOFF_MILLIS = 100L
-        private const val MAX_BACKOFF_MILLIS = 5_000L
-    }
-}
-
-/** One message another instance published. */
-internal class SyncMessage(val origin: String, val op: String, val key: QueryKey, val exact: Boolean, val entry: String?) {
-    override fun toString(): String = "SyncMessage($op $key exact=$exact from $origin)"
-
-    companion object {
-        /** The message [text] holds; `null` for another version. @throws Exception when it is malformed. */
-        fun parse(text: String): SyncMessage? {
-            val json = Json.parseToJsonElement(text) as JsonObject
-            if ((json["v"] as JsonPrimitive).content != "1") return null
-            val segments = (json["key"] as JsonArray).map<_, Any> { element ->
-                val primitive = element as JsonPrimitive
-                when {
-                    primitive.isString -> primitive.content
-                    primitive.booleanOrNull != null -> primitive.booleanOrNull!!
-                    primitive.content.any { it == '.' || it == 'e' || it == 'E' } -> primitive.content.toDouble()
-                    else -> primitive.content.toLong()
-                }
-            }
-            return SyncMessage(
-                origin = (json["origin"] as JsonPrimitive).content,
-                op = (json["op"] as JsonPrimitive).content,
-                key = QueryKey.of(*segments.toTypedArray()),
-                exact = (json["exact"] as JsonPrimitive).booleanOrNull ?: false,
-                entry = (json["entry"] as? JsonPrimitive)?.content,
-            )
-        }
+        private val publishSchedule = RetrySchedule.backoff(baseMillis = 100, maxMillis = 5_000)
     }
 }

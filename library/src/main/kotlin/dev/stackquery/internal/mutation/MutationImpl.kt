@@ -1,17 +1,20 @@
-package dev.stackquery.internal
+package dev.stackquery.internal.mutation
 
 import dev.stackquery.Mutation
 import dev.stackquery.MutationListener
 import dev.stackquery.MutationOptions
 import dev.stackquery.MutationState
 import dev.stackquery.MutationStatus
-import dev.stackquery.QueryClient
+import dev.stackquery.QueryFilter
 import dev.stackquery.Subscription
+import dev.stackquery.internal.client.ClientEngine
+import dev.stackquery.internal.failureOf
+import dev.stackquery.internal.retry.RetrySchedule
+import dev.stackquery.internal.retry.retrying
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.async
 import kotlinx.coroutines.currentCoroutineContext
-import kotlinx.coroutines.delay
 import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
@@ -19,12 +22,17 @@ import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.isActive
 import kotlinx.coroutines.launch
 
-/** The [Mutation] behind [QueryClient.mutation]. See [MutationOptions] for the order of a run. */
+/**
+ * The [Mutation] behind `QueryClient.mutation`. See [MutationOptions] for the order of a run: each
+ * run is a coroutine in the client's scope, waits for the run before it in its scope, and calls
+ * the mutation function through the engine's retry loop; the last run submitted owns the state.
+ */
 internal class MutationImpl<D, V, C>(
-    private val client: QueryClient,
+    private val engine: ClientEngine,
     private val options: MutationOptions<D, V, C>,
 ) : Mutation<D, V> {
-    private val cache = client.cache
+    private val runtime = engine.runtime
+    private val registry = engine.mutations
     private val flow = MutableStateFlow(MutationState.idle<D, V>())
     private val lock = Any() // orders run numbers, state updates and reset
     private var latestRun = 0L // guarded by lock
@@ -32,37 +40,37 @@ internal class MutationImpl<D, V, C>(
     override val state: StateFlow<MutationState<D, V>> = flow.asStateFlow()
 
     override suspend fun mutate(variables: V): D {
-        cache.checkOpen()
-        val submittedAt = cache.clock.nowMillis()
+        runtime.checkOpen()
+        val submittedAt = runtime.clock.nowMillis()
         val run = synchronized(lock) {
             flow.value = MutationState(MutationStatus.PENDING, null, null, variables, submittedAt, 0, 0)
             ++latestRun
         }
-        val token = cache.mutationStarted(options.mutationKey) // counted by isMutating from now on
+        val token = registry.started(options.mutationKey) // counted by isMutating from now on
         var previous: Job? = null
-        val execution = cache.scope.async(start = CoroutineStart.LAZY) {
+        val execution = runtime.scope.async(start = CoroutineStart.LAZY) {
             previous?.join() // the run submitted before this one in the same scope
             attempt(run, variables)
         }
         // Take the place in the scope's line now, in submission order, before anything is dispatched.
-        options.scope?.let { previous = cache.enqueueMutation(it, execution) }
+        options.scope?.let { previous = registry.enqueue(it, execution) }
         execution.invokeOnCompletion { cause ->
-            cache.mutationEnded(token)
+            registry.ended(token)
             // Cancelled before it could settle itself (the client closed as it started): never stay PENDING.
-            if (cause != null) update(run) { if (it.isPending) it.settledWith(cause, cache.clock.nowMillis()) else it }
+            if (cause != null) update(run) { if (it.isPending) it.settledWith(cause, runtime.clock.nowMillis()) else it }
         }
         execution.start()
         return execution.await()
     }
 
     override fun subscribe(listener: MutationListener<D, V>): Subscription {
-        val job = cache.scope.launch(start = CoroutineStart.UNDISPATCHED) {
+        val job = runtime.scope.launch(start = CoroutineStart.UNDISPATCHED) {
             flow.collect { state ->
                 try {
                     listener.onState(state)
                 } catch (e: Throwable) {
                     if (e is VirtualMachineError) throw e
-                    cache.logFailure("a mutation listener", e)
+                    runtime.logFailure("a mutation listener", e)
                 }
             }
         }
@@ -99,32 +107,28 @@ internal class MutationImpl<D, V, C>(
                 guard("onError") { options.onError?.invoke(e, variables, context) }
                 guard("onSettled") { options.onSettled?.invoke(null, e, variables, context) }
             }
-            val now = cache.clock.nowMillis()
+            val now = runtime.clock.nowMillis()
             update(run) { it.copy(failureCount = failures[0]).settledWith(e, now) }
             throw e
         }
         guard("onSuccess") { options.onSuccess?.invoke(result, variables, context) }
-        for (prefix in options.invalidates) client.invalidateQueries(prefix)
+        for (prefix in options.invalidates) engine.operations.invalidate(QueryFilter.prefix(prefix), local = true)
         guard("onSettled") { options.onSettled?.invoke(result, null, variables, context) }
-        val now = cache.clock.nowMillis()
+        val now = runtime.clock.nowMillis()
         update(run) { MutationState(MutationStatus.SUCCESS, result, null, variables, it.submittedAt, now, failures[0]) }
         return result
     }
 
     /** The mutation function, retried as the options say; counts failed attempts in `failures[0]`. */
     private suspend fun withRetries(run: Long, variables: V, failures: IntArray): D {
-        val policy = options.retryPolicy ?: cache.config.retryPolicy
-        while (true) {
-            try {
-                return options.mutationFn(variables)
-            } catch (thrown: Throwable) {
-                val e = failureOf(thrown, "the mutation function")
-                val failed = ++failures[0]
-                if (failed > options.retry || !policy.shouldRetry(failed, e)) throw e
-                update(run) { it.copy(failureCount = failed) }
-                delay(policy.delayMillis(failed, e).coerceAtLeast(0))
-            }
-        }
+        val policy = options.retryPolicy ?: runtime.config.retryPolicy
+        val schedule = RetrySchedule.of(options.retry, policy) { runtime.logFailure("retry policy of a mutation", it) }
+        return retrying(
+            schedule,
+            failure = { thrown -> failureOf(thrown, "the mutation function").also { failures[0]++ } },
+            onRetry = { failed, _ -> update(run) { it.copy(failureCount = failed) } },
+            giveUp = { _, e -> throw e },
+        ) { options.mutationFn(variables) }
     }
 
     /** Applies [change] if [run] is still the latest run (last wins). */
@@ -141,7 +145,7 @@ internal class MutationImpl<D, V, C>(
         } catch (e: Throwable) {
             if (e is VirtualMachineError) throw e
             currentCoroutineContext().ensureActive()
-            cache.logFailure("$callback callback of a mutation", e)
+            runtime.logFailure("$callback callback of a mutation", e)
         }
     }
 

@@ -1,6 +1,8 @@
-package dev.stackquery.internal
+package dev.stackquery.internal.store
 
 import dev.stackquery.QueryClock
+import dev.stackquery.internal.query.Query
+import dev.stackquery.internal.saturatedAdd
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.launch

@@ -1,14 +1,19 @@
-package dev.stackquery.internal
+package dev.stackquery.internal.observer
 
 import dev.stackquery.QueryCacheEvent.RemovalCause
 import dev.stackquery.QueryClientClosedException
 import dev.stackquery.QueryListener
 import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
-import dev.stackquery.QueryStatus
 import dev.stackquery.RefetchOnSubscribe
 import dev.stackquery.Subscription
 import dev.stackquery.SwitchableQueryObserver
+import dev.stackquery.internal.ResolvedOptions
+import dev.stackquery.internal.client.ClientEngine
+import dev.stackquery.internal.query.LookupMode
+import dev.stackquery.internal.query.ObserverDemand
+import dev.stackquery.internal.query.Query
+import dev.stackquery.internal.query.QueryStateObserver
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.ExperimentalForInheritanceCoroutinesApi
 import kotlinx.coroutines.flow.FlowCollector
@@ -19,18 +24,24 @@ import java.util.concurrent.Executor
 import java.util.concurrent.atomic.AtomicInteger
 
 /**
- * The observer behind [dev.stackquery.QueryClient.watch]: counts its subscribers, attaches to its
- * query while it has any, and turns the query's states into its own (select, placeholder).
+ * The observer behind [dev.stackquery.QueryClient.watch]: its lifecycle. It counts its
+ * subscribers (flow collectors and listeners), attaches to its query while it has any (pushing its
+ * [ObserverDemand]), and publishes the state [StateDerivation] makes of the query's, to its flow
+ * and to its [ListenerSubscription]s, one change at a time.
  *
- * Locks: the observer's [lock] guards attaching and detaching and is taken before the cache's
- * lock and the query's monitor; the query calls [onQueryChanged] with no lock held, and
- * [onQueryRemoved] under its locks (it only schedules work).
+ * Locks: the observer's [lock] guards attaching and detaching and is taken before the store's
+ * lock and the query's monitor; the query calls [onQueryChanged] with no lock held, and the store
+ * calls [onQueryRemoved] after releasing its lock.
  */
 internal class QueryObserverImpl<Q, T>(
-    private val cache: QueryCache,
+    private val engine: ClientEngine,
     options: QueryOptions<Q>,
-    private val select: ((Q) -> T)?,
+    select: ((Q) -> T)?,
 ) : SwitchableQueryObserver<Q, T>, QueryStateObserver {
+    private val store = engine.store
+    private val runtime = engine.runtime
+    private val derivation = StateDerivation<Q, T>(select)
+
     private val lock = Any()
 
     @Volatile
@@ -53,14 +64,6 @@ internal class QueryObserverImpl<Q, T>(
     private var latest: Published<T>? = null
     private var version = 0L // written only by publish(), which runs one at a time
 
-    // Select memo and kept data: written by publish() (serialized by pendingChanges) while
-    // attached, and under lock while detached.
-    private var memoRaw: Any? = NONE
-    private var memoSelected: Any? = NONE
-
-    @Volatile
-    private var previousData: Any? = NONE
-
     private class Closed(val last: QueryState<*>)
 
     @OptIn(ExperimentalForInheritanceCoroutinesApi::class)
@@ -73,7 +76,7 @@ internal class QueryObserverImpl<Q, T>(
             try {
                 flow.collect { value ->
                     if (value is Closed) throw CancellationException("the QueryClient was closed")
-                    @Suppress("UNCHECKED_CAST")
+                    @Suppress("UNCHECKED_CAST") // the flow holds QueryState<T> values or Closed
                     collector.emit(value as QueryState<T>)
                 }
             } finally {
@@ -84,22 +87,13 @@ internal class QueryObserverImpl<Q, T>(
 
     override val current: QueryState<T> get() = currentState()
 
-    override val isEnabled: Boolean get() = options.enabled
-
-    override val pollIntervalMillis: Long
-        get() {
-            val current = options
-            if (!current.enabled) return 0
-            return current.refetchInterval?.inWholeMilliseconds?.coerceAtLeast(1) ?: 0
-        }
-
-    override fun subscribe(listener: QueryListener<T>): Subscription = subscribe(listener, cache.dispatchExecutor)
+    override fun subscribe(listener: QueryListener<T>): Subscription = subscribe(listener, runtime.dispatchExecutor)
 
     override fun subscribe(listener: QueryListener<T>, executor: Executor): Subscription {
         val subscription = ListenerSubscription(
             listener,
             executor,
-            onFailure = { cache.logFailure("a listener of ${options.queryKey}", it) },
+            onFailure = { runtime.logFailure("a listener of ${options.queryKey}", it) },
             onUnsubscribe = {
                 subscriptions.remove(it)
                 release()
@@ -123,9 +117,9 @@ internal class QueryObserverImpl<Q, T>(
 
     override suspend fun refetch(): QueryState<T> {
         val current = options
-        val resolved = ResolvedOptions.resolve(current, cache.config)
+        val resolved = ResolvedOptions.resolve(current, runtime.config)
         while (true) {
-            val fetch = cache.getOrCreate(current.queryKey, current).fetch(resolved) ?: continue
+            val fetch = store.getOrCreate(current.queryKey, current).fetch(resolved) ?: continue
             fetch.join()
             return currentState()
         }
@@ -135,10 +129,7 @@ internal class QueryObserverImpl<Q, T>(
         val attached = synchronized(lock) {
             val old = this.options
             val keyChanged = options.queryKey != old.queryKey
-            if (keyChanged) {
-                val shown = currentState()
-                previousData = if (shown.hasData) shown.data else NONE
-            }
+            if (keyChanged) derivation.keyChanging(currentState())
             this.options = options
             val query = bound
             when {
@@ -151,9 +142,8 @@ internal class QueryObserverImpl<Q, T>(
                     attach()
                 }
                 else -> {
-                    val resolved = ResolvedOptions.resolve(options, cache.config)
-                    query.resolved = resolved
-                    query.updatePolling()
+                    val resolved = ResolvedOptions.resolve(options, runtime.config)
+                    query.updateDemand(this, ObserverDemand.of(options, resolved))
                     Attached(query, resolved, fetch = options.enabled && !old.enabled)
                 }
             }
@@ -199,17 +189,17 @@ internal class QueryObserverImpl<Q, T>(
     private fun attach(): Attached<Q>? {
         if (flow.value is Closed) return null
         val current = options
-        val resolved = ResolvedOptions.resolve(current, cache.config)
+        val resolved = ResolvedOptions.resolve(current, runtime.config)
+        val demand = ObserverDemand.of(current, resolved)
         while (true) {
             val query = try {
-                cache.getOrCreate(current.queryKey, current)
+                store.getOrCreate(current.queryKey, current)
             } catch (e: QueryClientClosedException) {
                 markClosed()
                 return null
             }
             bound = query
-            if (!query.addObserver(this, notify = false)) continue // removed meanwhile: look the key up again
-            query.resolved = resolved
+            if (!query.addObserver(this, demand, notify = false)) continue // removed meanwhile: look the key up again
             return Attached(query, resolved, fetch = current.enabled)
         }
     }
@@ -230,7 +220,7 @@ internal class QueryObserverImpl<Q, T>(
         try {
             when (resolved.options.refetchOnSubscribe) {
                 RefetchOnSubscribe.ALWAYS -> query.fetch(resolved)
-                RefetchOnSubscribe.IF_STALE -> query.lookup(resolved, Query.LookupMode.PREFETCH)
+                RefetchOnSubscribe.IF_STALE -> query.lookup(resolved, LookupMode.PREFETCH)
                 RefetchOnSubscribe.NEVER -> {}
             }
         } catch (e: QueryClientClosedException) {
@@ -251,7 +241,7 @@ internal class QueryObserverImpl<Q, T>(
     private fun publish() {
         val query = bound ?: return
         if (query.key != options.queryKey) return // switching keys: the old query no longer counts
-        val next = derive(query.state)
+        val next = derivation.derive(query.state, options)
         while (true) {
             val previous = flow.value
             if (previous is Closed) return
@@ -262,7 +252,7 @@ internal class QueryObserverImpl<Q, T>(
         for (subscription in subscriptions) subscription.offer(published)
     }
 
-    @Suppress("UNCHECKED_CAST")
+    @Suppress("UNCHECKED_CAST") // as above: every value but Closed is a QueryState<T>
     private fun currentState(): QueryState<T> {
         val value = flow.value
         if (value is Closed) return value.last as QueryState<T>
@@ -278,7 +268,7 @@ internal class QueryObserverImpl<Q, T>(
     private fun refresh() {
         val previous = flow.value
         if (previous is Closed) return
-        flow.compareAndSet(previous, derive(cache.get<Q>(options.queryKey)?.state ?: QueryState.idle()))
+        flow.compareAndSet(previous, derivation.derive(store.get<Q>(options.queryKey)?.state ?: QueryState.idle(), options))
     }
 
     private fun markClosed() {
@@ -289,43 +279,6 @@ internal class QueryObserverImpl<Q, T>(
         }
         for (subscription in subscriptions) subscription.end()
         subscriptions.clear()
-    }
-
-    @Suppress("UNCHECKED_CAST")
-    private fun derive(raw: QueryState<Q>): QueryState<T> {
-        val current = options
-        return try {
-            when {
-                raw.hasData -> {
-                    previousData = NONE // the new key has data: what was kept is no longer shown
-                    if (select == null) raw as QueryState<T> else raw.showing(selectData(raw.data as Q), false)
-                }
-                raw.status == QueryStatus.ERROR || !(current.enabled || raw.isFetching) -> raw as QueryState<T>
-                current.keepPreviousData && previousData !== NONE -> raw.showing(previousData as T, true)
-                current.placeholderData != null -> raw.showing(selectData(current.placeholderData), true)
-                else -> raw as QueryState<T>
-            }
-        } catch (e: Throwable) {
-            if (e is VirtualMachineError) throw e
-            val kept = memoSelected
-            raw.selectFailed(e, if (kept === NONE) null else kept as T, kept !== NONE)
-        }
-    }
-
-    /** [select] applied to [raw], run only for new raw data; an equal result keeps the old reference. */
-    @Suppress("UNCHECKED_CAST")
-    private fun selectData(raw: Q): T {
-        val select = select ?: return raw as T
-        if (memoRaw !== NONE && raw === memoRaw) return memoSelected as T
-        val selected = select(raw)
-        val kept = if (memoSelected !== NONE && memoSelected == selected) memoSelected else selected
-        memoRaw = raw
-        memoSelected = kept
-        return kept as T
-    }
-
-    private companion object {
-        val NONE = Any()
     }
 }
 

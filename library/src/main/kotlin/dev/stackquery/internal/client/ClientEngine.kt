@@ -1,0 +1,184 @@
+package dev.stackquery.internal.client
+
+import dev.stackquery.QueryCacheEvent.RemovalCause
+import dev.stackquery.QueryCancelledException
+import dev.stackquery.QueryClientClosedException
+import dev.stackquery.QueryClientConfig
+import dev.stackquery.QueryFilter
+import dev.stackquery.QueryKey
+import dev.stackquery.QueryOptions
+import dev.stackquery.QueryState
+import dev.stackquery.internal.ResolvedOptions
+import dev.stackquery.internal.isStale
+import dev.stackquery.internal.mutation.MutationRegistry
+import dev.stackquery.internal.persistence.L2Tier
+import dev.stackquery.internal.query.LookupMode
+import dev.stackquery.internal.query.LookupResult
+import dev.stackquery.internal.store.QueryStore
+import dev.stackquery.internal.sync.SyncBridge
+import dev.stackquery.storage.StorageStats
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.Deferred
+import kotlinx.coroutines.currentCoroutineContext
+import kotlinx.coroutines.ensureActive
+
+/**
+ * The client behind the public `QueryClient`: builds the parts (runtime, L2 tier, store,
+ * mutation registry, filter operations, sync bridge) and runs the read paths — the fresh hit,
+ * `fetchQuery`'s stale-while-revalidate, `ensureQueryData`, `prefetchQuery` — and the client's
+ * lifecycle. Operations on filters live in [FilterOperations].
+ */
+internal class ClientEngine(val config: QueryClientConfig) {
+    val runtime = ClientRuntime(config)
+    private val clock = runtime.clock
+    private val stats = runtime.stats
+
+    /** The L2 tier, when the client has a storage. */
+    val l2: L2Tier? = config.storage?.let { L2Tier(it, config, config.coroutineContext) }
+    val store = QueryStore(runtime, l2)
+    val mutations = MutationRegistry()
+
+    private var sync: SyncBridge? = null
+    val operations = FilterOperations(runtime, store, l2, publish = config.sync?.let { { message -> sync?.publish(message) } })
+
+    init {
+        store.start()
+        // A cancelled parent Job ends the client as close() would, not half-alive.
+        runtime.job.invokeOnCompletion { close() }
+        sync = config.sync?.let { transport ->
+            SyncBridge(
+                transport, runtime.scope, operations::applyRemote,
+                onGap = { operations.invalidate(QueryFilter.ALL, local = false) },
+                writeMark = { l2?.mark() ?: 0L },
+                awaitWrites = { mark -> l2?.awaitWritten(mark, 2 * config.storageTimeoutMillis) },
+            ).also { it.start() }
+        }
+    }
+
+    /**
+     * The fresh-hit path of `fetchQuery`, usable without a coroutine: the query's state if it is
+     * cached with data that is fresh for [options] (counted as a hit), else `null`. A map lookup,
+     * a volatile read and a clock read: no lock, no allocation, no scan.
+     */
+    fun <T> freshState(options: QueryOptions<T>): QueryState<T>? {
+        val query = store.get<T>(options.queryKey) ?: return null
+        val state = query.state
+        if (!state.hasData) return null
+        val now = clock.nowMillis()
+        query.touch(now)
+        if (isStale(state, ResolvedOptions.staleTimeMillis(options, config), now)) return null
+        stats.hits.increment()
+        return state
+    }
+
+    /** `fetchQuery` after [freshState] missed. */
+    suspend fun <T> fetchAfterMiss(options: QueryOptions<T>): T =
+        when (val found = lookup(options, LookupMode.REVALIDATE)) {
+            is LookupResult.Found -> {
+                (if (found.fromStorage) stats.misses else if (found.stale) stats.staleHits else stats.hits).increment()
+                found.data
+            }
+            is LookupResult.Wait -> {
+                stats.misses.increment()
+                await(found.fetch)
+            }
+            else -> error("lookup returned $found")
+        }
+
+    /** `ensureQueryData`: any cached data, else the fetch. */
+    suspend fun <T> ensure(options: QueryOptions<T>): T = when (val found = lookup(options, LookupMode.ENSURE)) {
+        is LookupResult.Found -> found.data
+        is LookupResult.Wait -> await(found.fetch)
+        else -> error("lookup returned $found")
+    }
+
+    /** `prefetchQuery`: fetches unless fresh, waits, never throws a fetch error (nor on a closed client). */
+    suspend fun prefetch(options: QueryOptions<*>) {
+        val found = try {
+            lookup(options, LookupMode.PREFETCH)
+        } catch (e: QueryClientClosedException) {
+            return
+        }
+        if (found is LookupResult.Wait) found.fetch.join()
+    }
+
+    /**
+     * [dev.stackquery.internal.query.Query.lookup] on the query of [options], created if missing
+     * and looked up again if it left the cache meanwhile; never [LookupResult.Removed] or
+     * [LookupResult.Hydrating]. A query found with data and no fetch started gets its gc timer.
+     * After waiting for a hydration, the fetch waited for is the answer once it has ended.
+     */
+    private suspend fun <T> lookup(options: QueryOptions<T>, mode: LookupMode): LookupResult<T> {
+        val resolved = ResolvedOptions.resolve(options, config)
+        var awaited: Deferred<*>? = null
+        while (true) {
+            if (awaited?.isCancelled == true) {
+                @Suppress("UNCHECKED_CAST") // a fetch of this query: a Deferred<T>
+                return LookupResult.Wait(awaited as Deferred<T>) // failed or cancelled (the client may be closed)
+            }
+            val query = store.getOrCreate(options.queryKey, options)
+            query.touch(clock.nowMillis())
+            when (val found = query.lookup(resolved, mode, awaited)) {
+                is LookupResult.Removed -> continue
+                is LookupResult.Hydrating -> {
+                    found.gate.await()
+                    awaited = found.fetch
+                }
+                is LookupResult.Found -> {
+                    query.ensureGcScheduled()
+                    return if (awaited != null) LookupResult.Found(found.data, found.stale, fromStorage = true) else found
+                }
+                is LookupResult.Wait -> return found
+            }
+        }
+    }
+
+    /**
+     * Waits for [fetch]. A fetch that ended with the client's own cancellation (it raced
+     * [close]) fails the caller with [QueryClientClosedException]; a fetch the client cancelled
+     * fails it with [QueryCancelledException]; the caller's own cancellation is rethrown as is.
+     */
+    suspend fun <T> await(fetch: Deferred<T>): T = closedAware { fetch.await() }
+
+    /**
+     * Runs [block]; a cancellation that comes from the client closing (not from the caller, and
+     * not a [QueryCancelledException]) is rethrown as [QueryClientClosedException], so a caller
+     * racing [close] never sees the client's internal job. With [inClientScope] false (the
+     * caller's own coroutine), the caller's own cancellation is rethrown as is.
+     */
+    suspend inline fun <R> closedAware(inClientScope: Boolean = false, block: () -> R): R = try {
+        block()
+    } catch (e: CancellationException) {
+        if (e is QueryCancelledException || !runtime.isClosed) throw e
+        if (!inClientScope) currentCoroutineContext().ensureActive()
+        throw QueryClientClosedException()
+    }
+
+    /** `setQueryData`: writes `updater(current)` under [key] and publishes it. */
+    fun <T> setQueryData(key: QueryKey, updater: (T?) -> T): T {
+        val data = store.update(key, updater)
+        operations.published(key)
+        return data
+    }
+
+    /** `removeQueries` and the like by a local caller. */
+    fun remove(filter: QueryFilter) = operations.remove(filter, local = true)
+
+    /** Removes every query from memory, cancelling fetches in flight; persisted entries stay. */
+    fun clear() = store.clear(RemovalCause.EXPLICIT)
+
+    /** Closes the client (see `QueryClient.close`); idempotent. */
+    fun close() {
+        if (!runtime.markClosed()) return
+        store.clear(RemovalCause.CLOSED)
+        l2?.close()
+        runtime.job.cancel()
+        sync?.close()
+    }
+
+    suspend fun flush() {
+        l2?.flush()
+    }
+
+    fun storageStats(): StorageStats? = l2?.stats()
+}

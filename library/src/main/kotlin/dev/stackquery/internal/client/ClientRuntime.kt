@@ -1,0 +1,64 @@
+package dev.stackquery.internal.client
+
+import dev.stackquery.QueryCacheEvent
+import dev.stackquery.QueryClientClosedException
+import dev.stackquery.QueryClientConfig
+import dev.stackquery.internal.StatsCounter
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineExceptionHandler
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.asExecutor
+import org.slf4j.LoggerFactory
+import java.util.concurrent.Executor
+import kotlin.coroutines.ContinuationInterceptor
+
+/**
+ * What every part of one client shares: its configuration and clock, the coroutine scope all of
+ * its background work runs in, its counters and event bus, whether it is closed, and where
+ * failures of user code are logged. Holds no query and makes no decision.
+ */
+internal class ClientRuntime(val config: QueryClientConfig) {
+    val clock = config.clock
+    val job: Job = SupervisorJob(config.coroutineContext[Job])
+    val scope = CoroutineScope(
+        config.coroutineContext + job + CoroutineName("StackQuery") +
+            CoroutineExceptionHandler { _, e -> logFailure("a background task", e) },
+    )
+    val stats = StatsCounter()
+    val events = EventBus()
+
+    /** The client's dispatcher as an `Executor`: where listeners run unless given their own. */
+    val dispatchExecutor: Executor =
+        ((config.coroutineContext[ContinuationInterceptor] as? CoroutineDispatcher) ?: Dispatchers.Default).asExecutor()
+
+    @Volatile
+    var isClosed: Boolean = false
+        private set
+
+    /** Marks the client closed; false if it already was. */
+    fun markClosed(): Boolean {
+        if (isClosed) return false
+        isClosed = true
+        return true
+    }
+
+    /** @throws QueryClientClosedException when the client is closed. */
+    fun checkOpen() {
+        if (isClosed) throw QueryClientClosedException()
+    }
+
+    /** Publishes [event] when anyone listens (see [EventBus.emit]). */
+    inline fun emit(event: () -> QueryCacheEvent) = events.emit(event)
+
+    fun logFailure(what: String, error: Throwable) {
+        log.warn("StackQuery: {} failed", what, error)
+    }
+
+    private companion object {
+        val log = LoggerFactory.getLogger(ClientRuntime::class.java)
+    }
+}

@@ -1,0 +1,48 @@
+package dev.stackquery.internal.client
+
+import dev.stackquery.QueryCacheEvent
+import kotlinx.coroutines.ExperimentalForInheritanceCoroutinesApi
+import kotlinx.coroutines.channels.BufferOverflow
+import kotlinx.coroutines.flow.FlowCollector
+import kotlinx.coroutines.flow.MutableSharedFlow
+import kotlinx.coroutines.flow.SharedFlow
+import java.util.concurrent.atomic.AtomicInteger
+
+/**
+ * The client's cache events: a shared flow that keeps the last [BUFFER] events for slow
+ * collectors (dropping the oldest), and that costs nothing while nobody collects: [emit] builds
+ * an event only when a collector is counted.
+ */
+internal class EventBus {
+    private val flow = MutableSharedFlow<QueryCacheEvent>(
+        extraBufferCapacity = BUFFER,
+        onBufferOverflow = BufferOverflow.DROP_OLDEST,
+    )
+
+    /** Collectors of [events], counted without a lock (the flow's own count takes its lock). */
+    val collectors = AtomicInteger()
+
+    /** The events; collecting counts as listening. */
+    @OptIn(ExperimentalForInheritanceCoroutinesApi::class)
+    val events: SharedFlow<QueryCacheEvent> = object : SharedFlow<QueryCacheEvent> {
+        override val replayCache: List<QueryCacheEvent> get() = flow.replayCache
+
+        override suspend fun collect(collector: FlowCollector<QueryCacheEvent>): Nothing {
+            collectors.incrementAndGet()
+            try {
+                flow.collect(collector)
+            } finally {
+                collectors.decrementAndGet()
+            }
+        }
+    }
+
+    /** Publishes [event] when anyone listens (no allocation or lock otherwise). */
+    inline fun emit(event: () -> QueryCacheEvent) {
+        if (collectors.get() > 0) flow.tryEmit(event())
+    }
+
+    private companion object {
+        const val BUFFER = 1024
+    }
+}

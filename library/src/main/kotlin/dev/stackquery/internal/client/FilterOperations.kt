@@ -1,0 +1,154 @@
+package dev.stackquery.internal.client
+
+import dev.stackquery.QueryCacheEvent.RemovalCause
+import dev.stackquery.QueryClientClosedException
+import dev.stackquery.QueryFilter
+import dev.stackquery.QueryKey
+import dev.stackquery.internal.persistence.Envelope
+import dev.stackquery.internal.persistence.L2Tier
+import dev.stackquery.internal.query.Query
+import dev.stackquery.internal.store.QueryStore
+import dev.stackquery.internal.store.selectsByKeyOnly
+import dev.stackquery.internal.sync.SyncMessage
+import kotlinx.coroutines.Deferred
+
+/**
+ * The operations on the queries a filter selects — invalidate, refetch, cancel, remove, reset —
+ * written once for both origins: a *local* one (this client's own call) also updates the L2 tier
+ * and is published to the other instances ([publish]); a *remote* one (applied from another
+ * instance's [SyncMessage], see [applyRemote]) does neither (its origin did both) and does not
+ * wait for the refetches it starts, so the messages after it never queue behind a slow fetch.
+ */
+internal class FilterOperations(
+    private val runtime: ClientRuntime,
+    private val store: QueryStore,
+    private val l2: L2Tier?,
+    /** Sends a message to the other instances; `null` without sync. */
+    private val publish: ((SyncMessage) -> Unit)?,
+) {
+    /**
+     * Marks the queries [filter] selects invalidated, then refetches the active ones (cancelling
+     * a fetch of theirs in flight) and, if [local], waits for them.
+     */
+    suspend fun invalidate(filter: QueryFilter, local: Boolean) {
+        val matched = store.find(filter)
+        // Persisted entries no query in memory holds cannot carry the flag: delete them all, then
+        // write back the ones held here, flagged, so no instance hydrates invalidated data as fresh.
+        val rewrite = local && l2?.deleteForInvalidation(filter) == true
+        for (query in matched) query.invalidate(persist = local, rewrite = rewrite)
+        if (local) publishFor(filter, matched) { key, exact -> SyncMessage.Invalidate(key, exact) }
+        refetchActive(matched, wait = local)
+    }
+
+    /** Refetches the enabled queries [filter] selects, joining fetches in flight, and waits. */
+    suspend fun refetch(filter: QueryFilter) {
+        joinAll(store.find(filter).mapNotNull { refetch(it, cancelInFlight = false) })
+    }
+
+    /** Cancels the fetches in flight of the queries [filter] selects and waits until they stopped. */
+    suspend fun cancel(filter: QueryFilter) {
+        for (query in store.find(filter)) query.cancel("cancelQueries")
+    }
+
+    /** Removes the queries [filter] selects from memory (and, if [local], their persisted entries). */
+    fun remove(filter: QueryFilter, local: Boolean) {
+        val matched = store.find(filter)
+        for (query in matched) store.remove(query, RemovalCause.EXPLICIT)
+        if (!local) return
+        l2?.deleteFor(filter, persistedKeys(matched))
+        publishFor(filter, matched) { key, exact -> SyncMessage.Remove(key, exact) }
+    }
+
+    /** Puts the queries [filter] selects back to their initial state, then refetches the active ones. */
+    suspend fun reset(filter: QueryFilter, local: Boolean) {
+        val matched = store.find(filter)
+        for (query in matched) resetToInitial(query)
+        if (local) {
+            l2?.deleteFor(filter, persistedKeys(matched))
+            publishFor(filter, matched) { key, exact -> SyncMessage.Reset(key, exact) }
+        }
+        refetchActive(matched, wait = local)
+    }
+
+    /** How many of the queries [filter] selects are fetching. */
+    fun fetchingCount(filter: QueryFilter): Int = store.find(filter).count { it.state.isFetching }
+
+    /** Publishes the data just set under [key]: its persisted envelope when the query has a codec, else an invalidation. */
+    fun published(key: QueryKey) {
+        val publish = publish ?: return
+        val entry = store.get<Any?>(key)?.let(::envelope)
+        publish(if (entry != null) SyncMessage.Set(key, entry) else SyncMessage.Invalidate(key, exact = true))
+    }
+
+    /** Applies what another instance published. */
+    suspend fun applyRemote(message: SyncMessage) {
+        val filter = message.filter
+        when (message) {
+            is SyncMessage.Invalidate -> invalidate(filter, local = false)
+            is SyncMessage.Remove -> remove(filter, local = false)
+            is SyncMessage.Reset -> reset(filter, local = false)
+            is SyncMessage.Set -> {
+                val query = store.get<Any?>(message.key) ?: return
+                if (!applyEntry(query, message.entry)) invalidate(filter, local = false)
+            }
+        }
+    }
+
+    /** Takes the envelope another instance set; false when it cannot be read here (no codec, another buster, garbage). */
+    private fun <T> applyEntry(query: Query<T>, entry: String): Boolean {
+        val codec = query.resolved?.options?.codec ?: return false
+        val persisted = try {
+            Envelope.decode(entry, runtime.config.buster, codec)
+        } catch (e: Exception) {
+            null
+        } ?: return false
+        query.applyPersisted(persisted)
+        return true
+    }
+
+    /** The query's data as a persisted envelope, or `null` without data or codec (or if the codec fails). */
+    private fun <T> envelope(query: Query<T>): String? {
+        val state = query.state
+        val codec = query.resolved?.options?.codec ?: return null
+        if (!state.hasData) return null
+        return try {
+            @Suppress("UNCHECKED_CAST") // hasData: data is a T, even when T is nullable
+            Envelope.encode(codec, state.data as T, state.dataUpdatedAt, state.isInvalidated, runtime.config.buster)
+        } catch (e: Exception) {
+            runtime.logFailure("encoding ${query.key} for the other instances", e)
+            null
+        }
+    }
+
+    private fun <T> resetToInitial(query: Query<T>) = query.reset(store.initialState(query.resolved?.options))
+
+    /** The keys of [matched] that persist (have a codec). */
+    private fun persistedKeys(matched: List<Query<*>>): List<QueryKey> =
+        matched.mapNotNull { query -> query.key.takeIf { query.resolved?.options?.codec != null } }
+
+    /** Tells the other instances about an operation on what [filter] selected: by key when it can, else key by key. */
+    private inline fun publishFor(filter: QueryFilter, matched: List<Query<*>>, message: (QueryKey, Boolean) -> SyncMessage) {
+        val publish = publish ?: return
+        if (filter.selectsByKeyOnly) {
+            publish(message(filter.queryKey ?: QueryKey.EMPTY, filter.exact && filter.queryKey != null))
+        } else {
+            for (query in matched) publish(message(query.key, true))
+        }
+    }
+
+    private fun refetch(query: Query<*>, cancelInFlight: Boolean): Deferred<*>? = try {
+        query.refetch(cancelInFlight)
+    } catch (e: QueryClientClosedException) {
+        null
+    }
+
+    /** Refetches the active ones of [queries], cancelling a fetch of theirs in flight (it may be outdated). */
+    private suspend fun refetchActive(queries: List<Query<*>>, wait: Boolean) {
+        val fetches = queries.mapNotNull { if (it.isActive) refetch(it, cancelInFlight = true) else null }
+        if (wait) joinAll(fetches)
+    }
+
+    private suspend fun joinAll(fetches: List<Deferred<*>>) {
+        for (fetch in fetches) fetch.join()
+    }
+}

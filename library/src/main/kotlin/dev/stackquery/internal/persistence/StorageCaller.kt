@@ -1,0 +1,60 @@
+package dev.stackquery.internal.persistence
+
+import dev.stackquery.storage.StorageUnavailableException
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.async
+import kotlinx.coroutines.currentCoroutineContext
+import kotlinx.coroutines.isActive
+import kotlinx.coroutines.withTimeoutOrNull
+
+/**
+ * Calls a storage, bounded by [timeoutMillis], reporting each outcome to the [breaker] and the
+ * [counters]: a failure or timeout is counted, logged (rate-limited) and thrown as
+ * [StorageFailure]; the caller's own cancellation is rethrown as is. The call runs in its own
+ * coroutine in [scope], so the caller stops waiting after the timeout whatever the storage does.
+ */
+internal class StorageCaller(
+    private val scope: CoroutineScope,
+    private val timeoutMillis: Long,
+    private val breaker: CircuitBreaker,
+    private val counters: StorageCounters,
+    private val log: RateLimitedLog,
+    private val coolDownText: String,
+) {
+    suspend fun <R> call(what: String, op: suspend () -> R): R {
+        val running = scope.async(start = CoroutineStart.UNDISPATCHED) { op() }
+        val outcome = try {
+            withTimeoutOrNull(timeoutMillis) { Result.success(running.await()) }
+        } catch (e: CancellationException) {
+            running.cancel()
+            if (!currentCoroutineContext().isActive) {
+                breaker.release() // the caller went away: no outcome to report
+                throw e
+            }
+            Result.failure(e) // the storage threw a CancellationException of its own
+        } catch (e: Exception) {
+            Result.failure(e)
+        }
+        if (outcome == null) {
+            running.cancel()
+            counters.timeouts.increment()
+            fail(what, StorageUnavailableException("storage $what timed out after ${timeoutMillis}ms"))
+        }
+        outcome.exceptionOrNull()?.let { fail(what, it) }
+        breaker.onSuccess()
+        return outcome.getOrThrow()
+    }
+
+    private fun fail(what: String, error: Throwable): Nothing {
+        counters.errors.increment()
+        val opened = breaker.onFailure()
+        log.warn(what, error)
+        if (opened) log.warn("storage failing: skipped for $coolDownText", null)
+        throw StorageFailure(error)
+    }
+}
+
+/** A storage call that failed; already counted and logged. */
+internal class StorageFailure(cause: Throwable) : Exception(cause.toString(), cause, false, false)

@@ -1,0 +1,154 @@
+package dev.stackquery.internal.query
+
+import dev.stackquery.FetchStatus
+import dev.stackquery.QueryCancelledException
+import dev.stackquery.QueryState
+import dev.stackquery.QueryStatus
+import dev.stackquery.internal.ResolvedOptions
+import dev.stackquery.internal.failureOf
+import dev.stackquery.internal.guardCallback
+import dev.stackquery.internal.retry.RetrySchedule
+import dev.stackquery.internal.retry.retrying
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Deferred
+import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.async
+import kotlinx.coroutines.currentCoroutineContext
+import kotlinx.coroutines.ensureActive
+import kotlinx.coroutines.withContext
+
+/**
+ * One execution of a query's function, shared by every caller that joined it: made (lazily, not
+ * yet started) by [Query.fetch] under the query's monitor, started after it is released.
+ *
+ * The run first waits for the cancelled executions of its key that are still finishing (so a
+ * query function never runs twice at once for one key), then, when [hydrate], reads the L2 tier
+ * (fresh data there settles the run without calling the function), then calls the query function
+ * through the retry loop, and settles the query with the outcome. It runs in the client's scope.
+ */
+internal class FetchRun<T>(
+    private val query: Query<T>,
+    private val host: QueryHost,
+    /** The state this run replaced: what cancelling it reverts to. */
+    private val before: QueryState<T>,
+    val options: ResolvedOptions<T>,
+    hydrate: Boolean,
+) {
+    private val runtime = host.runtime
+    private val stats = runtime.stats
+
+    /** Set when the query is invalidated while this run is in flight: its result settles stale. */
+    var invalidated = false // guarded by the query's monitor
+
+    /** Set when data was written while this run was in flight: cancelling it keeps that data. */
+    private var dataWritten = false // guarded by the query's monitor
+
+    /** Completed once this run has read the L2 tier; `null` when it does not read it. */
+    val hydration: CompletableDeferred<Unit>? = if (hydrate) CompletableDeferred() else null
+
+    val job: Deferred<T>
+
+    init {
+        val previous = host.drains.of(query.key)
+        job = runtime.scope.async(start = CoroutineStart.LAZY) {
+            if (previous.isNotEmpty()) {
+                // Cancelled executions of this key are still finishing: never run two at once.
+                withContext(NonCancellable) { previous.forEach { it.join() } }
+                ensureActive()
+            }
+            execute()
+        }
+    }
+
+    /** Starts the job, once the query has it in flight; a cancellation from outside then abandons the run. */
+    fun start() {
+        job.invokeOnCompletion { cause ->
+            hydration?.complete(Unit)
+            if (cause != null) query.onRunCancelled(this)
+        }
+        job.start()
+    }
+
+    /** Under the query's monitor: data was written while this run is in flight. */
+    fun dataWritten() {
+        invalidated = false
+        dataWritten = true
+    }
+
+    /** Under the query's monitor: the state to show when this run is abandoned, [current] being the state now. */
+    fun revertedState(current: QueryState<T>): QueryState<T> =
+        if (dataWritten) {
+            current.copy(fetchStatus = FetchStatus.IDLE)
+        } else {
+            before.copy(fetchStatus = FetchStatus.IDLE, isInvalidated = current.isInvalidated)
+        }
+
+    /** Cancels the job with [cause]; until it has stopped, new runs of the key wait for it. */
+    fun cancel(cause: QueryCancelledException) {
+        job.cancel(cause)
+        if (!job.isCompleted) host.drains.add(query.key, job)
+    }
+
+    private suspend fun execute(): T {
+        hydration?.let { gate ->
+            try {
+                val persisted = host.l2?.let { l2 -> options.options.codec?.let { l2.read(query.key, it) } }
+                if (query.applyHydration(this, persisted)) return persisted!!.data
+            } finally {
+                gate.complete(Unit)
+            }
+            currentCoroutineContext().ensureActive()
+        }
+        stats.fetches.increment()
+        val schedule = RetrySchedule.of(options.retry, options.retryPolicy) { runtime.logFailure("retry policy of ${query.key}", it) }
+        val data = retrying(
+            schedule,
+            failure = { failureOf(it, "the query function of ${query.key}") },
+            onRetry = { failures, e ->
+                query.updateWhileRunning(this) { it.copy(failureCount = failures, failureReason = e) }
+                stats.retries.increment()
+            },
+            giveUp = { failures, e -> fail(failures, e) },
+        ) { options.options.queryFn() }
+        val settled = query.settle(this, persist = true) {
+            val next = it.withData(data, runtime.clock.nowMillis(), FetchStatus.IDLE)
+            if (invalidated) next.copy(isInvalidated = true) else next
+        }
+        if (settled) {
+            callback("onSuccess") { options.options.onSuccess?.invoke(data) }
+            callback("onSettled") { options.options.onSettled?.invoke(data, null) }
+        }
+        return data
+    }
+
+    private fun fail(failures: Int, e: Throwable): Nothing {
+        stats.fetchFailures.increment()
+        val now = runtime.clock.nowMillis()
+        val settled = query.settle(this) {
+            it.copy(
+                status = QueryStatus.ERROR, fetchStatus = FetchStatus.IDLE, error = e,
+                errorUpdatedAt = now, failureCount = failures, failureReason = e,
+            )
+        }
+        if (settled) {
+            callback("onError") { options.options.onError?.invoke(e) }
+            callback("onSettled") { options.options.onSettled?.invoke(null, e) }
+        }
+        throw e
+    }
+
+    private inline fun callback(name: String, block: () -> Unit) =
+        guardCallback(block) { runtime.logFailure("$name callback of ${query.key}", it) }
+}
+
+/** The state a fetch starts in: the data kept (or PENDING without any), FETCHING, failures cleared. */
+internal fun <T> QueryState<T>.fetching(): QueryState<T> =
+    if (hasData) {
+        copy(fetchStatus = FetchStatus.FETCHING, failureCount = 0, failureReason = null)
+    } else {
+        copy(
+            status = QueryStatus.PENDING, fetchStatus = FetchStatus.FETCHING,
+            error = null, failureCount = 0, failureReason = null,
+        )
+    }

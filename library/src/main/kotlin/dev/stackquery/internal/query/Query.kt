@@ -1,0 +1,422 @@
+package dev.stackquery.internal.query
+
+import dev.stackquery.FetchStatus
+import dev.stackquery.QueryCacheEvent
+import dev.stackquery.QueryCancelledException
+import dev.stackquery.QueryClientClosedException
+import dev.stackquery.QueryKey
+import dev.stackquery.QueryState
+import dev.stackquery.QueryStatus
+import dev.stackquery.internal.ResolvedOptions
+import dev.stackquery.internal.isStale
+import dev.stackquery.internal.persistence.Persisted
+import kotlinx.coroutines.Deferred
+
+/**
+ * One cached query: the state machine of its [QueryState], its single in-flight fetch, its
+ * observers' demands and its gc bookkeeping.
+ *
+ * **States.** `status` × `fetchStatus`, with the data kept across them:
+ * - `IDLE/IDLE` (new, or reset without initial data) –[fetch]→ `PENDING/FETCHING`.
+ * - with data (`SUCCESS`, or `ERROR` after a later failure) –[fetch]→ same status, `FETCHING`.
+ * - `FETCHING` –retry→ `FETCHING` with `failureCount`/`failureReason` –settle→ `SUCCESS/IDLE`
+ *   (data, invalidated if [invalidate]d meanwhile) or `ERROR/IDLE` (error kept, data kept).
+ * - `FETCHING` –[cancel], [reset], removal, a refetch that cancels→ the state before the fetch
+ *   with `IDLE` ([abandon]; data written meanwhile by [updateData] and the invalidation flag kept).
+ * - any –[updateData] / [applyPersisted]→ `SUCCESS` with the new data, error cleared, fetch status
+ *   kept; –[invalidate]→ the same with `isInvalidated`; –[reset]→ the given initial state.
+ * - removal ([onRemoved]) is final: a removed query never fetches, schedules gc or notifies again.
+ *
+ * Every change happens under this object's monitor and replaces [state] with a new immutable
+ * value, so readers never lock. At most one fetch runs at a time: callers that ask while one is in
+ * flight join it, and a fetch started while a cancelled one of the same key is still finishing
+ * waits for it ([FetchRun]). Fetches run in the client's scope, so a caller's cancellation only
+ * detaches that caller. No user code runs under the monitor: [updateData] runs its updater outside
+ * it (compare-and-set), and observers are told after it is released ([locked]).
+ *
+ * Lock order: the store's lock, then a query's monitor, then the gc scheduler's lock.
+ */
+internal class Query<T>(
+    val key: QueryKey,
+    private val host: QueryHost,
+    initial: QueryState<T>,
+    /** Creation order, the tie-breaker for least-recently-used eviction. */
+    val sequence: Long,
+) {
+    private val runtime = host.runtime
+
+    /** The current state; replaced (never mutated) under the monitor, read without it. */
+    @Volatile
+    var state: QueryState<T> = initial
+        private set
+
+    /** The latest options a fetch or an observer's demand gave; `null` for a query made by `setQueryData`. */
+    @Volatile
+    var resolved: ResolvedOptions<T>? = null
+
+    /** Last access time (clock ms); written only when it changes, read racily by the evictor. */
+    @JvmField
+    var lastAccess: Long = 0
+
+    /** The gc deadline this query is (or was last) scheduled for, or [NO_DEADLINE]. See the gc scheduler. */
+    @Volatile
+    @JvmField
+    var gcDeadline: Long = NO_DEADLINE
+
+    /** This query's position in the gc heap, or -1; guarded by the gc scheduler's lock. */
+    @JvmField
+    var gcHeapIndex: Int = -1
+
+    /** Set once the query has left the cache. */
+    @Volatile
+    var isRemoved: Boolean = false
+        private set
+
+    private var inFlight: FetchRun<T>? = null // guarded by this
+    private val observers = QueryObservers() // guarded by this
+
+    /** Set once the L2 tier was read for this query (or it had data of its own): it is never read again. */
+    private var hydrated = false // guarded by this
+
+    private val poller = Poller(runtime.scope) { pollTick() } // guarded by this
+
+    /** A query is active while observed. */
+    val isActive: Boolean get() = synchronized(this) { !observers.isEmpty() }
+
+    /** Inactive: no observer and no fetch in flight. Only inactive queries are collected or evicted. */
+    val isInactive: Boolean get() = synchronized(this) { isIdleLocked() }
+
+    private fun isIdleLocked(): Boolean = observers.isEmpty() && inFlight == null
+
+    /** How many observers are attached. */
+    val observerCount: Int get() = synchronized(this) { observers.size }
+
+    /** Tells the observers about the current state; no-op under the monitor (the outermost [locked] does it). */
+    fun notifyObservers() {
+        val snapshot = observers.snapshot
+        if (snapshot.isEmpty() || isRemoved || Thread.holdsLock(this)) return
+        for (observer in snapshot) observer.onQueryChanged()
+    }
+
+    fun touch(now: Long) {
+        if (lastAccess != now) lastAccess = now
+    }
+
+    /**
+     * Fetches again with the latest options if the query has a query function and is enabled
+     * (by any attached observer, or by its latest options when it has none); `null` when it has
+     * no function (made by `setQueryData`), is disabled, or has left the cache.
+     */
+    fun refetch(cancelInFlight: Boolean): Deferred<T>? {
+        val options = resolved ?: return null
+        val enabled = synchronized(this) { if (observers.isEmpty()) options.options.enabled else observers.anyEnabled() }
+        return if (enabled) fetch(options, cancelInFlight) else null
+    }
+
+    /**
+     * Starts a fetch with [options], or joins the one in flight. With [cancelInFlight], a fetch in
+     * flight is cancelled first (its state reverted) and a new one started. Returns `null` when
+     * the query has left the cache (the caller looks the key up again).
+     *
+     * @throws QueryClientClosedException when the client is closed.
+     */
+    fun fetch(options: ResolvedOptions<T>, cancelInFlight: Boolean = false): Deferred<T>? {
+        val run = locked {
+            resolved = options
+            val current = inFlight
+            if (current != null) {
+                if (!cancelInFlight) {
+                    runtime.stats.dedupJoins.increment()
+                    return current.job
+                }
+                abandon(current, "refetch requested")
+            }
+            runtime.checkOpen()
+            if (isRemoved) return null
+            val before = state
+            val hydrate = host.l2?.wantsHydration(options, before, hydrated) == true
+            val run = FetchRun(this, host, before, options, hydrate)
+            inFlight = run
+            setState(before.fetching())
+            host.gc.cancel(this)
+            runtime.emit { QueryCacheEvent.FetchStarted(key) }
+            run
+        }
+        run.start()
+        return run.job
+    }
+
+    /**
+     * Reads the data or fetches, deciding on the state as it is under the monitor (so a fetch
+     * that settles meanwhile is not repeated):
+     * - [LookupMode.REVALIDATE] (`fetchQuery`): fresh data is found; stale data is found and a
+     *   background fetch started (or joined); no data: wait for a fetch.
+     * - [LookupMode.ENSURE] (`ensureQueryData`): any data is found; no data: wait for a fetch.
+     * - [LookupMode.PREFETCH] (`prefetchQuery`): fresh data is found; otherwise wait for a fetch.
+     *
+     * A query with no data that persists to L2 first reads its persisted entry, in the fetch it
+     * starts: meanwhile the result is [LookupResult.Hydrating]. The lookup after it passes that
+     * fetch as [awaited]: once it is no longer in flight, it is the answer as is (its data, its
+     * error, or its cancellation), so the caller never starts another fetch.
+     */
+    fun lookup(options: ResolvedOptions<T>, mode: LookupMode, awaited: Deferred<*>? = null): LookupResult<T> = locked {
+        if (awaited != null && inFlight?.job !== awaited) {
+            @Suppress("UNCHECKED_CAST") // awaited is a fetch of this query, so a Deferred<T>
+            return LookupResult.Wait(awaited as Deferred<T>)
+        }
+        if (isRemoved) return LookupResult.Removed
+        val current = state
+        if (current.hasData) {
+            val stale = isStale(current, options.staleTimeMillis, runtime.clock.nowMillis())
+            @Suppress("UNCHECKED_CAST") // hasData: data is a T, even when T is nullable
+            if (!stale || mode == LookupMode.ENSURE) return LookupResult.Found(current.data as T, stale)
+            if (mode == LookupMode.REVALIDATE) {
+                fetch(options)
+                @Suppress("UNCHECKED_CAST") // as above
+                return LookupResult.Found(current.data as T, stale = true)
+            }
+        }
+        val job = fetch(options) ?: return LookupResult.Removed
+        val gate = inFlight?.hydration
+        if (gate != null && !gate.isCompleted) LookupResult.Hydrating(gate, job) else LookupResult.Wait(job)
+    }
+
+    /** Cancels the fetch in flight, if any, reverting the state; waits until it has stopped. */
+    suspend fun cancel(reason: String) {
+        val run = locked { inFlight?.also { abandon(it, reason) } } ?: return
+        run.job.join()
+    }
+
+    /**
+     * Marks the query invalidated (and, with [persist], writes the flag to the L2 tier; with
+     * [rewrite], writes it even if the query was invalidated already, its entry having just been
+     * deleted); a fetch in flight then settles still invalidated.
+     */
+    fun invalidate(persist: Boolean = true, rewrite: Boolean = false) = locked {
+        // Found by a filter just before it was removed: its entry may be deleted already, never write it back.
+        if (isRemoved) return@locked
+        inFlight?.invalidated = true
+        if (!state.isInvalidated) {
+            val next = state.copy(isInvalidated = true)
+            setState(next)
+            if (persist) persist(next)
+        } else if (persist && rewrite) {
+            persist(state)
+        }
+    }
+
+    /**
+     * Takes [persisted], data another instance set, unless this query's data is newer. Neither
+     * persisted nor published (the origin did both).
+     */
+    fun applyPersisted(persisted: Persisted<T>) = locked {
+        if (isRemoved) return@locked
+        val current = state
+        if (current.hasData && current.dataUpdatedAt > persisted.dataUpdatedAt) return@locked
+        inFlight?.dataWritten()
+        hydrated = true
+        val next = current.withData(persisted.data, persisted.dataUpdatedAt)
+        setState(if (persisted.invalidated) next.copy(isInvalidated = true) else next)
+    }
+
+    /**
+     * Writes `updater(current data or null)` as SUCCESS (clearing error and invalidation), keeping
+     * the fetch status. [updater] runs outside the monitor; if the state changed meanwhile it runs
+     * again on the new state (compare-and-set). Returns the new data, or `null` (and writes
+     * nothing) when the query has left the cache.
+     */
+    fun updateData(updater: (T?) -> T): Written<T>? {
+        while (true) {
+            val current = state
+            if (isRemoved) return null
+            val data = updater(if (current.hasData) current.data else null)
+            val written = synchronized(this) {
+                if (isRemoved) return null
+                if (state !== current) return@synchronized false
+                inFlight?.dataWritten()
+                val next = current.withData(data, runtime.clock.nowMillis())
+                setState(next)
+                hydrated = true
+                persist(next)
+                true
+            }
+            if (written) {
+                notifyObservers()
+                return Written(data)
+            }
+        }
+    }
+
+    /** Replaces the state with [initial], cancelling any fetch in flight. */
+    fun reset(initial: QueryState<T>) = locked {
+        val run = inFlight
+        if (run != null) abandon(run, "query reset", replacement = initial) else setState(initial)
+    }
+
+    /**
+     * Attaches [observer] with its [demand]: the query becomes active (its gc timer stops), polls
+     * as its observers ask, and (unless [notify] is false) the observers are told the current
+     * state. False (and nothing attached) when the query has left the cache.
+     */
+    fun addObserver(observer: QueryStateObserver, demand: ObserverDemand<T>, notify: Boolean = true): Boolean {
+        synchronized(this) {
+            if (isRemoved) return false
+            observers.put(observer, demand)
+            demand.options?.let { resolved = it }
+            host.gc.cancel(this)
+            updatePolling()
+        }
+        if (notify) notifyObservers()
+        return true
+    }
+
+    /** Replaces the demand of [observer], which is attached; polling follows. */
+    fun updateDemand(observer: QueryStateObserver, demand: ObserverDemand<T>): Unit = synchronized(this) {
+        if (observer !in observers) return
+        observers.put(observer, demand)
+        demand.options?.let { resolved = it }
+        updatePolling()
+    }
+
+    /** Detaches [observer]; the last one leaving starts the gc timer. */
+    fun removeObserver(observer: QueryStateObserver): Unit = synchronized(this) {
+        if (!observers.remove(observer)) return
+        updatePolling()
+        scheduleGcIfInactive()
+    }
+
+    /** Under the monitor: polls at the shortest period the observers ask for (none once removed). */
+    private fun updatePolling() = poller.update(if (isRemoved) 0 else observers.pollIntervalMillis())
+
+    /** A poll: starts a fetch with the latest options, or joins the one in flight, without waiting for it. */
+    private fun pollTick(): Boolean {
+        val options = resolved ?: return true
+        return try {
+            fetch(options)
+            true
+        } catch (e: QueryClientClosedException) {
+            false
+        }
+    }
+
+    /**
+     * Called by the store, under its lock, once the query left it: cancels the fetch in flight,
+     * polling and the gc timer. Returns the observers, which the store tells once its lock is
+     * released.
+     */
+    fun onRemoved(): Array<QueryStateObserver> = synchronized(this) {
+        isRemoved = true
+        inFlight?.let { abandon(it, "query removed") }
+        poller.stop()
+        host.gc.cancel(this)
+        observers.snapshot
+    }
+
+    /**
+     * Starts the gc timer of an inactive query that has none. New queries start without a timer
+     * (so a fetch that follows at once is not raced by it); the operation that created one calls
+     * this when it did not start a fetch or add an observer.
+     */
+    fun ensureGcScheduled() = synchronized(this) {
+        if (gcHeapIndex < 0 && isIdleLocked() && !isRemoved) host.gc.schedule(this, gcTimeMillis())
+    }
+
+    /** After a fetch settled or an observer left: an inactive query starts its gc timer. */
+    private fun scheduleGcIfInactive() {
+        if (isIdleLocked() && !isRemoved) {
+            host.gc.schedule(this, gcTimeMillis())
+            host.onBecameInactive(this)
+        }
+    }
+
+    private fun gcTimeMillis(): Long = resolved?.gcTimeMillis ?: runtime.config.gcTimeMillis
+
+    private fun setState(next: QueryState<T>) {
+        state = next
+        runtime.emit { QueryCacheEvent.Updated(key, next) }
+    }
+
+    private fun persist(snapshot: QueryState<T>) {
+        host.l2?.persist(key, resolved, snapshot)
+    }
+
+    /**
+     * Under the monitor: forgets [run], cancels its job and sets [replacement], by default the
+     * state [run] replaced with `fetchStatus = IDLE` (keeping data written meanwhile, and the
+     * invalidation flag).
+     */
+    private fun abandon(run: FetchRun<T>, reason: String, replacement: QueryState<T>? = null) {
+        inFlight = null
+        val next = replacement ?: run.revertedState(state)
+        setState(next)
+        runtime.emit { QueryCacheEvent.FetchSettled(key, next) }
+        run.cancel(QueryCancelledException(key, reason))
+        scheduleGcIfInactive()
+    }
+
+    // ---- called by FetchRun ----
+
+    /** [run]'s job ended with a cancellation it did not get from [abandon]. */
+    internal fun onRunCancelled(run: FetchRun<T>) = locked {
+        if (inFlight === run) abandon(run, "fetch cancelled")
+    }
+
+    /** Applies [update] while [run] is still the fetch in flight (a failed attempt that will be retried). */
+    internal fun updateWhileRunning(run: FetchRun<T>, update: (QueryState<T>) -> QueryState<T>) = locked {
+        if (inFlight === run) setState(update(state))
+    }
+
+    /**
+     * Applies what [run] read from the L2 tier, unless data arrived meanwhile: fresh data settles
+     * [run] (true: the query function is not called); stale or invalidated data becomes the state
+     * while [run] goes on to fetch (false); nothing found (false).
+     */
+    internal fun applyHydration(run: FetchRun<T>, persisted: Persisted<T>?): Boolean = locked {
+        if (inFlight !== run) return false
+        hydrated = true
+        if (persisted == null || state.hasData) return false
+        var next = state.withData(persisted.data, persisted.dataUpdatedAt, FetchStatus.FETCHING)
+        if (persisted.invalidated) next = next.copy(isInvalidated = true)
+        val stale = isStale(next, run.options.staleTimeMillis, runtime.clock.nowMillis())
+        host.l2?.countHit(stale)
+        if (!stale) {
+            settle(run) { next.copy(fetchStatus = FetchStatus.IDLE) }
+            return true
+        }
+        run.dataWritten() // cancelling the refetch keeps the hydrated data
+        setState(next)
+        false
+    }
+
+    /**
+     * Ends [run] with the state [update] makes (and, with [persist], writes it to the L2 tier);
+     * false when [run] was abandoned meanwhile.
+     */
+    internal fun settle(run: FetchRun<T>, persist: Boolean = false, update: (QueryState<T>) -> QueryState<T>): Boolean =
+        locked {
+            if (inFlight !== run) return false
+            inFlight = null
+            val next = update(state)
+            setState(next)
+            if (persist) persist(next)
+            runtime.emit { QueryCacheEvent.FetchSettled(key, next) }
+            scheduleGcIfInactive()
+            true
+        }
+
+    companion object {
+        const val NO_DEADLINE: Long = Long.MIN_VALUE
+    }
+}
+
+/**
+ * Runs [block] under the query's monitor, then tells its observers about the resulting state,
+ * outside the monitor (so no observer or collector code runs under it). Nested calls notify once,
+ * when the outermost releases the monitor.
+ */
+internal inline fun <R> Query<*>.locked(block: () -> R): R =
+    try {
+        synchronized(this, block)
+    } finally {
+        notifyObservers() // also after a non-local return from block
+    }

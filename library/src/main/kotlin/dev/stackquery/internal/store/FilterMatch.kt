@@ -1,0 +1,24 @@
+package dev.stackquery.internal.store
+
+import dev.stackquery.QueryFilter
+import dev.stackquery.internal.isStale
+import dev.stackquery.internal.query.Query
+
+/** Whether the filter selects by key alone (no type, staleness or predicate condition). */
+internal val QueryFilter.selectsByKeyOnly: Boolean
+    get() = type == QueryFilter.Type.ALL && stale == null && predicate == null
+
+/** Whether [query], found by the filter's key, meets its other conditions at [now]. */
+internal fun QueryFilter.matches(query: Query<*>, now: Long, defaultStaleTimeMillis: Long): Boolean {
+    when (type) {
+        QueryFilter.Type.ACTIVE -> if (!query.isActive) return false
+        QueryFilter.Type.INACTIVE -> if (query.isActive) return false
+        QueryFilter.Type.ALL -> {}
+    }
+    val state = query.state
+    if (stale != null) {
+        val staleTime = query.resolved?.staleTimeMillis ?: defaultStaleTimeMillis
+        if (isStale(state, staleTime, now) != stale) return false
+    }
+    return predicate?.test(query.key, state) ?: true
+}
