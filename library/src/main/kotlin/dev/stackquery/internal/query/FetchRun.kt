@@ -20,7 +20,7 @@ import kotlinx.coroutines.withContext
 
 /**
  * One execution of a query's function, shared by every caller that joined it: made (lazily, not
- * yet started) by [Query.fetch] under the query's monitor, started after it is released.
+ * yet started) by [FetchSlot.start] under the query's monitor, started after it is released.
  *
  * The run first waits for the cancelled executions of its key that are still finishing (so a
  * query function never runs twice at once for one key), then, when [hydrate], reads the L2 tier
@@ -29,6 +29,7 @@ import kotlinx.coroutines.withContext
  */
 internal class FetchRun<T>(
     private val query: Query<T>,
+    private val slot: FetchSlot<T>,
     private val host: QueryHost,
     /** The state this run replaced: what cancelling it reverts to. */
     private val before: QueryState<T>,
@@ -65,7 +66,7 @@ internal class FetchRun<T>(
     fun start() {
         job.invokeOnCompletion { cause ->
             hydration?.complete(Unit)
-            if (cause != null) query.onRunCancelled(this)
+            if (cause != null) slot.onRunCancelled(this)
         }
         job.start()
     }
@@ -94,7 +95,7 @@ internal class FetchRun<T>(
         hydration?.let { gate ->
             try {
                 val persisted = host.l2?.let { l2 -> options.options.codec?.let { l2.read(query.key, it) } }
-                if (query.applyHydration(this, persisted)) return persisted!!.data
+                if (slot.applyHydration(this, persisted)) return persisted!!.data
             } finally {
                 gate.complete(Unit)
             }
@@ -106,12 +107,12 @@ internal class FetchRun<T>(
             schedule,
             failure = { failureOf(it, "the query function of ${query.key}") },
             onRetry = { failures, e ->
-                query.updateWhileRunning(this) { it.copy(failureCount = failures, failureReason = e) }
+                slot.updateWhileRunning(this) { it.copy(failureCount = failures, failureReason = e) }
                 stats.retries.increment()
             },
             giveUp = { failures, e -> fail(failures, e) },
         ) { options.options.queryFn() }
-        val settled = query.settle(this, persist = true) {
+        val settled = slot.settle(this, persist = true) {
             val next = it.withData(data, runtime.clock.nowMillis(), FetchStatus.IDLE)
             if (invalidated) next.copy(isInvalidated = true) else next
         }
@@ -125,7 +126,7 @@ internal class FetchRun<T>(
     private fun fail(failures: Int, e: Throwable): Nothing {
         stats.fetchFailures.increment()
         val now = runtime.clock.nowMillis()
-        val settled = query.settle(this) {
+        val settled = slot.settle(this) {
             it.copy(
                 status = QueryStatus.ERROR, fetchStatus = FetchStatus.IDLE, error = e,
                 errorUpdatedAt = now, failureCount = failures, failureReason = e,

@@ -1,14 +1,10 @@
 package dev.stackquery.internal.query
 
-import dev.stackquery.FetchStatus
 import dev.stackquery.QueryCacheEvent
-import dev.stackquery.QueryCancelledException
 import dev.stackquery.QueryClientClosedException
 import dev.stackquery.QueryKey
 import dev.stackquery.QueryState
-import dev.stackquery.QueryStatus
 import dev.stackquery.internal.ResolvedOptions
-import dev.stackquery.internal.isStale
 import dev.stackquery.internal.persistence.Persisted
 import kotlinx.coroutines.Deferred
 
@@ -72,11 +68,12 @@ internal class Query<T>(
     var isRemoved: Boolean = false
         private set
 
-    private var inFlight: FetchRun<T>? = null // guarded by this
+    /** The fetch in flight and its transitions; guarded by this. */
+    internal val fetches = FetchSlot(this, host)
     private val observers = QueryObservers() // guarded by this
 
     /** Set once the L2 tier was read for this query (or it had data of its own): it is never read again. */
-    private var hydrated = false // guarded by this
+    internal var hydrated = false // guarded by this
 
     private val poller = Poller(runtime.scope) { pollTick() } // guarded by this
 
@@ -86,7 +83,7 @@ internal class Query<T>(
     /** Inactive: no observer and no fetch in flight. Only inactive queries are collected or evicted. */
     val isInactive: Boolean get() = synchronized(this) { isIdleLocked() }
 
-    private fun isIdleLocked(): Boolean = observers.isEmpty() && inFlight == null
+    private fun isIdleLocked(): Boolean = observers.isEmpty() && fetches.current == null
 
     /** How many observers are attached. */
     val observerCount: Int get() = synchronized(this) { observers.size }
@@ -114,78 +111,20 @@ internal class Query<T>(
     }
 
     /**
-     * Starts a fetch with [options], or joins the one in flight. With [cancelInFlight], a fetch in
-     * flight is cancelled first (its state reverted) and a new one started. Returns `null` when
-     * the query has left the cache (the caller looks the key up again).
+     * Starts a fetch with [options], or joins the one in flight (see [FetchSlot.start]); `null`
+     * when the query has left the cache.
      *
      * @throws QueryClientClosedException when the client is closed.
      */
-    fun fetch(options: ResolvedOptions<T>, cancelInFlight: Boolean = false): Deferred<T>? {
-        val run = locked {
-            resolved = options
-            val current = inFlight
-            if (current != null) {
-                if (!cancelInFlight) {
-                    runtime.stats.dedupJoins.increment()
-                    return current.job
-                }
-                abandon(current, "refetch requested")
-            }
-            runtime.checkOpen()
-            if (isRemoved) return null
-            val before = state
-            val hydrate = host.l2?.wantsHydration(options, before, hydrated) == true
-            val run = FetchRun(this, host, before, options, hydrate)
-            inFlight = run
-            setState(before.fetching())
-            host.gc.cancel(this)
-            runtime.emit { QueryCacheEvent.FetchStarted(key) }
-            run
-        }
-        run.start()
-        return run.job
-    }
-
-    /**
-     * Reads the data or fetches, deciding on the state as it is under the monitor (so a fetch
-     * that settles meanwhile is not repeated):
-     * - [LookupMode.REVALIDATE] (`fetchQuery`): fresh data is found; stale data is found and a
-     *   background fetch started (or joined); no data: wait for a fetch.
-     * - [LookupMode.ENSURE] (`ensureQueryData`): any data is found; no data: wait for a fetch.
-     * - [LookupMode.PREFETCH] (`prefetchQuery`): fresh data is found; otherwise wait for a fetch.
-     *
-     * A query with no data that persists to L2 first reads its persisted entry, in the fetch it
-     * starts: meanwhile the result is [LookupResult.Hydrating]. The lookup after it passes that
-     * fetch as [awaited]: once it is no longer in flight, it is the answer as is (its data, its
-     * error, or its cancellation), so the caller never starts another fetch.
-     */
-    fun lookup(options: ResolvedOptions<T>, mode: LookupMode, awaited: Deferred<*>? = null): LookupResult<T> = locked {
-        if (awaited != null && inFlight?.job !== awaited) {
-            @Suppress("UNCHECKED_CAST") // awaited is a fetch of this query, so a Deferred<T>
-            return LookupResult.Wait(awaited as Deferred<T>)
-        }
-        if (isRemoved) return LookupResult.Removed
-        val current = state
-        if (current.hasData) {
-            val stale = isStale(current, options.staleTimeMillis, runtime.clock.nowMillis())
-            @Suppress("UNCHECKED_CAST") // hasData: data is a T, even when T is nullable
-            if (!stale || mode == LookupMode.ENSURE) return LookupResult.Found(current.data as T, stale)
-            if (mode == LookupMode.REVALIDATE) {
-                fetch(options)
-                @Suppress("UNCHECKED_CAST") // as above
-                return LookupResult.Found(current.data as T, stale = true)
-            }
-        }
-        val job = fetch(options) ?: return LookupResult.Removed
-        val gate = inFlight?.hydration
-        if (gate != null && !gate.isCompleted) LookupResult.Hydrating(gate, job) else LookupResult.Wait(job)
-    }
+    fun fetch(options: ResolvedOptions<T>, cancelInFlight: Boolean = false): Deferred<T>? =
+        fetches.start(options, cancelInFlight)
 
     /** Cancels the fetch in flight, if any, reverting the state; waits until it has stopped. */
-    suspend fun cancel(reason: String) {
-        val run = locked { inFlight?.also { abandon(it, reason) } } ?: return
-        run.job.join()
-    }
+    suspend fun cancel(reason: String): Unit = fetches.cancel(reason)
+
+    /** Reads the data or fetches, as [mode] says (see [FetchSlot.lookup]). */
+    fun lookup(options: ResolvedOptions<T>, mode: LookupMode, awaited: Deferred<*>? = null): LookupResult<T> =
+        fetches.lookup(options, mode, awaited)
 
     /**
      * Marks the query invalidated (and, with [persist], writes the flag to the L2 tier; with
@@ -195,7 +134,7 @@ internal class Query<T>(
     fun invalidate(persist: Boolean = true, rewrite: Boolean = false) = locked {
         // Found by a filter just before it was removed: its entry may be deleted already, never write it back.
         if (isRemoved) return@locked
-        inFlight?.invalidated = true
+        fetches.current?.invalidated = true
         if (!state.isInvalidated) {
             val next = state.copy(isInvalidated = true)
             setState(next)
@@ -213,7 +152,7 @@ internal class Query<T>(
         if (isRemoved) return@locked
         val current = state
         if (current.hasData && current.dataUpdatedAt > persisted.dataUpdatedAt) return@locked
-        inFlight?.dataWritten()
+        fetches.current?.dataWritten()
         hydrated = true
         val next = current.withData(persisted.data, persisted.dataUpdatedAt)
         setState(if (persisted.invalidated) next.copy(isInvalidated = true) else next)
@@ -233,7 +172,7 @@ internal class Query<T>(
             val written = synchronized(this) {
                 if (isRemoved) return null
                 if (state !== current) return@synchronized false
-                inFlight?.dataWritten()
+                fetches.current?.dataWritten()
                 val next = current.withData(data, runtime.clock.nowMillis())
                 setState(next)
                 hydrated = true
@@ -249,8 +188,8 @@ internal class Query<T>(
 
     /** Replaces the state with [initial], cancelling any fetch in flight. */
     fun reset(initial: QueryState<T>) = locked {
-        val run = inFlight
-        if (run != null) abandon(run, "query reset", replacement = initial) else setState(initial)
+        val run = fetches.current
+        if (run != null) fetches.abandon(run, "query reset", replacement = initial) else setState(initial)
     }
 
     /**
@@ -306,7 +245,7 @@ internal class Query<T>(
      */
     fun onRemoved(): Array<QueryStateObserver> = synchronized(this) {
         isRemoved = true
-        inFlight?.let { abandon(it, "query removed") }
+        fetches.current?.let { fetches.abandon(it, "query removed") }
         poller.stop()
         host.gc.cancel(this)
         observers.snapshot
@@ -321,8 +260,8 @@ internal class Query<T>(
         if (gcHeapIndex < 0 && isIdleLocked() && !isRemoved) host.gc.schedule(this, gcTimeMillis())
     }
 
-    /** After a fetch settled or an observer left: an inactive query starts its gc timer. */
-    private fun scheduleGcIfInactive() {
+    /** Under the monitor, after a fetch ended or an observer left: an inactive query starts its gc timer. */
+    internal fun scheduleGcIfInactive() {
         if (isIdleLocked() && !isRemoved) {
             host.gc.schedule(this, gcTimeMillis())
             host.onBecameInactive(this)
@@ -331,78 +270,16 @@ internal class Query<T>(
 
     private fun gcTimeMillis(): Long = resolved?.gcTimeMillis ?: runtime.config.gcTimeMillis
 
-    private fun setState(next: QueryState<T>) {
+    /** Under the monitor: the one place the state changes. */
+    internal fun setState(next: QueryState<T>) {
         state = next
         runtime.emit { QueryCacheEvent.Updated(key, next) }
     }
 
-    private fun persist(snapshot: QueryState<T>) {
+    /** Under the monitor: hands [snapshot] to the L2 tier's write policy. */
+    internal fun persist(snapshot: QueryState<T>) {
         host.l2?.persist(key, resolved, snapshot)
     }
-
-    /**
-     * Under the monitor: forgets [run], cancels its job and sets [replacement], by default the
-     * state [run] replaced with `fetchStatus = IDLE` (keeping data written meanwhile, and the
-     * invalidation flag).
-     */
-    private fun abandon(run: FetchRun<T>, reason: String, replacement: QueryState<T>? = null) {
-        inFlight = null
-        val next = replacement ?: run.revertedState(state)
-        setState(next)
-        runtime.emit { QueryCacheEvent.FetchSettled(key, next) }
-        run.cancel(QueryCancelledException(key, reason))
-        scheduleGcIfInactive()
-    }
-
-    // ---- called by FetchRun ----
-
-    /** [run]'s job ended with a cancellation it did not get from [abandon]. */
-    internal fun onRunCancelled(run: FetchRun<T>) = locked {
-        if (inFlight === run) abandon(run, "fetch cancelled")
-    }
-
-    /** Applies [update] while [run] is still the fetch in flight (a failed attempt that will be retried). */
-    internal fun updateWhileRunning(run: FetchRun<T>, update: (QueryState<T>) -> QueryState<T>) = locked {
-        if (inFlight === run) setState(update(state))
-    }
-
-    /**
-     * Applies what [run] read from the L2 tier, unless data arrived meanwhile: fresh data settles
-     * [run] (true: the query function is not called); stale or invalidated data becomes the state
-     * while [run] goes on to fetch (false); nothing found (false).
-     */
-    internal fun applyHydration(run: FetchRun<T>, persisted: Persisted<T>?): Boolean = locked {
-        if (inFlight !== run) return false
-        hydrated = true
-        if (persisted == null || state.hasData) return false
-        var next = state.withData(persisted.data, persisted.dataUpdatedAt, FetchStatus.FETCHING)
-        if (persisted.invalidated) next = next.copy(isInvalidated = true)
-        val stale = isStale(next, run.options.staleTimeMillis, runtime.clock.nowMillis())
-        host.l2?.countHit(stale)
-        if (!stale) {
-            settle(run) { next.copy(fetchStatus = FetchStatus.IDLE) }
-            return true
-        }
-        run.dataWritten() // cancelling the refetch keeps the hydrated data
-        setState(next)
-        false
-    }
-
-    /**
-     * Ends [run] with the state [update] makes (and, with [persist], writes it to the L2 tier);
-     * false when [run] was abandoned meanwhile.
-     */
-    internal fun settle(run: FetchRun<T>, persist: Boolean = false, update: (QueryState<T>) -> QueryState<T>): Boolean =
-        locked {
-            if (inFlight !== run) return false
-            inFlight = null
-            val next = update(state)
-            setState(next)
-            if (persist) persist(next)
-            runtime.emit { QueryCacheEvent.FetchSettled(key, next) }
-            scheduleGcIfInactive()
-            true
-        }
 
     companion object {
         const val NO_DEADLINE: Long = Long.MIN_VALUE

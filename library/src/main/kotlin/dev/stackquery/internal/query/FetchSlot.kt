@@ -1,0 +1,161 @@
+package dev.stackquery.internal.query
+
+import dev.stackquery.FetchStatus
+import dev.stackquery.QueryCacheEvent
+import dev.stackquery.QueryCancelledException
+import dev.stackquery.QueryClientClosedException
+import dev.stackquery.QueryState
+import dev.stackquery.internal.ResolvedOptions
+import dev.stackquery.internal.isStale
+import dev.stackquery.internal.persistence.Persisted
+import kotlinx.coroutines.Deferred
+
+/**
+ * A query's one fetch in flight — deduplication and cancellation — and the state transitions a
+ * fetch makes: start (`FETCHING`), a failed attempt, hydration, settle, abandon. Guarded by the
+ * query's monitor: every method takes it (through [locked]) or is called under it.
+ */
+internal class FetchSlot<T>(private val query: Query<T>, private val host: QueryHost) {
+    private val runtime = host.runtime
+
+    /** The fetch in flight, or `null`; guarded by the query's monitor. */
+    var current: FetchRun<T>? = null
+        private set
+
+    /**
+     * Starts a fetch with [options], or joins the one in flight. With [cancelInFlight], a fetch in
+     * flight is cancelled first (its state reverted) and a new one started. Returns `null` when
+     * the query has left the cache (the caller looks the key up again).
+     *
+     * @throws QueryClientClosedException when the client is closed.
+     */
+    fun start(options: ResolvedOptions<T>, cancelInFlight: Boolean): Deferred<T>? {
+        val run = query.locked {
+            query.resolved = options
+            val inFlight = current
+            if (inFlight != null) {
+                if (!cancelInFlight) {
+                    runtime.stats.dedupJoins.increment()
+                    return inFlight.job
+                }
+                abandon(inFlight, "refetch requested")
+            }
+            runtime.checkOpen()
+            if (query.isRemoved) return null
+            val before = query.state
+            val hydrate = host.l2?.wantsHydration(options, before, query.hydrated) == true
+            val run = FetchRun(query, this, host, before, options, hydrate)
+            current = run
+            query.setState(before.fetching())
+            host.gc.cancel(query)
+            runtime.emit { QueryCacheEvent.FetchStarted(query.key) }
+            run
+        }
+        run.start()
+        return run.job
+    }
+
+    /**
+     * Reads the data or fetches, deciding on the state as it is under the monitor (so a fetch
+     * that settles meanwhile is not repeated):
+     * - [LookupMode.REVALIDATE] (`fetchQuery`): fresh data is found; stale data is found and a
+     *   background fetch started (or joined); no data: wait for a fetch.
+     * - [LookupMode.ENSURE] (`ensureQueryData`): any data is found; no data: wait for a fetch.
+     * - [LookupMode.PREFETCH] (`prefetchQuery`): fresh data is found; otherwise wait for a fetch.
+     *
+     * A query with no data that persists to L2 first reads its persisted entry, in the fetch it
+     * starts: meanwhile the result is [LookupResult.Hydrating]. The lookup after it passes that
+     * fetch as [awaited]: once it is no longer in flight, it is the answer as is (its data, its
+     * error, or its cancellation), so the caller never starts another fetch.
+     */
+    fun lookup(options: ResolvedOptions<T>, mode: LookupMode, awaited: Deferred<*>?): LookupResult<T> = query.locked {
+        if (awaited != null && current?.job !== awaited) {
+            @Suppress("UNCHECKED_CAST") // awaited is a fetch of this query, so a Deferred<T>
+            return LookupResult.Wait(awaited as Deferred<T>)
+        }
+        if (query.isRemoved) return LookupResult.Removed
+        val state = query.state
+        if (state.hasData) {
+            val stale = isStale(state, options.staleTimeMillis, runtime.clock.nowMillis())
+            @Suppress("UNCHECKED_CAST") // hasData: data is a T, even when T is nullable
+            if (!stale || mode == LookupMode.ENSURE) return LookupResult.Found(state.data as T, stale)
+            if (mode == LookupMode.REVALIDATE) {
+                start(options, cancelInFlight = false)
+                @Suppress("UNCHECKED_CAST") // as above
+                return LookupResult.Found(state.data as T, stale = true)
+            }
+        }
+        val job = start(options, cancelInFlight = false) ?: return LookupResult.Removed
+        val gate = current?.hydration
+        if (gate != null && !gate.isCompleted) LookupResult.Hydrating(gate, job) else LookupResult.Wait(job)
+    }
+
+    /** Cancels the fetch in flight, if any, reverting the state; waits until it has stopped. */
+    suspend fun cancel(reason: String) {
+        val run = query.locked { current?.also { abandon(it, reason) } } ?: return
+        run.job.join()
+    }
+
+    /**
+     * Under the monitor: forgets [run], cancels its job and sets [replacement], by default the
+     * state [run] replaced with `fetchStatus = IDLE` (keeping data written meanwhile, and the
+     * invalidation flag).
+     */
+    fun abandon(run: FetchRun<T>, reason: String, replacement: QueryState<T>? = null) {
+        current = null
+        val next = replacement ?: run.revertedState(query.state)
+        query.setState(next)
+        runtime.emit { QueryCacheEvent.FetchSettled(query.key, next) }
+        run.cancel(QueryCancelledException(query.key, reason))
+        query.scheduleGcIfInactive()
+    }
+
+    /** [run]'s job ended with a cancellation it did not get from [abandon]. */
+    fun onRunCancelled(run: FetchRun<T>) = query.locked {
+        if (current === run) abandon(run, "fetch cancelled")
+    }
+
+    /** Applies [update] while [run] is still the fetch in flight (a failed attempt that will be retried). */
+    fun updateWhileRunning(run: FetchRun<T>, update: (QueryState<T>) -> QueryState<T>) = query.locked {
+        if (current === run) query.setState(update(query.state))
+    }
+
+    /**
+     * Applies what [run] read from the L2 tier, unless data arrived meanwhile: fresh data settles
+     * [run] (true: the query function is not called); stale or invalidated data becomes the state
+     * while [run] goes on to fetch (false); nothing found (false).
+     */
+    fun applyHydration(run: FetchRun<T>, persisted: Persisted<T>?): Boolean = query.locked {
+        if (current !== run) return false
+        query.hydrated = true
+        val state = query.state
+        if (persisted == null || state.hasData) return false
+        var next = state.withData(persisted.data, persisted.dataUpdatedAt, FetchStatus.FETCHING)
+        if (persisted.invalidated) next = next.copy(isInvalidated = true)
+        val stale = isStale(next, run.options.staleTimeMillis, runtime.clock.nowMillis())
+        host.l2?.countHit(stale)
+        if (!stale) {
+            settle(run) { next.copy(fetchStatus = FetchStatus.IDLE) }
+            return true
+        }
+        run.dataWritten() // cancelling the refetch keeps the hydrated data
+        query.setState(next)
+        false
+    }
+
+    /**
+     * Ends [run] with the state [update] makes (and, with [persist], writes it to the L2 tier);
+     * false when [run] was abandoned meanwhile.
+     */
+    fun settle(run: FetchRun<T>, persist: Boolean = false, update: (QueryState<T>) -> QueryState<T>): Boolean =
+        query.locked {
+            if (current !== run) return false
+            current = null
+            val next = update(query.state)
+            query.setState(next)
+            if (persist) query.persist(next)
+            runtime.emit { QueryCacheEvent.FetchSettled(query.key, next) }
+            query.scheduleGcIfInactive()
+            true
+        }
+}
