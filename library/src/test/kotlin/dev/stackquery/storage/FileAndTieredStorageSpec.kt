@@ -1,5 +1,7 @@
 package dev.stackquery.storage
 
+import dev.stackquery.testing.FaultyStorage
+import dev.stackquery.testing.ManualClock
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
@@ -90,7 +92,7 @@ class FileAndTieredStorageSpec : FunSpec({
             val clock = ManualClock()
             val storage = FileStorage(dir, clock, purgeInterval = 10.minutes)
             storage.set("old", "x", 1.minutes)
-            clock.advance(11.minutes)
+            clock.advanceBy(11.minutes)
             storage.set("new", "y", null)
             Files.walk(dir).use { paths -> paths.filter { it.toString().endsWith(".entry") }.count() } shouldBe 1L
         }
@@ -124,7 +126,7 @@ class FileAndTieredStorageSpec : FunSpec({
         middle.get("k") shouldBe "deep"
         tiered.get("k") shouldBe "deep"
         tiered.get("missing") shouldBe null
-        clock.advance(31.seconds)
+        clock.advanceBy(31.seconds)
         top.get("k") shouldBe null // backfilled with backfillTtl
         tiered.stats().map { listOf(it.hits, it.misses, it.writes, it.backfills) } shouldBe listOf(
             listOf(1L, 2L, 1L, 1L),
