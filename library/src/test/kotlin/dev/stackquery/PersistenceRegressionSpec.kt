@@ -1,12 +1,12 @@
 package dev.stackquery
 
 import dev.stackquery.storage.BatchStorage
-import dev.stackquery.storage.FaultyStorage
-import dev.stackquery.storage.FaultyStorage.Mode
 import dev.stackquery.storage.InMemoryStorage
 import dev.stackquery.storage.PrefixDeletableStorage
 import dev.stackquery.storage.StorageBackend
 import dev.stackquery.storage.StorageEntry
+import dev.stackquery.testing.FaultyStorage
+import dev.stackquery.testing.FaultyStorage.Mode
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.types.shouldBeInstanceOf

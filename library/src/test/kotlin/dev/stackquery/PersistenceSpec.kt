@@ -1,13 +1,13 @@
 package dev.stackquery
 
-import dev.stackquery.storage.FaultyStorage
-import dev.stackquery.storage.FaultyStorage.Mode
 import dev.stackquery.storage.InMemoryStorage
 import dev.stackquery.storage.QueryCodec
 import dev.stackquery.storage.StorageBackend
+import dev.stackquery.testing.FaultyStorage
+import dev.stackquery.testing.FaultyStorage.Mode
 import io.kotest.core.spec.style.FunSpec
-import io.kotest.matchers.shouldBe
 import io.kotest.matchers.ints.shouldBeLessThanOrEqual
+import io.kotest.matchers.shouldBe
 import io.kotest.matchers.types.shouldBeInstanceOf
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll

@@ -1,11 +1,11 @@
 package dev.stackquery
 
 import dev.stackquery.internal.sync.SyncBridge
-import dev.stackquery.sync.InMemorySyncHub
+import dev.stackquery.storage.InMemoryStorage
 import dev.stackquery.sync.SyncListener
 import dev.stackquery.sync.SyncTransport
-import dev.stackquery.storage.FaultyStorage
-import dev.stackquery.storage.InMemoryStorage
+import dev.stackquery.testing.FaultyStorage
+import dev.stackquery.testing.InMemorySyncHub
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.delay

@@ -28,8 +28,9 @@ import kotlin.time.toKotlinDuration
  * - **Writes** follow [writeStrategy]: [WriteStrategy.WRITE_THROUGH] writes every tier before
  *   returning (and throws if a tier failed, after trying all); [WriteStrategy.WRITE_BACK] writes the
  *   first tier, then the others in the background, in order, latest value per key, at most
- *   [maxPendingWrites] waiting (the oldest dropped past that). Deletions always reach every tier
- *   before returning, after the background writes queued before them.
+ *   [maxPendingWrites] waiting (the oldest dropped past that). Deletions (and writes with a zero
+ *   or negative TTL, which remove the key) always reach every tier before returning, after the
+ *   background writes queued before them.
  * - **Stats** per tier: [stats].
  *
  * [close] closes every tier. Thread-safe.
@@ -145,6 +146,9 @@ public class TieredStorage @JvmOverloads constructor(
 
     override suspend fun set(key: String, value: String, ttl: Duration?) {
         if (writeStrategy == WriteStrategy.WRITE_BACK) {
+            // A zero or negative TTL removes the key: like delete, from every tier before returning,
+            // or a lower tier's older value could be read (and backfilled) until the writer got there.
+            if (ttl != null && !ttl.isPositive()) return delete(key)
             tierSet(0, key, value, ttl)
             val sent = synchronized(queueLock) { queue.trySend(Pending(key, value, ttl, ++queued)) }
             if (sent.isClosed) throw StorageException("TieredStorage is closed")

@@ -1,5 +1,8 @@
 package dev.stackquery.storage
 
+import dev.stackquery.testing.FaultyStorage
+import dev.stackquery.testing.ManualClock
+import dev.stackquery.testing.StorageContract
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
@@ -90,7 +93,7 @@ class FileAndTieredStorageSpec : FunSpec({
             val clock = ManualClock()
             val storage = FileStorage(dir, clock, purgeInterval = 10.minutes)
             storage.set("old", "x", 1.minutes)
-            clock.advance(11.minutes)
+            clock.advanceBy(11.minutes)
             storage.set("new", "y", null)
             Files.walk(dir).use { paths -> paths.filter { it.toString().endsWith(".entry") }.count() } shouldBe 1L
         }
@@ -124,7 +127,7 @@ class FileAndTieredStorageSpec : FunSpec({
         middle.get("k") shouldBe "deep"
         tiered.get("k") shouldBe "deep"
         tiered.get("missing") shouldBe null
-        clock.advance(31.seconds)
+        clock.advanceBy(31.seconds)
         top.get("k") shouldBe null // backfilled with backfillTtl
         tiered.stats().map { listOf(it.hits, it.misses, it.writes, it.backfills) } shouldBe listOf(
             listOf(1L, 2L, 1L, 1L),
@@ -156,6 +159,18 @@ class FileAndTieredStorageSpec : FunSpec({
         slow.inner.get("k") shouldBe "v19"
         tiered.delete("k")
         slow.inner.get("k") shouldBe null
+        tiered.close()
+    }
+
+    test("TieredStorage WRITE_BACK: a zero TTL removes the key from every tier before returning, as delete does") {
+        // Regression: the zero-TTL write removed the key from the first tier only and queued the rest,
+        // so a read in between found the lower tier's older value (a flaky WRITE_BACK contract case).
+        val lower = GatedTier() // its writes wait at a gate that stays closed
+        lower.inner.set("k", "old", null)
+        val tiered = TieredStorage(listOf(InMemoryStorage(), lower), WriteStrategy.WRITE_BACK)
+        tiered.set("k", "gone", Duration.ZERO)
+        lower.inner.get("k") shouldBe null
+        tiered.get("k") shouldBe null
         tiered.close()
     }
 

@@ -5,7 +5,7 @@ import dev.stackquery.QueryClientConfig
 import dev.stackquery.QueryKey
 import dev.stackquery.queryKey
 import dev.stackquery.queryOptions
-import dev.stackquery.storage.ManualClock
+import dev.stackquery.testing.ManualClock
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import kotlinx.serialization.Serializable

@@ -1,8 +1,8 @@
 package dev.stackquery.storage.exposed
 
-import dev.stackquery.storage.ManualClock
 import dev.stackquery.storage.StorageBackend
-import dev.stackquery.storage.StorageFixture
+import dev.stackquery.testing.ManualClock
+import dev.stackquery.testing.StorageFixture
 import io.kotest.core.test.Enabled
 import java.util.concurrent.ConcurrentHashMap
 

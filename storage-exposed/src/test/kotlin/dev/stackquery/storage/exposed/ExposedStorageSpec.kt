@@ -2,9 +2,9 @@ package dev.stackquery.storage.exposed
 
 import com.zaxxer.hikari.HikariConfig
 import com.zaxxer.hikari.HikariDataSource
-import dev.stackquery.storage.ManualClock
 import dev.stackquery.storage.StorageEntry
 import dev.stackquery.storage.StorageException
+import dev.stackquery.testing.ManualClock
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.maps.shouldContainExactly
@@ -88,7 +88,7 @@ class ExposedStorageSpec : FunSpec({
         dialectTest(database, "expiry follows the storage's clock, never the database's") {
             withNamespace(database) { namespace ->
                 val table = namespace.tableName
-                val clock = ManualClock(now = 1_000) // 1970: every row would be long expired by the database's NOW()
+                val clock = ManualClock(startMillis = 1_000) // 1970: every row would be long expired by the database's NOW()
                 namespace.open(clock).use { storage ->
                     storage.set("ttl", "t", 10.seconds)
                     storage.set("forever", "f", null)
@@ -97,14 +97,14 @@ class ExposedStorageSpec : FunSpec({
                     namespace.queryLong("SELECT COUNT(*) FROM $table WHERE expires_at IS NULL") shouldBe 1L
                     storage.get("ttl") shouldBe "t"
 
-                    clock.advance(10.seconds - 1.milliseconds)
+                    clock.advanceBy(10.seconds - 1.milliseconds)
                     storage.get("ttl") shouldBe "t"
-                    clock.advance(1.milliseconds)
+                    clock.advanceBy(1.milliseconds)
                     storage.get("ttl") shouldBe null
                     storage.getAll(listOf("ttl", "forever", "batch-ttl")) shouldContainExactly mapOf("forever" to "f", "batch-ttl" to "b")
                     namespace.queryLong("SELECT COUNT(*) FROM $table") shouldBe 3L // expired, not yet purged
 
-                    clock.advance(1.days)
+                    clock.advanceBy(1.days)
                     storage.purgeExpired() shouldBe 2
                     namespace.queryLong("SELECT COUNT(*) FROM $table") shouldBe 1L
                     storage.get("forever") shouldBe "f"

@@ -1,5 +1,5 @@
 package dev.stackquery.storage.exposed
 
-import dev.stackquery.storage.StorageContract
+import dev.stackquery.testing.StorageContract
 
 class H2StorageContractSpec : StorageContract("ExposedStorage on H2", ExposedContractFixture(TestDatabase.H2))

@@ -1,5 +1,5 @@
 package dev.stackquery.storage.exposed
 
-import dev.stackquery.storage.StorageContract
+import dev.stackquery.testing.StorageContract
 
 class PostgresStorageContractSpec : StorageContract("ExposedStorage on PostgreSQL", ExposedContractFixture(TestDatabase.Postgres))

@@ -1,7 +1,7 @@
 package dev.stackquery.storage.exposed
 
-import dev.stackquery.storage.ManualClock
 import dev.stackquery.storage.StorageEntry
+import dev.stackquery.testing.ManualClock
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.Dispatchers

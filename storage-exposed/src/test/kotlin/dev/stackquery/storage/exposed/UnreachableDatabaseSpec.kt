@@ -1,8 +1,8 @@
 package dev.stackquery.storage.exposed
 
-import dev.stackquery.storage.ManualClock
 import dev.stackquery.storage.StorageEntry
 import dev.stackquery.storage.StorageUnavailableException
+import dev.stackquery.testing.ManualClock
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe

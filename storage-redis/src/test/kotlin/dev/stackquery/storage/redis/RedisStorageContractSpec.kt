@@ -1,9 +1,9 @@
 package dev.stackquery.storage.redis
 
-import dev.stackquery.storage.ManualClock
 import dev.stackquery.storage.StorageBackend
-import dev.stackquery.storage.StorageContract
-import dev.stackquery.storage.StorageFixture
+import dev.stackquery.testing.ManualClock
+import dev.stackquery.testing.StorageContract
+import dev.stackquery.testing.StorageFixture
 import io.kotest.matchers.collections.shouldBeEmpty
 
 /** The shared storage contract against the real Redis, each test in a namespace of its own. */

@@ -1,4 +1,9 @@
-package dev.stackquery.storage
+package dev.stackquery.testing
+
+import dev.stackquery.storage.InMemoryStorage
+import dev.stackquery.storage.StorageBackend
+import dev.stackquery.storage.TieredStorage
+import dev.stackquery.storage.WriteStrategy
 
 class TieredWriteThroughContractSpec : StorageContract(
     "TieredStorage(WRITE_THROUGH)",

@@ -1,14 +1,17 @@
-package dev.stackquery.storage
+package dev.stackquery.testing
 
-import dev.stackquery.QueryClock
+import dev.stackquery.storage.BatchStorage
+import dev.stackquery.storage.PrefixDeletableStorage
+import dev.stackquery.storage.PurgeableStorage
+import dev.stackquery.storage.StorageBackend
+import dev.stackquery.storage.StorageEntry
 import io.kotest.core.spec.style.FunSpec
-import io.kotest.core.test.Enabled
 import io.kotest.core.test.TestScope
 import io.kotest.matchers.collections.shouldBeIn
-import io.kotest.matchers.maps.shouldContainExactly
-import io.kotest.matchers.shouldBe
 import io.kotest.matchers.comparables.shouldBeGreaterThanOrEqualTo
 import io.kotest.matchers.longs.shouldBeGreaterThanOrEqual
+import io.kotest.matchers.maps.shouldContainExactly
+import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
@@ -20,46 +23,30 @@ import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TimeMark
 import kotlin.time.TimeSource
 
-/** A clock a test moves by hand. */
-class ManualClock(@Volatile var now: Long = 1_700_000_000_000) : QueryClock {
-    override fun nowMillis(): Long = now
-
-    fun advance(by: Duration) {
-        now += by.inWholeMilliseconds
-    }
-}
-
-/** How a [StorageContract] gets a storage to test. */
-interface StorageFixture {
-    /**
-     * A new storage holding no entries, whose expiry follows [clock] when [clockDrivenExpiry] is
-     * true. Called once per test; [release] is called with it after the test.
-     */
-    suspend fun create(clock: ManualClock): StorageBackend
-
-    /** False for a store that expires entries on its own clock (Redis): expiry is then awaited in real time. */
-    val clockDrivenExpiry: Boolean get() = true
-
-    /** Closes [storage] and removes whatever it left behind. Default: [StorageBackend.close]. */
-    suspend fun release(storage: StorageBackend) {
-        storage.close()
-    }
-
-    /**
-     * Whether the contract can run here. A fixture for a store behind a server that is down
-     * returns `Enabled.disabled(reason)` (naming the server and the command that starts it): the
-     * contract's tests are then skipped, not failed. Default: enabled.
-     */
-    fun enabled(): Enabled = Enabled.enabled
-}
-
 /**
- * The storage contract every [StorageBackend] must meet: run it by subclassing with a fixture,
- * e.g. `class FileStorageContractSpec : StorageContract("FileStorage", fixture)`. Optional
- * capabilities ([BatchStorage], [PrefixDeletableStorage], [PurgeableStorage]) are tested when the
- * storage has them.
+ * The contract every [StorageBackend] must meet, as a kotest spec: subclass it with a
+ * [StorageFixture] that makes your storage, and every case runs against it.
+ *
+ * ```kotlin
+ * class MyStorageContractSpec : StorageContract("MyStorage", object : StorageFixture {
+ *     override suspend fun create(clock: ManualClock): StorageBackend = MyStorage(clock)
+ * })
+ * ```
+ *
+ * It checks reads of missing keys, overwrite, delete, TTL expiry and TTL replacement (a zero TTL
+ * removes), keys and values kept verbatim (quotes, SQL and shell metacharacters, case, Unicode
+ * without normalisation or collation folding, a 1 MiB value), and concurrent writers. The
+ * optional capabilities ([BatchStorage], [PrefixDeletableStorage], [PurgeableStorage]) are
+ * checked when the storage implements them; otherwise those cases pass without checking anything.
+ * Each case is named `"<name>: <behaviour>"`, gets a fresh storage from the fixture and a fresh
+ * [ManualClock], and releases the storage afterwards; the cases are skipped when
+ * [StorageFixture.enabled] says the store cannot be reached here. The concurrency case writes from
+ * [Dispatchers.Default] threads, so the storage must be thread-safe.
+ *
+ * @param name the storage's name, prefixed to every test name.
+ * @param fixture makes and releases the storage of each test.
  */
-abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec({
+public abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec({
     /** A contract test, skipped when the fixture says the store cannot be tested here. */
     fun contractTest(testName: String, block: suspend TestScope.() -> Unit) {
         test(testName).config(enabledOrReasonIf = { fixture.enabled() }, test = block)
@@ -101,7 +88,7 @@ abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec(
      */
     suspend fun StorageBackend.letExpire(clock: ManualClock, key: String, value: String, writtenAt: TimeMark) {
         if (fixture.clockDrivenExpiry) {
-            clock.advance(ttl + 1.milliseconds)
+            clock.advanceBy(ttl + 1.milliseconds)
             return
         }
         val deadline = writtenAt + ttl + 10.seconds
@@ -168,9 +155,9 @@ abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec(
             // On the manual clock also: a rewrite with the same TTL counts it from the rewrite.
             if (fixture.clockDrivenExpiry) {
                 storage.set("same", "v1", 10.seconds)
-                clock.advance(6.seconds)
+                clock.advanceBy(6.seconds)
                 storage.set("same", "v2", 10.seconds)
-                clock.advance(6.seconds)
+                clock.advanceBy(6.seconds)
                 storage.get("same") shouldBe "v2"
             }
 
@@ -266,7 +253,7 @@ abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec(
             storage.set("gone-2", "x", 2.seconds)
             storage.set("kept", "x", 1.days)
             storage.set("forever", "x", null)
-            clock.advance(3.seconds)
+            clock.advanceBy(3.seconds)
             storage.purgeExpired() shouldBe 2
             storage.purgeExpired() shouldBe 0
             storage.get("kept") shouldBe "x"
@@ -274,15 +261,15 @@ abstract class StorageContract(name: String, fixture: StorageFixture) : FunSpec(
         }
     }
 }) {
-    companion object {
+    public companion object {
         /** The TTL of the expiry tests on a self-expiring store (see [StorageFixture.clockDrivenExpiry]). */
-        val REAL_TIME_TTL: Duration = 1.seconds
+        public val REAL_TIME_TTL: Duration = 1.seconds
 
         /** How much earlier than its TTL a self-expiring store may drop an entry (its clock is not ours). */
-        val EXPIRY_TOLERANCE: Duration = 50.milliseconds
+        public val EXPIRY_TOLERANCE: Duration = 50.milliseconds
 
         /** Keys a storage must keep distinct and exact. */
-        val NASTY_KEYS: List<String> = listOf(
+        public val NASTY_KEYS: List<String> = listOf(
             "stackquery:[\"user\",42]",
             "stackquery:[\"user\",4]",
             "stackquery:[\"a\\\"b\",\"c'd\"]",

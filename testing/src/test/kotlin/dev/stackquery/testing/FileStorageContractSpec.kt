@@ -1,5 +1,7 @@
-package dev.stackquery.storage
+package dev.stackquery.testing
 
+import dev.stackquery.storage.FileStorage
+import dev.stackquery.storage.StorageBackend
 import java.nio.file.Files
 import java.nio.file.Path
 

@@ -1,4 +1,7 @@
-package dev.stackquery.storage
+package dev.stackquery.testing
+
+import dev.stackquery.storage.InMemoryStorage
+import dev.stackquery.storage.StorageBackend
 
 class InMemoryStorageContractSpec : StorageContract(
     "InMemoryStorage",
