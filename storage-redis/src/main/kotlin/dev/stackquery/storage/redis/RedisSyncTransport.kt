@@ -1,7 +1,10 @@
+@file:OptIn(InternalStackQueryApi::class)
+
 package dev.stackquery.storage.redis
 
+import dev.stackquery.internal.common.InternalStackQueryApi
+import dev.stackquery.internal.common.requirePositiveFinite
 import dev.stackquery.storage.redis.internal.RedisConnector
-import dev.stackquery.storage.redis.internal.checkTimeout
 import dev.stackquery.storage.redis.internal.failure
 import dev.stackquery.sync.SyncListener
 import dev.stackquery.sync.SyncTransport
@@ -209,7 +212,7 @@ public class RedisSyncTransport private constructor(
          */
         @JvmSynthetic
         public fun create(uri: String, channel: String, timeout: Duration): RedisSyncTransport =
-            RedisSyncTransport(uri, channel, checkTimeout(timeout, "timeout"))
+            RedisSyncTransport(uri, channel, requirePositiveFinite(timeout, "timeout"))
 
         /** [create] with a `java.time.Duration` [timeout], for Java. */
         @JvmStatic
