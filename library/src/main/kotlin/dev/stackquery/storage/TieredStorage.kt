@@ -36,8 +36,9 @@ import kotlin.time.toKotlinDuration
  * - **Writes** follow [writeStrategy]: [WriteStrategy.WRITE_THROUGH] writes every tier before
  *   returning (and throws if a tier failed, after trying all); [WriteStrategy.WRITE_BACK] writes the
  *   first tier, then the others in the background, in order, latest value per key, at most
- *   [maxPendingWrites] waiting (the oldest dropped past that). Deletions always reach every tier
- *   before returning, after the background writes queued before them.
+ *   [maxPendingWrites] waiting (the oldest dropped past that). Deletions (and writes with a zero
+ *   or negative TTL, which remove the entry) always reach every tier before returning, after the
+ *   background writes queued before them.
  * - **Stats** per tier: [stats].
  *
  * - **Background work.** The WRITE_BACK writer is one coroutine on [coroutineContext] (default
@@ -181,12 +182,16 @@ public class TieredStorage @JvmOverloads constructor(
     }
 
     override suspend fun set(key: String, value: String, ttl: Duration?) {
-        if (writeStrategy == WriteStrategy.WRITE_BACK) {
+        // A zero or negative TTL removes the entry: like delete, it reaches every tier before
+        // returning (in the background, a read meanwhile would find the lower tiers' old value).
+        val removes = ttl != null && !ttl.isPositive()
+        if (writeStrategy == WriteStrategy.WRITE_BACK && !removes) {
             tierSet(0, key, value, ttl)
             val sent = synchronized(queueLock) { queue.trySend(Pending(key, value, ttl, ++queued)) }
             if (sent.isClosed) throw StorageException("TieredStorage is closed")
             return
         }
+        if (removes) flush()
         everyTier("write $key") { i -> tierSet(i, key, value, ttl) }
     }
 
