@@ -1,6 +1,10 @@
+@file:OptIn(InternalStackQueryApi::class)
+
 package dev.stackquery
 
 import dev.stackquery.internal.checkRetry
+import dev.stackquery.internal.common.InternalStackQueryApi
+import dev.stackquery.internal.common.requireDispatching
 import dev.stackquery.internal.durationMillis
 import dev.stackquery.internal.positiveMillis
 import dev.stackquery.storage.StorageBackend
@@ -8,10 +12,7 @@ import dev.stackquery.sync.SyncTransport
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.asCoroutineDispatcher
 import java.util.concurrent.Executor
-import kotlinx.coroutines.CoroutineDispatcher
-import kotlin.coroutines.ContinuationInterceptor
 import kotlin.coroutines.CoroutineContext
-import kotlin.coroutines.EmptyCoroutineContext
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
@@ -107,11 +108,7 @@ public class QueryClientConfig(
         require(storageWriteRetries >= 0) { "storageWriteRetries must be >= 0, was $storageWriteRetries" }
         require(maxPendingWrites >= 1) { "maxPendingWrites must be >= 1, was $maxPendingWrites" }
         require(writeBatchSize >= 1) { "writeBatchSize must be >= 1, was $writeBatchSize" }
-        val dispatcher = coroutineContext[ContinuationInterceptor] as? CoroutineDispatcher
-        require(dispatcher == null || dispatcher.isDispatchNeeded(EmptyCoroutineContext)) {
-            "coroutineContext must have a dispatching dispatcher, was $dispatcher: an unconfined one " +
-                "would run the client's background work inside its callers' locks"
-        }
+        checkContext(coroutineContext)
     }
 
     /** [staleTime] for Java callers. */
@@ -196,7 +193,7 @@ public class QueryClientConfig(
         public fun executor(executor: Executor): Builder = apply { coroutineContext = executor.asCoroutineDispatcher() }
 
         /** See [QueryClientConfig.coroutineContext]. */
-        public fun coroutineContext(context: CoroutineContext): Builder = apply { coroutineContext = context }
+        public fun coroutineContext(context: CoroutineContext): Builder = apply { coroutineContext = checkContext(context) }
 
         /** See [QueryClientConfig.storage]; `null` turns persistence off. */
         public fun storage(storage: StorageBackend?): Builder = apply { this.storage = storage }
@@ -258,6 +255,10 @@ public class QueryClientConfig(
     }
 
     public companion object {
+        private fun checkContext(context: CoroutineContext): CoroutineContext = requireDispatching(
+            context, "coroutineContext", "run the client's background work inside its callers' locks",
+        )
+
         /** [maxAge] in ms ([Duration.INFINITE]: [Long.MAX_VALUE]); it must be positive. */
         private fun checkMaxAge(maxAge: Duration): Long {
             require(maxAge.isPositive()) { "persistMaxAge must be positive, was $maxAge" }

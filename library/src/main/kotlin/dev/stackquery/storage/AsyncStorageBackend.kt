@@ -2,11 +2,15 @@ package dev.stackquery.storage
 
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.future.future
 import java.util.concurrent.CompletionStage
+import java.util.concurrent.Executor
+import kotlin.coroutines.CoroutineContext
 import kotlin.time.Duration
 import kotlin.time.toJavaDuration
 import kotlin.time.toKotlinDuration
@@ -43,12 +47,36 @@ public interface AsyncStorageBackend : AutoCloseable {
     public companion object {
         /**
          * [backend] as an [AsyncStorageBackend], for Java code that uses a storage directly (a
-         * [FileStorage], an SQL or Redis storage): each call runs on `Dispatchers.Default` and
-         * cancelling its future cancels it. Closing the adapter closes [backend].
+         * [FileStorage], an SQL or Redis storage): each call runs on [Dispatchers.Default] and
+         * cancelling its future cancels it. Closing the adapter closes [backend] and cancels the
+         * calls still running. Same as `of(backend, Dispatchers.Default)`.
          */
         @JvmStatic
-        public fun of(backend: StorageBackend): AsyncStorageBackend = object : AsyncStorageBackend {
-            private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+        public fun of(backend: StorageBackend): AsyncStorageBackend = of(backend, Dispatchers.Default)
+
+        /**
+         * As [of], each call starting on [executor] (converted with `asCoroutineDispatcher()`):
+         * the application's own pool, or a test's executor. The adapter never shuts [executor] down.
+         *
+         * ```java
+         * AsyncStorageBackend files = AsyncStorageBackend.of(FileStorage.builder(dir).build(), ioPool);
+         * files.set("k", "v", Duration.ofMinutes(5)).toCompletableFuture().join();
+         * ```
+         */
+        @JvmStatic
+        public fun of(backend: StorageBackend, executor: Executor): AsyncStorageBackend =
+            of(backend, executor.asCoroutineDispatcher())
+
+        /**
+         * As [of], each call running in [context]: its dispatcher (the client's, or a test's
+         * `StandardTestDispatcher` for virtual time; an unconfined one runs each call on the calling
+         * thread up to its first suspension) and elements such as a `CoroutineName`. A [Job] in it is
+         * ignored: the calls live until they complete, are cancelled through their future, or the
+         * adapter is closed.
+         */
+        @JvmStatic
+        public fun of(backend: StorageBackend, context: CoroutineContext): AsyncStorageBackend = object : AsyncStorageBackend {
+            private val scope = CoroutineScope(context.minusKey(Job) + SupervisorJob())
 
             override fun get(key: String): CompletionStage<String?> = scope.future { backend.get(key) }
 

@@ -1,8 +1,12 @@
+@file:OptIn(InternalStackQueryApi::class)
+
 package dev.stackquery.storage
 
 import dev.stackquery.QueryClock
-import dev.stackquery.internal.expiresAt
+import dev.stackquery.internal.common.InternalStackQueryApi
+import dev.stackquery.internal.common.expiresAt
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.withContext
 import java.io.IOException
 import java.nio.charset.StandardCharsets.UTF_8
@@ -14,6 +18,7 @@ import java.nio.file.StandardCopyOption.ATOMIC_MOVE
 import java.nio.file.StandardCopyOption.REPLACE_EXISTING
 import java.security.MessageDigest
 import java.util.UUID
+import java.util.concurrent.Executor
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.coroutines.CoroutineContext
 import kotlin.time.Duration
@@ -33,11 +38,13 @@ import kotlin.time.toKotlinDuration
  *   partial one. Concurrent writers of one key: the last move wins.
  * - **Expiry.** The expiry time (from [clock]) is stored in the file; expired entries read as
  *   missing and are removed by [purgeExpired], by a read that finds them, or, with a
- *   [purgeInterval], by the first write after each interval.
+ *   [purgeInterval], by the first write after each interval of [clock] time (inside that write:
+ *   no timer or background coroutine, so a virtual clock drives it).
  * - **Errors.** I/O failures are thrown as [StorageException]; with [silent], reads return
  *   `null` and writes do nothing instead.
  *
- * All file work runs on [ioContext] (default `Dispatchers.IO`). Thread-safe.
+ * All file work runs on `ioContext` (default `Dispatchers.IO`; from Java, [Builder.ioContext] or
+ * [Builder.executor]); the storage starts no coroutine of its own. Thread-safe.
  *
  * ```kotlin
  * val storage = FileStorage(Path.of("cache"))
@@ -45,6 +52,8 @@ import kotlin.time.toKotlinDuration
  * From Java: `FileStorage.builder(Path.of("cache")).purgeInterval(Duration.ofHours(1)).build()`.
  *
  * @param directory where the files live; created if missing, resolved to an absolute path.
+ * @param ioContext where every file operation runs; default `Dispatchers.IO`. Tests pass a
+ *   `StandardTestDispatcher` (with a [clock] on its scheduler) to run in virtual time.
  */
 public class FileStorage @JvmOverloads constructor(
     directory: Path,
@@ -203,6 +212,12 @@ public class FileStorage @JvmOverloads constructor(
 
         /** Where file work runs (default `Dispatchers.IO`). */
         public fun ioContext(context: CoroutineContext): Builder = apply { ioContext = context }
+
+        /**
+         * Runs file work on [executor] (converted with `asCoroutineDispatcher()`; the storage never
+         * shuts it down), e.g. the application's I/O pool.
+         */
+        public fun executor(executor: Executor): Builder = apply { ioContext = executor.asCoroutineDispatcher() }
 
         /** The storage; creates the directory. @throws StorageException when it cannot. */
         public fun build(): FileStorage = FileStorage(directory, clock, silent, purgeInterval, ioContext)

@@ -1,7 +1,10 @@
+@file:OptIn(InternalStackQueryApi::class)
+
 package dev.stackquery.storage
 
 import dev.stackquery.QueryClock
-import dev.stackquery.internal.expiresAt
+import dev.stackquery.internal.common.InternalStackQueryApi
+import dev.stackquery.internal.common.expiresAt
 import java.util.concurrent.ConcurrentSkipListMap
 import kotlin.time.Duration
 

@@ -1,18 +1,26 @@
+@file:OptIn(InternalStackQueryApi::class)
+
 package dev.stackquery.storage
 
+import dev.stackquery.internal.common.InternalStackQueryApi
+import dev.stackquery.internal.common.requireDispatching
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
+import java.util.concurrent.Executor
 import org.slf4j.LoggerFactory
 import java.util.concurrent.atomic.LongAdder
+import kotlin.coroutines.CoroutineContext
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.toJavaDuration
@@ -29,24 +37,37 @@ import kotlin.time.toKotlinDuration
  *   returning (and throws if a tier failed, after trying all); [WriteStrategy.WRITE_BACK] writes the
  *   first tier, then the others in the background, in order, latest value per key, at most
  *   [maxPendingWrites] waiting (the oldest dropped past that). Deletions (and writes with a zero
- *   or negative TTL, which remove the key) always reach every tier before returning, after the
+ *   or negative TTL, which remove the entry) always reach every tier before returning, after the
  *   background writes queued before them.
  * - **Stats** per tier: [stats].
+ *
+ * - **Background work.** The WRITE_BACK writer is one coroutine on [coroutineContext] (default
+ *   [Dispatchers.Default]); pass the client's context (`QueryClientConfig.coroutineContext`) so it
+ *   runs on the client's dispatcher, and a test's `StandardTestDispatcher` so it runs in virtual
+ *   time. A [Job] in the context is ignored: the writer lives until [close]. WRITE_THROUGH starts
+ *   no coroutine.
  *
  * [close] closes every tier. Thread-safe.
  *
  * ```kotlin
  * val storage = TieredStorage(listOf(InMemoryStorage(), FileStorage(Path.of("cache"))))
+ * val writeBack = TieredStorage(tiers, WriteStrategy.WRITE_BACK, coroutineContext = config.coroutineContext)
  * ```
- * From Java: `new TieredStorage(List.of(memory, files), WriteStrategy.WRITE_BACK)`.
+ * From Java: `new TieredStorage(List.of(memory, files), WriteStrategy.WRITE_BACK)`, or with an
+ * executor for the writer: `new TieredStorage(tiers, WriteStrategy.WRITE_BACK, Duration.ofMinutes(5), 10_000, executor)`.
  *
- * @throws IllegalArgumentException when [tiers] is empty.
+ * @param coroutineContext where the WRITE_BACK writer runs; default [Dispatchers.Default]. It must
+ *   have a dispatching dispatcher (an unconfined one is rejected: it would run the lower tiers'
+ *   writes inside [set]).
+ * @throws IllegalArgumentException when [tiers] is empty, for a non-positive [backfillTtl] or
+ *   `maxPendingWrites < 1`, or an unconfined [coroutineContext].
  */
 public class TieredStorage @JvmOverloads constructor(
     tiers: List<StorageBackend>,
     public val writeStrategy: WriteStrategy = WriteStrategy.WRITE_THROUGH,
     @get:JvmSynthetic public val backfillTtl: Duration? = 5.minutes,
     private val maxPendingWrites: Int = 10_000,
+    coroutineContext: CoroutineContext = Dispatchers.Default,
 ) : PrefixDeletableStorage, PurgeableStorage {
     /** The tiers, fastest first. */
     public val tiers: List<StorageBackend> = tiers.toList()
@@ -75,7 +96,10 @@ public class TieredStorage @JvmOverloads constructor(
      * skipped, but never the newest one, so it always gets there.
      */
     private val written = MutableStateFlow(0L)
-    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("TieredStorage"))
+    private val scope = CoroutineScope(
+        requireDispatching(coroutineContext, "coroutineContext", "run the lower tiers' writes inside set()")
+            .minusKey(Job) + SupervisorJob() + CoroutineName("TieredStorage"),
+    )
 
     init {
         require(this.tiers.isNotEmpty()) { "tiers must not be empty" }
@@ -111,6 +135,19 @@ public class TieredStorage @JvmOverloads constructor(
         maxPendingWrites: Int = 10_000,
     ) : this(tiers, writeStrategy, backfillTtl?.toKotlinDuration(), maxPendingWrites)
 
+    /**
+     * As the Java-friendly constructor, running the WRITE_BACK writer on [executor] (converted with
+     * `asCoroutineDispatcher()`; the storage never shuts it down). It must run tasks on its own
+     * threads, never inline in `execute`.
+     */
+    public constructor(
+        tiers: List<StorageBackend>,
+        writeStrategy: WriteStrategy,
+        backfillTtl: java.time.Duration?,
+        maxPendingWrites: Int,
+        executor: Executor,
+    ) : this(tiers, writeStrategy, backfillTtl?.toKotlinDuration(), maxPendingWrites, executor.asCoroutineDispatcher())
+
     /** [backfillTtl] for Java callers; `null` when backfilled entries never expire. */
     public val backfillTtlDuration: java.time.Duration? get() = backfillTtl?.toJavaDuration()
 
@@ -145,15 +182,16 @@ public class TieredStorage @JvmOverloads constructor(
     }
 
     override suspend fun set(key: String, value: String, ttl: Duration?) {
-        if (writeStrategy == WriteStrategy.WRITE_BACK) {
-            // A zero or negative TTL removes the key: like delete, from every tier before returning,
-            // or a lower tier's older value could be read (and backfilled) until the writer got there.
-            if (ttl != null && !ttl.isPositive()) return delete(key)
+        // A zero or negative TTL removes the entry: like delete, it reaches every tier before
+        // returning (in the background, a read meanwhile would find the lower tiers' old value).
+        val removes = ttl != null && !ttl.isPositive()
+        if (writeStrategy == WriteStrategy.WRITE_BACK && !removes) {
             tierSet(0, key, value, ttl)
             val sent = synchronized(queueLock) { queue.trySend(Pending(key, value, ttl, ++queued)) }
             if (sent.isClosed) throw StorageException("TieredStorage is closed")
             return
         }
+        if (removes) flush()
         everyTier("write $key") { i -> tierSet(i, key, value, ttl) }
     }
 

@@ -1,5 +1,10 @@
+@file:OptIn(InternalStackQueryApi::class)
+
 package dev.stackquery.storage.exposed
 
+import dev.stackquery.internal.common.InternalStackQueryApi
+import dev.stackquery.internal.common.RateLimitedLog
+import dev.stackquery.internal.common.saturatedAdd
 import dev.stackquery.storage.BatchStorage
 import dev.stackquery.storage.PrefixDeletableStorage
 import dev.stackquery.storage.PurgeableStorage
@@ -31,7 +36,6 @@ import org.slf4j.LoggerFactory
 import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.atomic.AtomicBoolean
-import java.util.concurrent.atomic.AtomicLong
 import javax.sql.DataSource
 import kotlin.coroutines.CoroutineContext
 import kotlin.time.Duration
@@ -99,7 +103,7 @@ public class ExposedStorage private constructor(
         inTopLevelTransaction(writeDb) { statements.apply(ops) }
     }
 
-    private val lastWarning = AtomicLong(Long.MIN_VALUE)
+    private val warnings = RateLimitedLog(WARNING_INTERVAL_MILLIS, clock)
 
     override suspend fun get(key: String): String? = guard("get", null) {
         checkKey(key)
@@ -212,12 +216,17 @@ public class ExposedStorage private constructor(
         }
     }
 
-    /** Logs a failure a silent storage swallowed: at WARN at most once a minute, at DEBUG otherwise. */
+    /**
+     * Logs a failure a silent storage swallowed: at WARN at most once a minute of the storage's
+     * clock (saying how many were logged at DEBUG since the last one), at DEBUG otherwise.
+     */
     private fun warn(failure: StorageException) {
-        val now = System.nanoTime()
-        val last = lastWarning.get()
-        if ((last == Long.MIN_VALUE || now - last >= WARNING_INTERVAL_NANOS) && lastWarning.compareAndSet(last, now)) {
-            log.warn("{} (silent: returning a miss; further failures in the next minute are logged at DEBUG)", this, failure)
+        val suppressed = warnings.admit()
+        if (suppressed != null) {
+            log.warn(
+                "{} (silent: returning a miss; further failures in the next minute are logged at DEBUG){}",
+                this, RateLimitedLog.suppressedNote(suppressed), failure,
+            )
         } else {
             log.debug("{}: silent failure", this, failure)
         }
@@ -235,7 +244,7 @@ public class ExposedStorage private constructor(
 
         private val log = LoggerFactory.getLogger(ExposedStorage::class.java)
         private val CLOSE_TIMEOUT = 10.seconds
-        private const val WARNING_INTERVAL_NANOS = 60_000_000_000L
+        private const val WARNING_INTERVAL_MILLIS = 60_000L
 
         /**
          * A storage in [database], a [Database] the caller connected (through a pooled
@@ -296,11 +305,6 @@ public class ExposedStorage private constructor(
             path.toAbsolutePath().parent?.let { Files.createDirectories(it) }
             val databases = SqliteDatabases(path)
             return ExposedStorage(databases.writer, databases.reader, databases, options, "file $databases")
-        }
-
-        private fun saturatedAdd(a: Long, b: Long): Long {
-            val sum = a + b
-            return if (((a xor sum) and (b xor sum)) < 0) Long.MAX_VALUE else sum
         }
     }
 }

@@ -1,13 +1,14 @@
+@file:OptIn(InternalStackQueryApi::class)
+
 package dev.stackquery.storage.exposed
 
 import dev.stackquery.QueryClock
-import kotlinx.coroutines.CoroutineDispatcher
+import dev.stackquery.internal.common.InternalStackQueryApi
+import dev.stackquery.internal.common.requireDispatching
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.asCoroutineDispatcher
 import java.util.concurrent.Executor
-import kotlin.coroutines.ContinuationInterceptor
 import kotlin.coroutines.CoroutineContext
-import kotlin.coroutines.EmptyCoroutineContext
 
 /**
  * How an [ExposedStorage] stores its entries and where it runs its blocking JDBC work.
@@ -120,13 +121,7 @@ public class ExposedStorageOptions(
             name.first().let { it == '_' || it in 'a'..'z' || it in 'A'..'Z' } &&
                 name.all { it == '_' || it in 'a'..'z' || it in 'A'..'Z' || it in '0'..'9' }
 
-        private fun checkContext(context: CoroutineContext): CoroutineContext {
-            val dispatcher = context[ContinuationInterceptor] as? CoroutineDispatcher
-            require(dispatcher == null || dispatcher.isDispatchNeeded(EmptyCoroutineContext)) {
-                "coroutineContext must have a dispatching dispatcher, was $dispatcher: an unconfined one " +
-                    "would run blocking JDBC calls on the caller's thread"
-            }
-            return context
-        }
+        private fun checkContext(context: CoroutineContext): CoroutineContext =
+            requireDispatching(context, "coroutineContext", "run blocking JDBC calls on the caller's thread")
     }
 }

@@ -1,6 +1,9 @@
+@file:OptIn(InternalStackQueryApi::class)
+
 package dev.stackquery.storage.redis
 
-import dev.stackquery.storage.redis.internal.checkTimeout
+import dev.stackquery.internal.common.InternalStackQueryApi
+import dev.stackquery.internal.common.requirePositiveFinite
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.toJavaDuration
@@ -41,8 +44,8 @@ public class RedisStorageOptions(
     public val scanCount: Int = DEFAULT_SCAN_COUNT,
 ) {
     init {
-        checkTimeout(commandTimeout, "commandTimeout")
-        checkTimeout(connectTimeout, "connectTimeout")
+        requirePositiveFinite(commandTimeout, "commandTimeout")
+        requirePositiveFinite(connectTimeout, "connectTimeout")
         checkScanCount(scanCount)
     }
 
@@ -83,12 +86,12 @@ public class RedisStorageOptions(
 
         /** See [RedisStorageOptions.commandTimeout]. */
         public fun commandTimeout(timeout: java.time.Duration): Builder = apply {
-            commandTimeout = checkTimeout(timeout.toKotlinDuration(), "commandTimeout")
+            commandTimeout = requirePositiveFinite(timeout.toKotlinDuration(), "commandTimeout")
         }
 
         /** See [RedisStorageOptions.connectTimeout]. */
         public fun connectTimeout(timeout: java.time.Duration): Builder = apply {
-            connectTimeout = checkTimeout(timeout.toKotlinDuration(), "connectTimeout")
+            connectTimeout = requirePositiveFinite(timeout.toKotlinDuration(), "connectTimeout")
         }
 
         /** See [RedisStorageOptions.silent]. */

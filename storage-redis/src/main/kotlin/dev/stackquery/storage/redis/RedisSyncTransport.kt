@@ -1,7 +1,11 @@
+@file:OptIn(InternalStackQueryApi::class)
+
 package dev.stackquery.storage.redis
 
+import dev.stackquery.internal.common.InternalStackQueryApi
+import dev.stackquery.internal.common.requireDispatching
+import dev.stackquery.internal.common.requirePositiveFinite
 import dev.stackquery.storage.redis.internal.RedisConnector
-import dev.stackquery.storage.redis.internal.checkTimeout
 import dev.stackquery.storage.redis.internal.failure
 import dev.stackquery.sync.SyncListener
 import dev.stackquery.sync.SyncTransport
@@ -9,7 +13,9 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.delay
@@ -17,8 +23,10 @@ import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.launch
 import org.slf4j.LoggerFactory
+import java.util.concurrent.Executor
 import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicInteger
+import kotlin.coroutines.CoroutineContext
 import kotlin.coroutines.cancellation.CancellationException
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
@@ -48,6 +56,11 @@ import kotlin.time.toKotlinDuration
  * - **Timeouts.** Connecting, subscribing and publishing each fail after `timeout` (default 2 s);
  *   [publish] while the connection is down fails at once instead of queueing. Both throw
  *   [dev.stackquery.storage.StorageUnavailableException].
+ * - **Background work.** When [start] cannot subscribe, the transport keeps trying in one
+ *   coroutine (backoff from 100 ms up to 5 s) on its `coroutineContext` (default
+ *   [Dispatchers.Default]; see the [create] overloads that take a context or an executor). Pass the
+ *   client's context to keep it on the client's dispatcher, or a test's `StandardTestDispatcher`
+ *   to run the backoff in virtual time. Lettuce's own I/O threads are not affected.
  *
  * Thread-safe. [close] unsubscribes (by closing the connections), stops the client's threads and
  * delivers nothing more.
@@ -57,6 +70,7 @@ public class RedisSyncTransport private constructor(
     /** The Redis pub/sub channel this transport subscribes and publishes to. */
     public val channel: String,
     timeout: Duration,
+    context: CoroutineContext,
 ) : SyncTransport {
     init {
         require(channel.isNotEmpty()) { "channel must not be empty" }
@@ -66,7 +80,7 @@ public class RedisSyncTransport private constructor(
     private val publisher = connector.commandConnection()
     private val subscriber = connector.pubSubConnection(Subscriber())
     private val started = AtomicBoolean()
-    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("RedisSyncTransport"))
+    private val scope = CoroutineScope(context.minusKey(Job) + SupervisorJob() + CoroutineName("RedisSyncTransport"))
 
     @Volatile
     private var listener: SyncListener? = null
@@ -199,7 +213,7 @@ public class RedisSyncTransport private constructor(
         @JvmStatic
         @JvmOverloads
         public fun create(uri: String, channel: String = DEFAULT_CHANNEL): RedisSyncTransport =
-            RedisSyncTransport(uri, channel, DEFAULT_TIMEOUT)
+            RedisSyncTransport(uri, channel, DEFAULT_TIMEOUT, Dispatchers.Default)
 
         /**
          * As [create], waiting at most [timeout] for connecting, subscribing and each publish.
@@ -209,11 +223,39 @@ public class RedisSyncTransport private constructor(
          */
         @JvmSynthetic
         public fun create(uri: String, channel: String, timeout: Duration): RedisSyncTransport =
-            RedisSyncTransport(uri, channel, checkTimeout(timeout, "timeout"))
+            create(uri, channel, timeout, Dispatchers.Default)
+
+        /**
+         * As [create] with a [timeout], running the transport's background work (re-subscribing
+         * after a failed [start]) in [coroutineContext] instead of [Dispatchers.Default]: the
+         * client's `QueryClientConfig.coroutineContext`, or a test's `StandardTestDispatcher`. A
+         * [Job] in it is ignored (the transport lives until [close]).
+         *
+         * ```kotlin
+         * val transport = RedisSyncTransport.create(uri, "shop:sync", RedisSyncTransport.DEFAULT_TIMEOUT, config.coroutineContext)
+         * ```
+         *
+         * @throws IllegalArgumentException when [uri] is not a Redis URI, [timeout] is not
+         *   positive and finite, or [coroutineContext] has an unconfined dispatcher.
+         */
+        @JvmSynthetic
+        public fun create(uri: String, channel: String, timeout: Duration, coroutineContext: CoroutineContext): RedisSyncTransport =
+            RedisSyncTransport(
+                uri, channel, requirePositiveFinite(timeout, "timeout"),
+                requireDispatching(coroutineContext, "coroutineContext", "run the re-subscribing loop on a Lettuce I/O thread"),
+            )
 
         /** [create] with a `java.time.Duration` [timeout], for Java. */
         @JvmStatic
         public fun create(uri: String, channel: String, timeout: java.time.Duration): RedisSyncTransport =
             create(uri, channel, timeout.toKotlinDuration())
+
+        /**
+         * [create] with a `java.time.Duration` [timeout] and the [executor] the background work runs
+         * on (converted with `asCoroutineDispatcher()`; the transport never shuts it down), for Java.
+         */
+        @JvmStatic
+        public fun create(uri: String, channel: String, timeout: java.time.Duration, executor: Executor): RedisSyncTransport =
+            create(uri, channel, timeout.toKotlinDuration(), executor.asCoroutineDispatcher())
     }
 }

@@ -11,6 +11,8 @@ import dev.stackquery.storage.PrefixDeletableStorage;
 import dev.stackquery.storage.StorageBackend;
 import dev.stackquery.sync.SyncTransport;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -76,6 +78,12 @@ class RedisStorageJavaTest {
         }
         try (RedisSyncTransport transport = RedisSyncTransport.create(URI, "java-test:sync", Duration.ofMillis(300))) {
             assertEquals("java-test:sync", transport.getChannel());
+        }
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (RedisSyncTransport transport = RedisSyncTransport.create(URI, "java-test:sync", Duration.ofMillis(300), pool)) {
+            assertEquals("java-test:sync", transport.getChannel());
+        } finally {
+            pool.shutdownNow();
         }
         RedisSyncTransport defaults = RedisSyncTransport.create(URI);
         assertEquals(RedisSyncTransport.DEFAULT_CHANNEL, defaults.getChannel());

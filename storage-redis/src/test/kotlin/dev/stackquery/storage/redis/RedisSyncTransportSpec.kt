@@ -7,6 +7,12 @@ import io.kotest.matchers.collections.shouldBeEmpty
 import io.kotest.matchers.comparables.shouldBeLessThan
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.test.StandardTestDispatcher
+import kotlinx.coroutines.test.TestCoroutineScheduler
+import io.kotest.assertions.throwables.shouldThrow
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 
@@ -118,6 +124,38 @@ class RedisSyncTransportSpec : FunSpec({
         transport().publish("hello")
         aReceived.next() shouldBe listOf("message:hello")
         aReceived.pending().shouldBeEmpty()
+    }
+
+    test("with an injected context, re-subscribing after a failed start waits on that context's virtual time") {
+        val scheduler = TestCoroutineScheduler()
+        val proxy = proxy()
+        proxy.cut()
+        val context = StandardTestDispatcher(scheduler) + CoroutineName("client")
+        val a = RedisSyncTransport.create(proxy.uri, channel, timeout, context).also { opened += it }
+        val aReceived = RecordingSyncListener()
+        shouldThrowExactly<StorageUnavailableException> { a.start(aReceived) }
+        proxy.restore()
+
+        // Real time passes, well beyond the first 100 ms backoff, but the dispatcher's time does not: no retry.
+        delay(500)
+        scheduler.runCurrent()
+        aReceived.pending().shouldBeEmpty()
+        TestRedis.raw().use { raw -> raw.commands.pubsubNumsub(channel)[channel] } shouldBe 0L
+
+        scheduler.advanceTimeBy(100.milliseconds)
+        eventuallyWithin(15.seconds) {
+            scheduler.runCurrent() // the retry, resumed as Lettuce answers, runs on the test dispatcher
+            aReceived.pending() shouldBe listOf("reconnected")
+        }
+        transport().publish("hello")
+        aReceived.next() shouldBe listOf("message:hello")
+        aReceived.pending().shouldBeEmpty()
+    }
+
+    test("an unconfined context is rejected, naming the parameter") {
+        shouldThrow<IllegalArgumentException> {
+            RedisSyncTransport.create(TestRedis.URI, channel, timeout, Dispatchers.Unconfined)
+        }.message shouldContain "coroutineContext must have a dispatching dispatcher"
     }
 
     test("a listener that throws is logged and later messages are still delivered") {

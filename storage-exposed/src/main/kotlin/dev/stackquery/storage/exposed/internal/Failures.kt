@@ -1,5 +1,9 @@
+@file:OptIn(InternalStackQueryApi::class)
+
 package dev.stackquery.storage.exposed.internal
 
+import dev.stackquery.internal.common.InternalStackQueryApi
+import dev.stackquery.internal.common.causeChain
 import dev.stackquery.storage.StorageException
 import dev.stackquery.storage.StorageUnavailableException
 import java.net.ConnectException
@@ -33,7 +37,7 @@ internal fun storageFailure(operation: String, error: Throwable): StorageExcepti
 
 /** True when [error] or one of its causes says the database could not be reached. */
 internal fun isUnavailable(error: Throwable): Boolean =
-    generateSequence(error) { it.cause.takeIf { cause -> cause !== it } }.take(32).any { cause ->
+    error.causeChain().any { cause ->
         when (cause) {
             is StorageUnavailableException,
             is SQLTransientConnectionException, is SQLNonTransientConnectionException,

@@ -1,5 +1,9 @@
+@file:OptIn(InternalStackQueryApi::class)
+
 package dev.stackquery.storage.redis.internal
 
+import dev.stackquery.internal.common.InternalStackQueryApi
+import dev.stackquery.internal.common.causeChain
 import dev.stackquery.storage.StorageException
 import dev.stackquery.storage.StorageUnavailableException
 import io.lettuce.core.RedisBusyException
@@ -31,16 +35,12 @@ internal fun RedisConnector.failure(operation: String, error: Throwable): Storag
     }
 }
 
-private fun unwrap(error: Throwable): Throwable {
-    var current = error
-    while ((current is CompletionException || current is ExecutionException) && current.cause != null) {
-        current = current.cause!!
-    }
-    return current
-}
+/** [error] without the future wrappers around it: its first cause that is not a completion or execution exception. */
+private fun unwrap(error: Throwable): Throwable =
+    error.causeChain().firstOrNull { (it !is CompletionException && it !is ExecutionException) || it.cause == null } ?: error
 
 private fun isUnavailable(error: Throwable): Boolean =
-    generateSequence(error) { it.cause.takeIf { cause -> cause !== it } }.take(8).any { cause ->
+    error.causeChain().any { cause ->
         cause is RedisConnectionException || cause is RedisCommandTimeoutException ||
             cause is RedisLoadingException || cause is RedisBusyException ||
             cause is RedisCommandInterruptedException || cause is IOException || cause is TimeoutException ||
