@@ -19,13 +19,3 @@ internal fun checkRetry(retry: Int): Int {
     require(retry >= 0) { "retry must be >= 0, was $retry" }
     return retry
 }
-
-/** `a + b`, saturating at [Long.MAX_VALUE] (used for deadlines with infinite durations). */
-internal fun saturatedAdd(a: Long, b: Long): Long {
-    val sum = a + b
-    return if (((a xor sum) and (b xor sum)) < 0) Long.MAX_VALUE else sum
-}
-
-/** The clock time at which an entry written at [now] with [ttl] expires; `Long.MAX_VALUE` for never. */
-internal fun expiresAt(now: Long, ttl: Duration?): Long =
-    if (ttl == null || ttl.isInfinite()) Long.MAX_VALUE else saturatedAdd(now, ttl.inWholeMilliseconds)

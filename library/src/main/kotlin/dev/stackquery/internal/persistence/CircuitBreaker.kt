@@ -1,7 +1,10 @@
+@file:OptIn(InternalStackQueryApi::class)
+
 package dev.stackquery.internal.persistence
 
 import dev.stackquery.QueryClock
-import dev.stackquery.internal.saturatedAdd
+import dev.stackquery.internal.common.InternalStackQueryApi
+import dev.stackquery.internal.common.saturatedAdd
 
 /**
  * Stops calling a failing storage: after [threshold] consecutive failures it opens for

@@ -42,7 +42,7 @@ internal class L2Tier(
     private val keys = StorageKeys(config.storageNamespace)
     private val breaker = CircuitBreaker(config.storageFailureThreshold, config.storageCoolDownMillis, clock)
     private val counters = StorageCounters()
-    private val log = RateLimitedLog(LoggerFactory.getLogger(L2Tier::class.java), clock, "StackQuery L2 storage")
+    private val log = StorageLog(LoggerFactory.getLogger(L2Tier::class.java), clock, "StackQuery L2 storage")
 
     private val queue = WriteQueue(config.maxPendingWrites, config.writeBatchSize) { count, overflow ->
         counters.writesDropped.add(count.toLong())

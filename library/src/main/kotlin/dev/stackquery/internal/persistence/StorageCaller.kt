@@ -20,7 +20,7 @@ internal class StorageCaller(
     private val timeoutMillis: Long,
     private val breaker: CircuitBreaker,
     private val counters: StorageCounters,
-    private val log: RateLimitedLog,
+    private val log: StorageLog,
     private val coolDownText: String,
 ) {
     suspend fun <R> call(what: String, op: suspend () -> R): R {

@@ -29,7 +29,7 @@ internal class StorageWriter(
     private val caller: StorageCaller,
     private val breaker: CircuitBreaker,
     private val counters: StorageCounters,
-    private val log: RateLimitedLog,
+    private val log: StorageLog,
     private val buster: String,
     retries: Int,
     coolDownMillis: Long,

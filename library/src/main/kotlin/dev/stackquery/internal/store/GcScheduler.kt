@@ -1,8 +1,11 @@
+@file:OptIn(InternalStackQueryApi::class)
+
 package dev.stackquery.internal.store
 
 import dev.stackquery.QueryClock
 import dev.stackquery.internal.query.Query
-import dev.stackquery.internal.saturatedAdd
+import dev.stackquery.internal.common.InternalStackQueryApi
+import dev.stackquery.internal.common.saturatedAdd
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.launch
