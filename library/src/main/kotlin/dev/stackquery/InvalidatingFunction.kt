@@ -23,5 +23,7 @@ public class InvalidatingFunction<A, R> internal constructor(
 }
 
 /** Wraps [function] so that each success invalidates every query under [prefixes]. */
-public fun <A, R> QueryClient.invalidating(vararg prefixes: QueryKey, function: suspend (A) -> R): InvalidatingFunction<A, R> =
-    InvalidatingFunction(this, prefixes.toList(), function)
+public fun <A, R> QueryClient.invalidating(
+    vararg prefixes: QueryKey,
+    function: suspend (A) -> R,
+): InvalidatingFunction<A, R> = InvalidatingFunction(this, prefixes.toList(), function)

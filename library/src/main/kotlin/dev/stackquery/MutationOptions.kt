@@ -1,10 +1,10 @@
 package dev.stackquery
 
-import dev.stackquery.future.AsyncMutationFunction
-import dev.stackquery.future.BlockingMutationFunction
 import dev.stackquery.future.AsyncMutationErrorCallback
+import dev.stackquery.future.AsyncMutationFunction
 import dev.stackquery.future.AsyncMutationSettledCallback
 import dev.stackquery.future.AsyncMutationSuccessCallback
+import dev.stackquery.future.BlockingMutationFunction
 import dev.stackquery.future.MutationErrorCallback
 import dev.stackquery.future.MutationSettledCallback
 import dev.stackquery.future.MutationSuccessCallback
@@ -102,37 +102,52 @@ public class MutationOptions<TData, TVariables, TContext>(
             apply { this.onMutate = { onMutate.apply(it) } }
 
         /** Like [onMutate], for work that completes later (cancelling queries, say). */
-        public fun onMutateAsync(onMutate: Function<TVariables, CompletionStage<TContext>>): Builder<TData, TVariables, TContext> =
-            apply { this.onMutate = { onMutate.apply(it).await() } }
+        public fun onMutateAsync(
+            onMutate: Function<TVariables, CompletionStage<TContext>>,
+        ): Builder<TData, TVariables, TContext> = apply { this.onMutate = { onMutate.apply(it).await() } }
 
         /** See [MutationOptions.onSuccess]. */
-        public fun onSuccess(callback: MutationSuccessCallback<TData, TVariables, TContext>): Builder<TData, TVariables, TContext> =
+        public fun onSuccess(
+            callback: MutationSuccessCallback<TData, TVariables, TContext>,
+        ): Builder<TData, TVariables, TContext> =
             apply { onSuccess = { data, variables, context -> callback.onSuccess(data, variables, context) } }
 
         /** See [MutationOptions.onError]. */
-        public fun onError(callback: MutationErrorCallback<TVariables, TContext>): Builder<TData, TVariables, TContext> =
+        public fun onError(
+            callback: MutationErrorCallback<TVariables, TContext>,
+        ): Builder<TData, TVariables, TContext> =
             apply { onError = { error, variables, context -> callback.onError(error, variables, context) } }
 
         /** See [MutationOptions.onSettled]. */
-        public fun onSettled(callback: MutationSettledCallback<TData, TVariables, TContext>): Builder<TData, TVariables, TContext> =
-            apply { onSettled = { data, error, variables, context -> callback.onSettled(data, error, variables, context) } }
+        public fun onSettled(
+            callback: MutationSettledCallback<TData, TVariables, TContext>,
+        ): Builder<TData, TVariables, TContext> = apply {
+            onSettled =
+                { data, error, variables, context -> callback.onSettled(data, error, variables, context) }
+        }
 
         /**
          * Like [onSuccess], for work the run should wait for (an invalidation through
          * [dev.stackquery.future.FutureQueryClient], say): the run settles once the stage completes.
          */
-        public fun onSuccessAsync(callback: AsyncMutationSuccessCallback<TData, TVariables, TContext>): Builder<TData, TVariables, TContext> =
+        public fun onSuccessAsync(
+            callback: AsyncMutationSuccessCallback<TData, TVariables, TContext>,
+        ): Builder<TData, TVariables, TContext> =
             apply { onSuccess = { data, variables, context -> callback.onSuccess(data, variables, context).await() } }
 
         /** Like [onError], waiting for the stage it returns (a rollback that writes through, say). */
-        public fun onErrorAsync(callback: AsyncMutationErrorCallback<TVariables, TContext>): Builder<TData, TVariables, TContext> =
+        public fun onErrorAsync(
+            callback: AsyncMutationErrorCallback<TVariables, TContext>,
+        ): Builder<TData, TVariables, TContext> =
             apply { onError = { error, variables, context -> callback.onError(error, variables, context).await() } }
 
         /** Like [onSettled], waiting for the stage it returns (the invalidation that follows a mutation, say). */
-        public fun onSettledAsync(callback: AsyncMutationSettledCallback<TData, TVariables, TContext>): Builder<TData, TVariables, TContext> =
-            apply {
-                onSettled = { data, error, variables, context -> callback.onSettled(data, error, variables, context).await() }
-            }
+        public fun onSettledAsync(
+            callback: AsyncMutationSettledCallback<TData, TVariables, TContext>,
+        ): Builder<TData, TVariables, TContext> = apply {
+            onSettled =
+                { data, error, variables, context -> callback.onSettled(data, error, variables, context).await() }
+        }
 
         /** See [MutationOptions.retry]. */
         public fun retry(retry: Int): Builder<TData, TVariables, TContext> = apply {
@@ -140,7 +155,8 @@ public class MutationOptions<TData, TVariables, TContext>(
         }
 
         /** See [MutationOptions.retryPolicy]. */
-        public fun retryPolicy(policy: RetryPolicy): Builder<TData, TVariables, TContext> = apply { retryPolicy = policy }
+        public fun retryPolicy(policy: RetryPolicy): Builder<TData, TVariables, TContext> =
+            apply { retryPolicy = policy }
 
         /** See [MutationOptions.mutationKey]. */
         public fun mutationKey(key: QueryKey): Builder<TData, TVariables, TContext> = apply { mutationKey = key }

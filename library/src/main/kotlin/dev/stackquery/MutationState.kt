@@ -40,9 +40,8 @@ public class MutationState<out TData, out TVariables> internal constructor(
     override fun hashCode(): Int =
         ((status.hashCode() * 31 + (data?.hashCode() ?: 0)) * 31 + (variables?.hashCode() ?: 0)) * 31 + failureCount
 
-    override fun toString(): String =
-        "MutationState(status=$status, data=$data, error=$error, variables=$variables, " +
-            "submittedAt=$submittedAt, settledAt=$settledAt, failureCount=$failureCount)"
+    override fun toString(): String = "MutationState(status=$status, data=$data, error=$error, variables=$variables, " +
+        "submittedAt=$submittedAt, settledAt=$settledAt, failureCount=$failureCount)"
 
     internal companion object {
         private val IDLE = MutationState(MutationStatus.IDLE, null, null, null, 0, 0, 0)

@@ -219,7 +219,8 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * Puts the queries [filter] selects back to their initial state (their initial data, or
      * IDLE with no data), cancelling fetches in flight, then refetches the active ones and waits.
      */
-    public suspend fun resetQueries(filter: QueryFilter = QueryFilter.ALL): Unit = operations.reset(filter, local = true)
+    public suspend fun resetQueries(filter: QueryFilter = QueryFilter.ALL): Unit =
+        operations.reset(filter, local = true)
 
     /** [resetQueries] for every key starting with [prefix]. */
     public suspend fun resetQueries(prefix: QueryKey): Unit = resetQueries(QueryFilter.prefix(prefix))

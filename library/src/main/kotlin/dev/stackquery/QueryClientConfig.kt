@@ -193,7 +193,10 @@ public class QueryClientConfig(
         public fun executor(executor: Executor): Builder = apply { coroutineContext = executor.asCoroutineDispatcher() }
 
         /** See [QueryClientConfig.coroutineContext]. */
-        public fun coroutineContext(context: CoroutineContext): Builder = apply { coroutineContext = checkContext(context) }
+        public fun coroutineContext(context: CoroutineContext): Builder = apply {
+            coroutineContext =
+                checkContext(context)
+        }
 
         /** See [QueryClientConfig.storage]; `null` turns persistence off. */
         public fun storage(storage: StorageBackend?): Builder = apply { this.storage = storage }
@@ -256,7 +259,9 @@ public class QueryClientConfig(
 
     public companion object {
         private fun checkContext(context: CoroutineContext): CoroutineContext = requireDispatching(
-            context, "coroutineContext", "run the client's background work inside its callers' locks",
+            context,
+            "coroutineContext",
+            "run the client's background work inside its callers' locks",
         )
 
         /** [maxAge] in ms ([Duration.INFINITE]: [Long.MAX_VALUE]); it must be positive. */

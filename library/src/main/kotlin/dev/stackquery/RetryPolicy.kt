@@ -1,10 +1,10 @@
 package dev.stackquery
 
+import dev.stackquery.internal.durationMillis
 import kotlin.random.Random
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.toKotlinDuration
-import dev.stackquery.internal.durationMillis
 
 /**
  * Decides whether a failed attempt is tried again and how long to wait first.
@@ -57,7 +57,10 @@ public interface RetryPolicy {
             jitter: Double = 0.0,
             retryOn: RetryPredicate = RetryPredicate { _, _ -> true },
         ): RetryPolicy = ExponentialBackoff(
-            durationMillis(initialDelay, "initialDelay"), durationMillis(maxDelay, "maxDelay"), jitter, retryOn,
+            durationMillis(initialDelay, "initialDelay"),
+            durationMillis(maxDelay, "maxDelay"),
+            jitter,
+            retryOn,
         )
 
         /** Java form of [exponential] taking [java.time.Duration]s. */

@@ -7,4 +7,7 @@ package dev.stackquery
  * Catch [dev.stackquery.storage.StorageException] for anything a storage reported, or this class
  * for any StackQuery failure.
  */
-public open class StackQueryException @JvmOverloads constructor(message: String, cause: Throwable? = null) : RuntimeException(message, cause)
+public open class StackQueryException @JvmOverloads constructor(
+    message: String,
+    cause: Throwable? = null,
+) : RuntimeException(message, cause)

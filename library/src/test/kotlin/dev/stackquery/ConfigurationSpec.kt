@@ -23,16 +23,23 @@ class ConfigurationSpec : FunSpec({
     }
 
     test("invalid client values fail at construction with a message naming the field") {
-        shouldThrow<IllegalArgumentException> { QueryClientConfig(staleTime = (-1).seconds) }.message shouldContain "staleTime"
-        shouldThrow<IllegalArgumentException> { QueryClientConfig(gcTime = (-1).milliseconds) }.message shouldContain "gcTime"
+        shouldThrow<IllegalArgumentException> { QueryClientConfig(staleTime = (-1).seconds) }.message shouldContain
+            "staleTime"
+        shouldThrow<IllegalArgumentException> { QueryClientConfig(gcTime = (-1).milliseconds) }.message shouldContain
+            "gcTime"
         shouldThrow<IllegalArgumentException> { QueryClientConfig(retry = -1) }.message shouldContain "retry"
-        shouldThrow<IllegalArgumentException> { QueryClientConfig(cacheMaxSize = 0) }.message shouldContain "cacheMaxSize"
+        shouldThrow<IllegalArgumentException> { QueryClientConfig(cacheMaxSize = 0) }.message shouldContain
+            "cacheMaxSize"
     }
 
     test("the builder validates each value as it is set") {
         val builder = QueryClientConfig.builder()
-        shouldThrow<IllegalArgumentException> { builder.staleTime(java.time.Duration.ofSeconds(-1)) }.message shouldContain "staleTime"
-        shouldThrow<IllegalArgumentException> { builder.gcTime(java.time.Duration.ofMillis(-1)) }.message shouldContain "gcTime"
+        shouldThrow<IllegalArgumentException> {
+            builder.staleTime(java.time.Duration.ofSeconds(-1))
+        }.message shouldContain
+            "staleTime"
+        shouldThrow<IllegalArgumentException> { builder.gcTime(java.time.Duration.ofMillis(-1)) }.message shouldContain
+            "gcTime"
         shouldThrow<IllegalArgumentException> { builder.retry(-1) }.message shouldContain "retry"
         shouldThrow<IllegalArgumentException> { builder.cacheMaxSize(0) }.message shouldContain "cacheMaxSize"
         val config = builder.staleTime(java.time.Duration.ofSeconds(30)).retry(0).cacheMaxSize(1).build()
@@ -44,14 +51,22 @@ class ConfigurationSpec : FunSpec({
 
     test("invalid query options fail at construction with a message naming the field") {
         val key = queryKey("k")
-        shouldThrow<IllegalArgumentException> { QueryOptions(key, { 1 }, staleTime = (-1).seconds) }.message shouldContain "staleTime"
-        shouldThrow<IllegalArgumentException> { QueryOptions(key, { 1 }, gcTime = (-1).seconds) }.message shouldContain "gcTime"
+        shouldThrow<IllegalArgumentException> {
+            QueryOptions(key, { 1 }, staleTime = (-1).seconds)
+        }.message shouldContain
+            "staleTime"
+        shouldThrow<IllegalArgumentException> { QueryOptions(key, { 1 }, gcTime = (-1).seconds) }.message shouldContain
+            "gcTime"
         shouldThrow<IllegalArgumentException> { QueryOptions(key, { 1 }, retry = -2) }.message shouldContain "retry"
-        shouldThrow<IllegalArgumentException> { QueryOptions(key, { 1 }, refetchInterval = Duration.ZERO) }.message shouldContain "refetchInterval"
+        shouldThrow<IllegalArgumentException> {
+            QueryOptions(key, { 1 }, refetchInterval = Duration.ZERO)
+        }.message shouldContain
+            "refetchInterval"
     }
 
     test("infinite stale and gc times are accepted") {
-        QueryClientConfig(staleTime = Duration.INFINITE, gcTime = Duration.INFINITE).staleTime shouldBe Duration.INFINITE
+        QueryClientConfig(staleTime = Duration.INFINITE, gcTime = Duration.INFINITE).staleTime shouldBe
+            Duration.INFINITE
         QueryOptions(queryKey("k"), { 1 }, staleTime = Duration.INFINITE).staleTime shouldBe Duration.INFINITE
     }
 })

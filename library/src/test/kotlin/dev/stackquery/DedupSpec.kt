@@ -109,7 +109,9 @@ class DedupSpec : FunSpec({
             val caller = async { client.fetchQuery(options) }
             runCurrent()
             caller.cancel()
-            runCatching { caller.await() }.exceptionOrNull().shouldBeInstanceOf<kotlinx.coroutines.CancellationException>()
+            runCatching {
+                caller.await()
+            }.exceptionOrNull().shouldBeInstanceOf<kotlinx.coroutines.CancellationException>()
             client.getQueryState<String>(key)!!.isFetching shouldBe true
             client.close()
         }

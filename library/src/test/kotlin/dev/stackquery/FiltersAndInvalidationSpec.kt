@@ -42,8 +42,12 @@ class FiltersAndInvalidationSpec : FunSpec({
         runTest {
             val client = testClient()
             val keys = listOf(
-                queryKey("user"), queryKey("user", 1), queryKey("user", 1, "posts"),
-                queryKey("users"), queryKey("users", 1), queryKey("admin", "user"),
+                queryKey("user"),
+                queryKey("user", 1),
+                queryKey("user", 1, "posts"),
+                queryKey("users"),
+                queryKey("users", 1),
+                queryKey("admin", "user"),
             )
             keys.forEach { client.setQueryData(it, "x") }
             client.selectedBy(QueryFilter.prefix(queryKey("user")), keys) shouldBe
@@ -221,7 +225,9 @@ class FiltersAndInvalidationSpec : FunSpec({
 
     // ---------------------------------------------------------------- invalidateQueries
 
-    test("with an infinite stale time, invalidated data is returned at once by fetchQuery and refetched in the background") {
+    test(
+        "with an infinite stale time, invalidated data is returned at once by fetchQuery and refetched in the background",
+    ) {
         runTest {
             val client = testClient(staleTime = Duration.INFINITE)
             val fetcher = FakeFetcher { "v$it" }
@@ -384,7 +390,9 @@ class FiltersAndInvalidationSpec : FunSpec({
         }
     }
 
-    test("a failing refetch of an invalidated observed query is recorded in state, not thrown, and it stays invalidated") {
+    test(
+        "a failing refetch of an invalidated observed query is recorded in state, not thrown, and it stays invalidated",
+    ) {
         runTest {
             val client = testClient()
             val fetcher = FakeFetcher { if (it == 1) "v1" else throw IllegalStateException("down") }
@@ -418,7 +426,10 @@ class FiltersAndInvalidationSpec : FunSpec({
             currentTime shouldBe before + 100
             users.calls shouldBe 4
             posts.calls shouldBe 1
-            setOf(client.getQueryData<String>(queryKey("user", 1)), client.getQueryData<String>(queryKey("user", 2))) shouldBe
+            setOf(
+                client.getQueryData<String>(queryKey("user", 1)),
+                client.getQueryData<String>(queryKey("user", 2)),
+            ) shouldBe
                 setOf("u3", "u4")
             client.getQueryData<String>(queryKey("post", 1)) shouldBe "p1"
             client.close()
@@ -476,7 +487,8 @@ class FiltersAndInvalidationSpec : FunSpec({
             val keys = listOf(queryKey("user"), queryKey("user", 1), queryKey("users", 1), queryKey("post", 1))
             keys.forEach { client.setQueryData(it, "x") }
             client.removeQueries(queryKey("user"))
-            keys.filter { client.getQueryState<String>(it) != null } shouldBe listOf(queryKey("users", 1), queryKey("post", 1))
+            keys.filter { client.getQueryState<String>(it) != null } shouldBe
+                listOf(queryKey("users", 1), queryKey("post", 1))
             client.close()
         }
     }
@@ -673,7 +685,9 @@ class FiltersAndInvalidationSpec : FunSpec({
         }
     }
 
-    test("data written by setQueryData during a refetch is kept on cancel even in the millisecond the old data was written") {
+    test(
+        "data written by setQueryData during a refetch is kept on cancel even in the millisecond the old data was written",
+    ) {
         runTest {
             val client = testClient()
             val fetcher = FakeFetcher { "v$it" }

@@ -33,13 +33,12 @@ private fun List<QueryCacheEvent>.removals(): List<Pair<QueryKey, RemovalCause>>
 private fun QueryClient.has(key: QueryKey): Boolean = getQueryState<Any?>(key) != null
 
 /** Runs [block] and returns the [QueryCancelledException] it threw, or fails. */
-private suspend fun cancellationOf(block: suspend () -> Any?): QueryCancelledException? =
-    try {
-        block()
-        null
-    } catch (e: QueryCancelledException) {
-        e
-    }
+private suspend fun cancellationOf(block: suspend () -> Any?): QueryCancelledException? = try {
+    block()
+    null
+} catch (e: QueryCancelledException) {
+    e
+}
 
 class GcAndEvictionSpec : FunSpec({
     val key = queryKey("user", 1)

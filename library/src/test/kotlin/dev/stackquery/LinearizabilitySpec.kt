@@ -1,11 +1,11 @@
 package dev.stackquery
 
 import io.kotest.core.spec.style.FunSpec
+import kotlinx.coroutines.asCoroutineDispatcher
+import org.jetbrains.lincheck.datastructures.IntGen
 import org.jetbrains.lincheck.datastructures.Operation
 import org.jetbrains.lincheck.datastructures.Param
-import org.jetbrains.lincheck.datastructures.IntGen
 import org.jetbrains.lincheck.datastructures.StressOptions
-import kotlinx.coroutines.asCoroutineDispatcher
 import java.util.concurrent.Executor
 import kotlin.time.Duration
 

@@ -77,7 +77,10 @@ class MutationPyStackQueryPortSpec : FunSpec({
                     onSettled = { data, e, _, context -> contexts += "onSettled:$data:${e?.message}:$context" },
                 ),
             )
-            io.kotest.assertions.throwables.shouldThrow<IllegalStateException> { mutation.mutate("test") }.original() shouldBe boom
+            io.kotest.assertions.throwables.shouldThrow<IllegalStateException> {
+                mutation.mutate("test")
+            }.original() shouldBe
+                boom
             contexts shouldBe listOf("onError:boom:ctx-test", "onSettled:null:boom:ctx-test")
             mutation.state.value.status shouldBe MutationStatus.ERROR
             client.close()

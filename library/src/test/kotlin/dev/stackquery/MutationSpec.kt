@@ -9,12 +9,12 @@ import kotlinx.coroutines.delay
 import kotlinx.coroutines.joinAll
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
-import kotlinx.coroutines.withTimeout
-import java.util.Collections
 import kotlinx.coroutines.test.advanceTimeBy
 import kotlinx.coroutines.test.currentTime
 import kotlinx.coroutines.test.runCurrent
 import kotlinx.coroutines.test.runTest
+import kotlinx.coroutines.withTimeout
+import java.util.Collections
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
@@ -36,7 +36,8 @@ class MutationSpec : FunSpec({
                 ),
             )
             mutation.mutate(7) shouldBe "done-7"
-            calls shouldBe listOf("onMutate(7)", "fn(7)", "onSuccess(done-7, 7, ctx-7)", "onSettled(done-7, null, 7, ctx-7)")
+            calls shouldBe
+                listOf("onMutate(7)", "fn(7)", "onSuccess(done-7, 7, ctx-7)", "onSettled(done-7, null, 7, ctx-7)")
             mutation.state.value.let {
                 it.status shouldBe MutationStatus.SUCCESS
                 it.data shouldBe "done-7"
@@ -223,7 +224,11 @@ class MutationSpec : FunSpec({
     test("isMutating counts running mutations by key prefix") {
         runTest {
             val client = testClient()
-            val save = client.mutation(MutationOptions<Unit, Int, Unit>(mutationFn = { delay(100) }, mutationKey = queryKey("user", "save")))
+            val save = client.mutation(
+                MutationOptions<Unit, Int, Unit>(mutationFn = {
+                    delay(100)
+                }, mutationKey = queryKey("user", "save")),
+            )
             val other = client.mutation(MutationOptions<Unit, Int, Unit>(mutationFn = { delay(100) }))
             val runs = listOf(async { save.mutate(1) }, async { other.mutate(2) })
             runCurrent()
@@ -238,7 +243,11 @@ class MutationSpec : FunSpec({
     test("concurrent runs of one mutation: each caller gets its result and the state follows the latest") {
         runTest {
             val client = testClient()
-            val mutation = client.mutation(MutationOptions<String, Long, Unit>(mutationFn = { ms -> delay(ms); "after $ms" }))
+            val mutation = client.mutation(
+                MutationOptions<String, Long, Unit>(mutationFn = { ms ->
+                    delay(ms); "after $ms"
+                }),
+            )
             val slow = async { mutation.mutate(300) }
             runCurrent()
             val fast = async { mutation.mutate(100) }
@@ -254,7 +263,11 @@ class MutationSpec : FunSpec({
         runTest {
             val client = testClient()
             var applied = false
-            val mutation = client.mutation(MutationOptions<Unit, Int, Unit>(mutationFn = { delay(100); applied = true }))
+            val mutation = client.mutation(
+                MutationOptions<Unit, Int, Unit>(mutationFn = {
+                    delay(100); applied = true
+                }),
+            )
             val caller = async { mutation.mutate(1) }
             runCurrent()
             caller.cancel()
@@ -285,7 +298,9 @@ class MutationSpec : FunSpec({
         runTest {
             val client = testClient()
             val mutation = client.mutation(
-                MutationOptions<String, Int, Unit>(mutationFn = { "ok" }, onMutate = { withTimeout(1) { delay(1_000) } }),
+                MutationOptions<String, Int, Unit>(mutationFn = {
+                    "ok"
+                }, onMutate = { withTimeout(1) { delay(1_000) } }),
             )
             val error = shouldThrow<IllegalStateException> { mutation.mutate(1) }.original()
             error.message shouldBe "onMutate threw a CancellationException"
@@ -298,7 +313,11 @@ class MutationSpec : FunSpec({
         val client = QueryClient(QueryClientConfig(coroutineContext = Dispatchers.Default))
         repeat(100) {
             val order = Collections.synchronizedList(mutableListOf<Int>())
-            val mutation = client.mutation(MutationOptions<Int, Int, Unit>(mutationFn = { order += it; it }, scope = "s"))
+            val mutation = client.mutation(
+                MutationOptions<Int, Int, Unit>(mutationFn = {
+                    order += it; it
+                }, scope = "s"),
+            )
             runBlocking {
                 withTimeout(10_000) {
                     (0 until 8).map { i -> launch(Dispatchers.Unconfined) { mutation.mutate(i) } }.joinAll()

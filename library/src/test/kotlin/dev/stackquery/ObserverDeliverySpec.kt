@@ -48,7 +48,9 @@ private class QueueingExecutor : Executor {
 class ObserverDeliverySpec : FunSpec({
     val key = queryKey("delivery")
 
-    test("subscribe with an executor delivers the first state on the calling thread and later ones only through the executor") {
+    test(
+        "subscribe with an executor delivers the first state on the calling thread and later ones only through the executor",
+    ) {
         runTest {
             val client = testClient()
             client.setQueryData(key, "v0")
@@ -57,7 +59,10 @@ class ObserverDeliverySpec : FunSpec({
             val deliveries = Collections.synchronizedList(mutableListOf<Triple<String, Thread, Boolean>>())
             lateinit var subscription: Subscription
             val subscriber = thread(name = "subscriber") {
-                subscription = observer.subscribe({ deliveries += Triple(it.brief(), Thread.currentThread(), executor.running) }, executor)
+                subscription =
+                    observer.subscribe({
+                        deliveries += Triple(it.brief(), Thread.currentThread(), executor.running)
+                    }, executor)
             }
             subscriber.join()
             deliveries.toList() shouldBe listOf(Triple("SUCCESS/IDLE/v0/0", subscriber, false))

@@ -53,7 +53,15 @@ class ObserverPollingSpec : FunSpec({
     test("polling survives failed fetches: errors show in the state and later ticks fetch again") {
         runTest {
             val client = testClient()
-            val fetcher = TimedFetcher(this) { if (it == 2 || it == 3) throw IllegalStateException("down $it") else "v$it" }
+            val fetcher = TimedFetcher(this) {
+                if (it == 2 ||
+                    it == 3
+                ) {
+                    throw IllegalStateException("down $it")
+                } else {
+                    "v$it"
+                }
+            }
             val observer = client.watch(QueryOptions(key, { fetcher() }, refetchInterval = 1.seconds))
             val states = mutableListOf<QueryState<String>>()
             observer.subscribe { states += it }

@@ -37,7 +37,9 @@ class ObserverPyStackQueryPortSpec : FunSpec({
         }
     }
 
-    test("test_observer_basic, re-subscribed: an observer subscribed again after a full unsubscribe gets updates again") {
+    test(
+        "test_observer_basic, re-subscribed: an observer subscribed again after a full unsubscribe gets updates again",
+    ) {
         runTest {
             val client = testClient(staleTime = 1.seconds)
             val fetcher = FakeFetcher { "v$it" }
@@ -58,7 +60,9 @@ class ObserverPyStackQueryPortSpec : FunSpec({
         }
     }
 
-    test("test_observer_basic, first push: a listener that throws on the first state neither breaks subscribe nor loses later states") {
+    test(
+        "test_observer_basic, first push: a listener that throws on the first state neither breaks subscribe nor loses later states",
+    ) {
         runTest {
             val client = testClient()
             val fetcher = FakeFetcher { "hello" }
@@ -77,11 +81,17 @@ class ObserverPyStackQueryPortSpec : FunSpec({
         }
     }
 
-    test("test_observer_refetch_interval: a 100 ms interval over 350 ms fetches exactly 4 times, then stops on unsubscribe") {
+    test(
+        "test_observer_refetch_interval: a 100 ms interval over 350 ms fetches exactly 4 times, then stops on unsubscribe",
+    ) {
         runTest {
             val client = testClient()
             val fetcher = FakeFetcher(latency = 10.milliseconds) { it }
-            val observer = client.watch(QueryOptions(queryKey("interval"), { fetcher() }, refetchInterval = 100.milliseconds))
+            val observer = client.watch(
+                QueryOptions(queryKey("interval"), {
+                    fetcher()
+                }, refetchInterval = 100.milliseconds),
+            )
             val data = mutableListOf<Int>()
             val subscription = observer.subscribe { if (it.hasData && !it.isFetching) data += it.data!! }
             runCurrent()
@@ -101,8 +111,20 @@ class ObserverPyStackQueryPortSpec : FunSpec({
     test("test_observer_refetch_interval, failing: a failed poll does not end polling") {
         runTest {
             val client = testClient()
-            val fetcher = FakeFetcher(latency = 10.milliseconds) { if (it == 2) throw IllegalStateException("flaky") else it }
-            val observer = client.watch(QueryOptions(queryKey("interval"), { fetcher() }, refetchInterval = 100.milliseconds))
+            val fetcher = FakeFetcher(latency = 10.milliseconds) {
+                if (it ==
+                    2
+                ) {
+                    throw IllegalStateException("flaky")
+                } else {
+                    it
+                }
+            }
+            val observer = client.watch(
+                QueryOptions(queryKey("interval"), {
+                    fetcher()
+                }, refetchInterval = 100.milliseconds),
+            )
             val settled = mutableListOf<String>()
             observer.subscribe { if (!it.isFetching) settled += it.brief() }
             runCurrent()
@@ -114,7 +136,9 @@ class ObserverPyStackQueryPortSpec : FunSpec({
         }
     }
 
-    test("test_observer_multiple_subscribers: two observers of the same options share one fetch and see the same sequence") {
+    test(
+        "test_observer_multiple_subscribers: two observers of the same options share one fetch and see the same sequence",
+    ) {
         runTest {
             val client = testClient()
             val fetcher = FakeFetcher { "shared" }

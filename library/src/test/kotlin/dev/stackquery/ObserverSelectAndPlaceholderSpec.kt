@@ -335,7 +335,9 @@ class ObserverSelectAndPlaceholderSpec : FunSpec({
         }
     }
 
-    test("enabled is per observer: a disabled observer attached later does not stop invalidation refetching an enabled one") {
+    test(
+        "enabled is per observer: a disabled observer attached later does not stop invalidation refetching an enabled one",
+    ) {
         runTest {
             val client = testClient()
             val fetcher = FakeFetcher { "v$it" }

@@ -84,8 +84,11 @@ class PersistenceRegressionSpec : FunSpec({
             }
             val client = QueryClient(
                 QueryClientConfig(
-                    staleTime = 1.minutes, retry = 0, clock = QueryClock { testScheduler.currentTime },
-                    coroutineContext = StandardTestDispatcher(testScheduler) + parent, storage = storage,
+                    staleTime = 1.minutes,
+                    retry = 0,
+                    clock = QueryClock { testScheduler.currentTime },
+                    coroutineContext = StandardTestDispatcher(testScheduler) + parent,
+                    storage = storage,
                 ),
             )
             client.fetchQuery(userOptions(FakeFetcher { ann }))

@@ -52,8 +52,7 @@ private val ann = User(1, "Ann")
 private val userKey = queryKey("user", 1)
 private const val STORED_KEY = "stackquery:[\"user\",1]"
 
-private fun userOptions(fetcher: FakeFetcher<User>, key: QueryKey = userKey) =
-    queryOptions(key, queryFn = { fetcher() })
+private fun userOptions(fetcher: FakeFetcher<User>, key: QueryKey = userKey) = queryOptions(key, queryFn = { fetcher() })
 
 /** The L2 tier: hydration, write-behind and their failures (issue 6), in virtual time. */
 class PersistenceSpec : FunSpec({
@@ -360,8 +359,11 @@ class PersistenceSpec : FunSpec({
             for (key in keys) client.fetchQuery(queryOptions(key, queryFn = { "v" })) shouldBe "v"
             // reads and writes both count: get k0, set k0, get k1, set k1, get k2 -> open
             storage.calls shouldBe listOf(
-                "get stackquery:[\"k\",0]", "set stackquery:[\"k\",0]",
-                "get stackquery:[\"k\",1]", "set stackquery:[\"k\",1]", "get stackquery:[\"k\",2]",
+                "get stackquery:[\"k\",0]",
+                "set stackquery:[\"k\",0]",
+                "get stackquery:[\"k\",1]",
+                "set stackquery:[\"k\",1]",
+                "get stackquery:[\"k\",2]",
             )
             client.storageStats()!!.circuitOpen shouldBe true
             client.storageStats()!!.skipped shouldBe 5
@@ -383,7 +385,8 @@ class PersistenceSpec : FunSpec({
         runTest {
             val storage = FaultyStorage(InMemoryStorage { testScheduler.currentTime }).apply { mode = Mode.THROW }
             val client = persistentClient(storage, storageWriteRetries = 0)
-            repeat(5) { // failing reads, and failing fetches (so no writes compete for the probe)
+            repeat(5) {
+                // failing reads, and failing fetches (so no writes compete for the probe)
                 runCatching { client.fetchQuery(queryOptions<String>(queryKey("k", it), queryFn = { error("down") })) }
             }
             storage.count("get") shouldBe 5
@@ -405,7 +408,8 @@ class PersistenceSpec : FunSpec({
 
     test("the storage returning garbage is counted as corrupt, never fails a query") {
         runTest {
-            val storage = FaultyStorage(InMemoryStorage { testScheduler.currentTime }).apply { mode = Mode.GARBAGE }
+            val storage = FaultyStorage(InMemoryStorage { testScheduler.currentTime })
+            storage.mode = Mode.GARBAGE
             val client = persistentClient(storage)
             client.fetchQuery(userOptions(FakeFetcher { ann })) shouldBe ann
             client.storageStats()!!.corrupt shouldBe 1
@@ -509,8 +513,12 @@ class PersistenceSpec : FunSpec({
             val storage = InMemoryStorage { testScheduler.currentTime }
             val config = { namespace: String ->
                 QueryClientConfig(
-                    staleTime = 1.minutes, retry = 0, clock = QueryClock { testScheduler.currentTime },
-                    coroutineContext = StandardTestDispatcher(testScheduler), storage = storage, storageNamespace = namespace,
+                    staleTime = 1.minutes,
+                    retry = 0,
+                    clock = QueryClock { testScheduler.currentTime },
+                    coroutineContext = StandardTestDispatcher(testScheduler),
+                    storage = storage,
+                    storageNamespace = namespace,
                 )
             }
             val a = QueryClient(config("app-a:"))

@@ -72,7 +72,10 @@ class PyStackQueryPortSpec : FunSpec({
             val client = testClient()
             val key = queryKey("lifecycle")
             val events = recordEvents(client)
-            val caller = async { client.fetchQuery(QueryOptions(key, { FakeFetcher(latency = 50.milliseconds) { "result" }() })) }
+            val caller =
+                async {
+                    client.fetchQuery(QueryOptions(key, { FakeFetcher(latency = 50.milliseconds) { "result" }() }))
+                }
             advanceTimeBy(10.milliseconds)
             client.getQueryState<String>(key)!!.let {
                 it.isPending shouldBe true

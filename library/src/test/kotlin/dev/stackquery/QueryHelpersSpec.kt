@@ -25,7 +25,12 @@ class QueryHelpersSpec : FunSpec({
             val client = testClient(staleTime = 1.minutes)
             val a = FakeFetcher(latency = 200.milliseconds) { "a$it" }
             val b = FakeFetcher(latency = 100.milliseconds) { it * 10 }
-            val result: Pair<String, Int> = client.parallelQueries(QueryOptions(keyA, { a() }), QueryOptions(keyB, { b() }))
+            val result: Pair<String, Int> = client.parallelQueries(
+                QueryOptions(keyA, {
+                    a()
+                }),
+                QueryOptions(keyB, { b() }),
+            )
             result shouldBe ("a1" to 10)
             a.calls shouldBe 1
             b.calls shouldBe 1
@@ -133,7 +138,8 @@ class QueryHelpersSpec : FunSpec({
             client.setQueryData(keyA, "cached")
             val a = FakeFetcher(latency = 100.milliseconds) { "fetched-a" }
             val b = FakeFetcher(latency = 100.milliseconds) { "fetched-b" }
-            client.parallelQueries(QueryOptions(keyA, { a() }), QueryOptions(keyB, { b() })) shouldBe ("cached" to "fetched-b")
+            client.parallelQueries(QueryOptions(keyA, { a() }), QueryOptions(keyB, { b() })) shouldBe
+                ("cached" to "fetched-b")
             runCurrent()
             a.calls shouldBe 0
             b.calls shouldBe 1
@@ -227,7 +233,9 @@ class QueryHelpersSpec : FunSpec({
         runTest {
             val client = testClient() // client default staleTime 0: the function's staleTime must win
             val fetcher = FakeFetcher { "v$it" }
-            val user = client.cachedFunction(keyOf = { id: Int -> queryKey("user", id) }, staleTime = 1.minutes) { fetcher() }
+            val user = client.cachedFunction(keyOf = { id: Int ->
+                queryKey("user", id)
+            }, staleTime = 1.minutes) { fetcher() }
             user(1) shouldBe "v1"
             advanceTimeBy(59.seconds)
             completesWithoutSuspending { user(1) } shouldBe "v1"
@@ -241,7 +249,9 @@ class QueryHelpersSpec : FunSpec({
         runTest {
             val client = testClient()
             val fetcher = FakeFetcher { "v$it" }
-            val user = client.cachedFunction(keyOf = { id: Int -> queryKey("user", id) }, staleTime = 1.minutes) { fetcher() }
+            val user = client.cachedFunction(keyOf = { id: Int ->
+                queryKey("user", id)
+            }, staleTime = 1.minutes) { fetcher() }
             user(1) shouldBe "v1"
             advanceTimeBy(1.minutes)
             val before = currentTime
@@ -295,7 +305,8 @@ class QueryHelpersSpec : FunSpec({
             user(3)
             client.fetchQuery(QueryOptions(queryKey("post", 1), { "post-1" }))
             user.invalidateAll()
-            (1..3).map { client.getQueryState<String>(queryKey("user", it))!!.isInvalidated } shouldBe listOf(true, true, true)
+            (1..3).map { client.getQueryState<String>(queryKey("user", it))!!.isInvalidated } shouldBe
+                listOf(true, true, true)
             client.getQueryState<String>(queryKey("post", 1))!!.isInvalidated shouldBe false
             client.close()
         }

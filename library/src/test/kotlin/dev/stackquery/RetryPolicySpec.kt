@@ -92,7 +92,9 @@ class RetryPolicySpec : FunSpec({
             .message shouldContain "maxDelay"
         shouldThrow<IllegalArgumentException> {
             RetryPolicy.exponential(
-                java.time.Duration.ofMillis(-1), java.time.Duration.ofSeconds(1), 0.0,
+                java.time.Duration.ofMillis(-1),
+                java.time.Duration.ofSeconds(1),
+                0.0,
             ) { _, _ -> true }
         }.message shouldContain "initialDelay"
         shouldThrow<IllegalArgumentException> { RetryPolicy.fixed((-5).milliseconds) }.message shouldStartWith "delay "

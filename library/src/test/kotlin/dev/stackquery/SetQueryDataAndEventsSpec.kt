@@ -218,7 +218,9 @@ class SetQueryDataAndEventsSpec : FunSpec({
 
     // ---------------------------------------------------------------- events
 
-    test("a cold fetch emits Added, Updated(PENDING/FETCHING), FetchStarted, Updated(SUCCESS/IDLE), FetchSettled in that order") {
+    test(
+        "a cold fetch emits Added, Updated(PENDING/FETCHING), FetchStarted, Updated(SUCCESS/IDLE), FetchSettled in that order",
+    ) {
         runTest {
             val client = testClient()
             val events = recordEvents(client)
@@ -247,7 +249,9 @@ class SetQueryDataAndEventsSpec : FunSpec({
         }
     }
 
-    test("a failing fetch with retry = 2 and a fixed 1 s backoff goes through failureCount 0, 1, 2 and settles in ERROR with 3") {
+    test(
+        "a failing fetch with retry = 2 and a fixed 1 s backoff goes through failureCount 0, 1, 2 and settles in ERROR with 3",
+    ) {
         runTest {
             val client = testClient()
             val fetcher = FakeFetcher<String> { throw IllegalStateException("down $it") }

@@ -30,8 +30,12 @@ private class Fleet(scope: TestScope) {
 
     private fun client(scope: TestScope, transport: InMemorySyncHub.Transport) = QueryClient(
         QueryClientConfig(
-            staleTime = 10.minutes, retry = 0, clock = QueryClock { scope.testScheduler.currentTime },
-            coroutineContext = StandardTestDispatcher(scope.testScheduler), storage = storage, sync = transport,
+            staleTime = 10.minutes,
+            retry = 0,
+            clock = QueryClock { scope.testScheduler.currentTime },
+            coroutineContext = StandardTestDispatcher(scope.testScheduler),
+            storage = storage,
+            sync = transport,
         ),
     )
 
@@ -63,7 +67,9 @@ private fun remote(op: String, key: QueryKey, exact: Boolean = true): String =
 
 /** Cross-instance coherence through QueryClientConfig.sync (issue 8), with an in-memory channel in virtual time. */
 class SyncSpec : FunSpec({
-    test("A invalidates a prefix: B's active query refetches, its inactive one is marked; A never applies its own message") {
+    test(
+        "A invalidates a prefix: B's active query refetches, its inactive one is marked; A never applies its own message",
+    ) {
         runTest {
             val fleet = Fleet(this)
             val fetcherA = FakeFetcher { "a$it" }
@@ -169,7 +175,8 @@ class SyncSpec : FunSpec({
             fleet.hub.published shouldBe emptyList()
             fleet.transportA.reconnect()
             runCurrent()
-            fleet.hub.published.map { it.substringAfter("\"op\":\"").substringBefore('"') } shouldBe listOf("invalidate", "remove")
+            fleet.hub.published.map { it.substringAfter("\"op\":\"").substringBefore('"') } shouldBe
+                listOf("invalidate", "remove")
             fleet.b.getQueryState<String>(key)!!.isInvalidated shouldBe true
             fleet.b.getQueryState<String>(queryKey("post", 1)) shouldBe null
             fleet.close()
@@ -190,7 +197,9 @@ class SyncSpec : FunSpec({
         }
     }
 
-    test("a removal reaches the other instances only after its L2 deletion landed, so they cannot hydrate the removed entry") {
+    test(
+        "a removal reaches the other instances only after its L2 deletion landed, so they cannot hydrate the removed entry",
+    ) {
         runTest {
             val hub = InMemorySyncHub()
             val shared = InMemoryStorage { testScheduler.currentTime }
@@ -198,8 +207,12 @@ class SyncSpec : FunSpec({
             val fastForB = FaultyStorage(shared)
             fun client(storage: FaultyStorage) = QueryClient(
                 QueryClientConfig(
-                    staleTime = 10.minutes, retry = 0, clock = QueryClock { testScheduler.currentTime },
-                    coroutineContext = StandardTestDispatcher(testScheduler), storage = storage, sync = hub.transport(),
+                    staleTime = 10.minutes,
+                    retry = 0,
+                    clock = QueryClock { testScheduler.currentTime },
+                    coroutineContext = StandardTestDispatcher(testScheduler),
+                    storage = storage,
+                    sync = hub.transport(),
                 ),
             )
             val a = client(slowForA)
@@ -229,13 +242,18 @@ class SyncSpec : FunSpec({
         }
     }
 
-    test("a message that finds the inbox full is not lost silently: the client invalidates everything after the ones queued") {
+    test(
+        "a message that finds the inbox full is not lost silently: the client invalidates everything after the ones queued",
+    ) {
         runTest {
             val transport = CapturingTransport()
             val client = QueryClient(
                 QueryClientConfig(
-                    staleTime = 10.minutes, retry = 0, clock = QueryClock { testScheduler.currentTime },
-                    coroutineContext = StandardTestDispatcher(testScheduler), sync = transport,
+                    staleTime = 10.minutes,
+                    retry = 0,
+                    clock = QueryClock { testScheduler.currentTime },
+                    coroutineContext = StandardTestDispatcher(testScheduler),
+                    sync = transport,
                 ),
             )
             client.fetchQuery(QueryOptions(key, { "b" }))

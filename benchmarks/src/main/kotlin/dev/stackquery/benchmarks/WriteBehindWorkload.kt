@@ -39,8 +39,7 @@ object WriteBehindWorkload {
 
     /** The persisted value of row [i]: `{"v":1,"data":<item JSON>,"dataUpdatedAt":<CLOCK_MILLIS>,"invalidated":false}`. */
     @JvmStatic
-    fun envelope(i: Int): String =
-        "{\"v\":1,\"data\":${Json.encodeToString(Item.serializer(), item(i))},\"dataUpdatedAt\":$CLOCK_MILLIS,\"invalidated\":false}"
+    fun envelope(i: Int): String = "{\"v\":1,\"data\":${Json.encodeToString(Item.serializer(), item(i))},\"dataUpdatedAt\":$CLOCK_MILLIS,\"invalidated\":false}"
 
     /** How many rows [table] of the SQLite file [file] holds, read through a connection of its own. */
     @JvmStatic

@@ -2,13 +2,13 @@ package dev.stackquery.future
 
 import dev.stackquery.Mutation
 import dev.stackquery.QueryClient
-import dev.stackquery.QueryObserver
-import dev.stackquery.QueryState
-import dev.stackquery.SwitchableQueryObserver
 import dev.stackquery.QueryClientClosedException
 import dev.stackquery.QueryFilter
 import dev.stackquery.QueryKey
+import dev.stackquery.QueryObserver
 import dev.stackquery.QueryOptions
+import dev.stackquery.QueryState
+import dev.stackquery.SwitchableQueryObserver
 import dev.stackquery.dependentQuery
 import dev.stackquery.parallelQueries
 import kotlinx.coroutines.CoroutineScope
@@ -53,7 +53,9 @@ public class FutureQueryClient private constructor(
      */
     private fun <R> launch(block: suspend CoroutineScope.() -> R): CompletableFuture<R> {
         if (engine.runtime.isClosed) return CompletableFuture.failedFuture(QueryClientClosedException())
-        return engine.runtime.scope.future(start = CoroutineStart.ATOMIC) { engine.closedAware(inClientScope = true) { block() } }
+        return engine.runtime.scope.future(start = CoroutineStart.ATOMIC) {
+            engine.closedAware(inClientScope = true) { block() }
+        }
     }
 
     /** [QueryClient.fetchQuery]: fresh data at once, stale data at once plus a refetch, else the fetch. */
@@ -85,7 +87,8 @@ public class FutureQueryClient private constructor(
         launch { client.invalidateQueries(filter); null }
 
     /** [QueryClient.invalidateQueries] for every key starting with [prefix]. */
-    public fun invalidateQueries(prefix: QueryKey): CompletableFuture<Void?> = invalidateQueries(QueryFilter.prefix(prefix))
+    public fun invalidateQueries(prefix: QueryKey): CompletableFuture<Void?> =
+        invalidateQueries(QueryFilter.prefix(prefix))
 
     /** [QueryClient.refetchQueries]; completes when the refetches settled. */
     public fun refetchQueries(filter: QueryFilter): CompletableFuture<Void?> =
@@ -116,8 +119,10 @@ public class FutureQueryClient private constructor(
         launch { client.parallelQueries(options) }
 
     /** Fetches [dependsOn], then the query [then] builds from its result. */
-    public fun <T, R> dependentQuery(dependsOn: QueryOptions<T>, then: Function<T, QueryOptions<R>>): CompletableFuture<R> =
-        launch { client.dependentQuery(dependsOn) { then.apply(it) } }
+    public fun <T, R> dependentQuery(
+        dependsOn: QueryOptions<T>,
+        then: Function<T, QueryOptions<R>>,
+    ): CompletableFuture<R> = launch { client.dependentQuery(dependsOn) { then.apply(it) } }
 
     /** Runs [mutation] with [variables] (see [Mutation.mutate]); cancelling the future detaches this caller only. */
     public fun <D, V> mutate(mutation: Mutation<D, V>, variables: V): CompletableFuture<D> =

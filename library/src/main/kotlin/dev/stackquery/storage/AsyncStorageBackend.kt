@@ -75,29 +75,30 @@ public interface AsyncStorageBackend : AutoCloseable {
          * adapter is closed.
          */
         @JvmStatic
-        public fun of(backend: StorageBackend, context: CoroutineContext): AsyncStorageBackend = object : AsyncStorageBackend {
-            private val scope = CoroutineScope(context.minusKey(Job) + SupervisorJob())
+        public fun of(backend: StorageBackend, context: CoroutineContext): AsyncStorageBackend =
+            object : AsyncStorageBackend {
+                private val scope = CoroutineScope(context.minusKey(Job) + SupervisorJob())
 
-            override fun get(key: String): CompletionStage<String?> = scope.future { backend.get(key) }
+                override fun get(key: String): CompletionStage<String?> = scope.future { backend.get(key) }
 
-            override fun set(key: String, value: String, ttl: java.time.Duration?): CompletionStage<Void?> =
-                scope.future {
-                    backend.set(key, value, ttl?.toKotlinDuration())
+                override fun set(key: String, value: String, ttl: java.time.Duration?): CompletionStage<Void?> =
+                    scope.future {
+                        backend.set(key, value, ttl?.toKotlinDuration())
+                        null
+                    }
+
+                override fun delete(key: String): CompletionStage<Void?> = scope.future {
+                    backend.delete(key)
                     null
                 }
 
-            override fun delete(key: String): CompletionStage<Void?> = scope.future {
-                backend.delete(key)
-                null
-            }
+                override fun close() {
+                    scope.cancel()
+                    backend.close()
+                }
 
-            override fun close() {
-                scope.cancel()
-                backend.close()
+                override fun toString(): String = "AsyncStorageBackend.of($backend)"
             }
-
-            override fun toString(): String = "AsyncStorageBackend.of($backend)"
-        }
 
         /** [backend] as a [StorageBackend]; closing the adapter closes [backend]. */
         @JvmStatic

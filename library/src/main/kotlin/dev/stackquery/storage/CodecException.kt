@@ -5,4 +5,7 @@ package dev.stackquery.storage
  * an unknown envelope version, a codec that rejects it). A client treats an undecodable entry as
  * missing and deletes it.
  */
-public class CodecException @JvmOverloads constructor(message: String, cause: Throwable? = null) : StorageException(message, cause)
+public class CodecException @JvmOverloads constructor(
+    message: String,
+    cause: Throwable? = null,
+) : StorageException(message, cause)

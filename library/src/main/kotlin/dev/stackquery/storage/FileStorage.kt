@@ -71,7 +71,9 @@ public class FileStorage @JvmOverloads constructor(
     private val lastPurge = AtomicLong(clock.nowMillis())
 
     init {
-        require(purgeInterval == null || purgeInterval.isPositive()) { "purgeInterval must be positive, was $purgeInterval" }
+        require(purgeInterval == null || purgeInterval.isPositive()) {
+            "purgeInterval must be positive, was $purgeInterval"
+        }
         try {
             Files.createDirectories(this.directory)
         } catch (e: IOException) {
@@ -152,7 +154,16 @@ public class FileStorage @JvmOverloads constructor(
 
     private fun fileOf(key: String): Path {
         val digest = MessageDigest.getInstance("SHA-256").digest(key.toByteArray(UTF_8))
-        val hex = buildString(64) { for (b in digest) append(HEX[(b.toInt() shr 4) and 0xF]).append(HEX[b.toInt() and 0xF]) }
+        val hex = buildString(64) {
+            for (b in digest) {
+                append(HEX[(b.toInt() shr 4) and 0xF]).append(
+                    HEX[
+                        b.toInt() and
+                            0xF,
+                    ],
+                )
+            }
+        }
         return directory.resolve(hex.substring(0, 2)).resolve(hex + SUFFIX)
     }
 

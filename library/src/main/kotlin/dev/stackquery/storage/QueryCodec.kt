@@ -39,7 +39,8 @@ public interface QueryCodec<T> {
          */
         @JvmStatic
         @JvmOverloads
-        public fun <T> kotlinx(serializer: KSerializer<T>, json: Json = Json): QueryCodec<T> = KotlinxCodec(serializer, json)
+        public fun <T> kotlinx(serializer: KSerializer<T>, json: Json = Json): QueryCodec<T> =
+            KotlinxCodec(serializer, json)
 
         /** A codec from a pair of functions to and from JSON text (Jackson, Gson, hand-written…). */
         @JvmStatic

@@ -10,4 +10,7 @@ import dev.stackquery.StackQueryException
  * A [dev.stackquery.QueryClient] never lets a storage failure fail a query: it logs it, counts it
  * in [StorageStats.errors] and carries on from memory and the query function.
  */
-public open class StorageException @JvmOverloads constructor(message: String, cause: Throwable? = null) : StackQueryException(message, cause)
+public open class StorageException @JvmOverloads constructor(
+    message: String,
+    cause: Throwable? = null,
+) : StackQueryException(message, cause)

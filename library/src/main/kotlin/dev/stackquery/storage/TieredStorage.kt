@@ -17,8 +17,8 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
-import java.util.concurrent.Executor
 import org.slf4j.LoggerFactory
+import java.util.concurrent.Executor
 import java.util.concurrent.atomic.LongAdder
 import kotlin.coroutines.CoroutineContext
 import kotlin.time.Duration
@@ -86,7 +86,8 @@ public class TieredStorage @JvmOverloads constructor(
     /** WRITE_BACK: a write the lower tiers still have to receive; [seq] numbers them in queue order. */
     private class Pending(val key: String, val value: String, val ttl: Duration?, val seq: Long)
 
-    private val queue = Channel<Pending>(maxPendingWrites, onBufferOverflow = kotlinx.coroutines.channels.BufferOverflow.DROP_OLDEST)
+    private val queue =
+        Channel<Pending>(maxPendingWrites, onBufferOverflow = kotlinx.coroutines.channels.BufferOverflow.DROP_OLDEST)
     private val queueLock = Any()
     private var queued = 0L // guarded by queueLock: seq of the latest write queued
 
@@ -114,7 +115,12 @@ public class TieredStorage @JvmOverloads constructor(
                         } catch (e: CancellationException) {
                             throw e
                         } catch (e: Exception) {
-                            log.warn("TieredStorage: background write of {} to tier {} failed: {}", pending.key, i, e.toString())
+                            log.warn(
+                                "TieredStorage: background write of {} to tier {} failed: {}",
+                                pending.key,
+                                i,
+                                e.toString(),
+                            )
                         }
                     }
                     written.update { maxOf(it, pending.seq) }
@@ -234,7 +240,15 @@ public class TieredStorage @JvmOverloads constructor(
     /** Per-tier counters, fastest tier first. */
     public fun stats(): List<TierStats> = tiers.indices.map { i ->
         val c = counters[i]
-        TierStats(i, tiers[i].toString(), c.hits.sum(), c.misses.sum(), c.errors.sum(), c.writes.sum(), c.backfills.sum())
+        TierStats(
+            i,
+            tiers[i].toString(),
+            c.hits.sum(),
+            c.misses.sum(),
+            c.errors.sum(),
+            c.writes.sum(),
+            c.backfills.sum(),
+        )
     }
 
     /**

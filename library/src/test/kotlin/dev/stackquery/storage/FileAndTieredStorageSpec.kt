@@ -58,7 +58,10 @@ class FileAndTieredStorageSpec : FunSpec({
                 storage.set(key, "v", null)
             }
             Files.walk(dir).use { paths ->
-                paths.filter { Files.isRegularFile(it) }.forEach { it.toAbsolutePath().toString() shouldStartWith root.toString() }
+                paths.filter { Files.isRegularFile(it) }.forEach {
+                    it.toAbsolutePath().toString() shouldStartWith
+                        root.toString()
+                }
             }
             Files.exists(dir.resolve("etc")) shouldBe false
             storage.get("/etc/passwd") shouldBe "v"
@@ -75,7 +78,19 @@ class FileAndTieredStorageSpec : FunSpec({
             a.get("shared") shouldBe "from b"
             coroutineScope {
                 repeat(4) { w ->
-                    launch(Dispatchers.IO) { repeat(50) { i -> (if (w % 2 == 0) a else b).set("k$w-$i", "$w$i", null) } }
+                    launch(Dispatchers.IO) {
+                        repeat(50) { i ->
+                            (
+                                if (w % 2 ==
+                                    0
+                                ) {
+                                    a
+                                } else {
+                                    b
+                                }
+                                ).set("k$w-$i", "$w$i", null)
+                        }
+                    }
                     launch(Dispatchers.IO) { repeat(50) { a.set("contended", "w$w", null) } }
                 }
             }
@@ -136,7 +151,9 @@ class FileAndTieredStorageSpec : FunSpec({
         )
     }
 
-    test("TieredStorage: a failing tier is skipped on read and counted; a write-through to it throws after the others") {
+    test(
+        "TieredStorage: a failing tier is skipped on read and counted; a write-through to it throws after the others",
+    ) {
         val clock = ManualClock()
         val broken = FaultyStorage(InMemoryStorage(clock)).apply { mode = FaultyStorage.Mode.THROW }
         val healthy = InMemoryStorage(clock)
@@ -180,7 +197,8 @@ class FileAndTieredStorageSpec : FunSpec({
 
     test("TieredStorage WRITE_BACK: flush() returns even when later writes pushed older ones out of the full queue") {
         val lower = GatedTier()
-        val tiered = TieredStorage(listOf(InMemoryStorage(), lower), WriteStrategy.WRITE_BACK, 5.minutes, maxPendingWrites = 2)
+        val tiered =
+            TieredStorage(listOf(InMemoryStorage(), lower), WriteStrategy.WRITE_BACK, 5.minutes, maxPendingWrites = 2)
         tiered.set("k1", "1", null)
         lower.entered.await() // the background writer holds k1
         tiered.set("k2", "2", null)

@@ -47,11 +47,15 @@ private class SlowRecordingTier(private val scope: TestScope, private val writeT
     override suspend fun delete(key: String) = inner.delete(key)
 }
 
-private fun entryFiles(dir: Path): Long = Files.walk(dir).use { paths -> paths.filter { it.toString().endsWith(".entry") }.count() }
+private fun entryFiles(dir: Path): Long = Files.walk(dir).use { paths ->
+    paths.filter { it.toString().endsWith(".entry") }.count()
+}
 
 /** Storages whose background work runs on an injected context: the client's dispatcher, or virtual time. */
 class StorageContextSpec : FunSpec({
-    test("TieredStorage WRITE_BACK: the writer runs on the given dispatcher, in virtual time, one write after the other in order") {
+    test(
+        "TieredStorage WRITE_BACK: the writer runs on the given dispatcher, in virtual time, one write after the other in order",
+    ) {
         runTest {
             val dispatcher = StandardTestDispatcher(testScheduler)
             val top = InMemoryStorage()
@@ -82,7 +86,8 @@ class StorageContextSpec : FunSpec({
         runTest {
             val lower = SlowRecordingTier(this, writeTime = 1.seconds)
             val tiered = TieredStorage(
-                listOf(InMemoryStorage(), lower), WriteStrategy.WRITE_BACK,
+                listOf(InMemoryStorage(), lower),
+                WriteStrategy.WRITE_BACK,
                 coroutineContext = StandardTestDispatcher(testScheduler),
             )
             tiered.set("k", "v", null)
@@ -100,7 +105,8 @@ class StorageContextSpec : FunSpec({
         runTest {
             val lower = InMemoryStorage()
             val tiered = TieredStorage(
-                listOf(InMemoryStorage(), lower), WriteStrategy.WRITE_BACK,
+                listOf(InMemoryStorage(), lower),
+                WriteStrategy.WRITE_BACK,
                 coroutineContext = StandardTestDispatcher(testScheduler),
             )
             tiered.set("k", "v", null)
@@ -117,7 +123,8 @@ class StorageContextSpec : FunSpec({
             val job = coroutineContext[Job]!!
             val before = job.children.count()
             val tiered = TieredStorage(
-                listOf(InMemoryStorage(), InMemoryStorage()), WriteStrategy.WRITE_BACK,
+                listOf(InMemoryStorage(), InMemoryStorage()),
+                WriteStrategy.WRITE_BACK,
                 coroutineContext = coroutineContext + CoroutineName("writer"),
             )
             runCurrent()
@@ -128,7 +135,11 @@ class StorageContextSpec : FunSpec({
 
     test("TieredStorage rejects an unconfined context, naming the parameter") {
         shouldThrow<IllegalArgumentException> {
-            TieredStorage(listOf(InMemoryStorage()), WriteStrategy.WRITE_BACK, coroutineContext = Dispatchers.Unconfined)
+            TieredStorage(
+                listOf(InMemoryStorage()),
+                WriteStrategy.WRITE_BACK,
+                coroutineContext = Dispatchers.Unconfined,
+            )
         }.message shouldContain "coroutineContext must have a dispatching dispatcher"
     }
 
@@ -137,7 +148,13 @@ class StorageContextSpec : FunSpec({
         try {
             runTest {
                 val clock = QueryClock { testScheduler.currentTime }
-                val storage = FileStorage(dir, clock, purgeInterval = 10.minutes, ioContext = StandardTestDispatcher(testScheduler))
+                val storage =
+                    FileStorage(
+                        dir,
+                        clock,
+                        purgeInterval = 10.minutes,
+                        ioContext = StandardTestDispatcher(testScheduler),
+                    )
                 storage.set("old", "x", 1.minutes)
                 advanceTimeBy(9.minutes)
                 storage.set("mid", "y", null) // 9 minutes after creation: no purge yet

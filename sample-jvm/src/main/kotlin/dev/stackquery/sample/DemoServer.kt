@@ -138,12 +138,18 @@ class DemoServer private constructor(
         private val TAKEN_NAMES = setOf("Grace Hopper", "Linus Torvalds")
         private val ORDER_STATUSES = listOf("PLACED", "PACKED", "SHIPPED", "DELIVERED")
         private val PRODUCTS = mapOf(
-            1 to ("Keyboard" to 4900), 2 to ("Mouse" to 2500), 3 to ("Monitor" to 18900),
-            4 to ("Webcam" to 6900), 5 to ("Headset" to 8900),
+            1 to ("Keyboard" to 4900),
+            2 to ("Mouse" to 2500),
+            3 to ("Monitor" to 18900),
+            4 to ("Webcam" to 6900),
+            5 to ("Headset" to 8900),
         )
         private val COUNTRIES = mapOf(
-            "FR" to ("France" to "EUR"), "DE" to ("Germany" to "EUR"), "JP" to ("Japan" to "JPY"),
-            "BR" to ("Brazil" to "BRL"), "CA" to ("Canada" to "CAD"),
+            "FR" to ("France" to "EUR"),
+            "DE" to ("Germany" to "EUR"),
+            "JP" to ("Japan" to "JPY"),
+            "BR" to ("Brazil" to "BRL"),
+            "CA" to ("Canada" to "CAD"),
         )
 
         /**

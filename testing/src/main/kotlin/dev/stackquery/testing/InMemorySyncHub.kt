@@ -86,7 +86,13 @@ public class InMemorySyncHub {
             if (closed) throw StorageUnavailableException("InMemorySyncHub transport is closed")
             if (!connected) throw StorageUnavailableException("InMemorySyncHub transport is disconnected")
             messages += message
-            for (transport in transports) if (transport.connected && !transport.closed) transport.listener?.onMessage(message)
+            for (transport in transports) {
+                if (transport.connected &&
+                    !transport.closed
+                ) {
+                    transport.listener?.onMessage(message)
+                }
+            }
         }
 
         /** Cuts this transport off: it misses messages and fails to publish until [reconnect]. Idempotent. */

@@ -46,7 +46,9 @@ public class ManualClock @JvmOverloads public constructor(startMillis: Long = DE
      * @throws ArithmeticException when the new time would overflow a `Long`; the clock is then unchanged.
      */
     public fun advanceBy(duration: Duration): Long {
-        require(!duration.isNegative() && duration.isFinite()) { "duration must be finite and not negative, was $duration" }
+        require(!duration.isNegative() && duration.isFinite()) {
+            "duration must be finite and not negative, was $duration"
+        }
         return advanceByMillis(duration.inWholeMilliseconds)
     }
 

@@ -166,7 +166,9 @@ public abstract class StorageContract(name: String, fixture: StorageFixture) : F
         }
     }
 
-    contractTest("$name: keys with quotes, slashes, dots, SQL and shell metacharacters, case and unicode are distinct and exact") {
+    contractTest(
+        "$name: keys with quotes, slashes, dots, SQL and shell metacharacters, case and unicode are distinct and exact",
+    ) {
         withStorage { storage, _ ->
             val keys = NASTY_KEYS
             keys.forEachIndexed { i, key -> storage.set(key, "value-$i", null) }
@@ -180,10 +182,21 @@ public abstract class StorageContract(name: String, fixture: StorageFixture) : F
 
     contractTest("$name: values are stored verbatim, including unicode, quotes, SQL, empty and 1 MiB values") {
         withStorage { storage, _ ->
-            val large = buildString { while (length < 1 shl 20) append("{\"n\":").append(length).append(",\"s\":\"ü€𝄞\"}") }
+            val large = buildString {
+                while (length <
+                    1 shl 20
+                ) {
+                    append("{\"n\":").append(length).append(",\"s\":\"ü€𝄞\"}")
+                }
+            }
             val values = listOf(
-                "", " ", "{\"v\":1,\"data\":\"Grüße, 世界 🌍\"}", "'); DROP TABLE stackquery_cache; --",
-                "line1\nline2\r\n\ttab\u0000nul?", "\\\\\"quoted\"\\", large,
+                "",
+                " ",
+                "{\"v\":1,\"data\":\"Grüße, 世界 🌍\"}",
+                "'); DROP TABLE stackquery_cache; --",
+                "line1\nline2\r\n\ttab\u0000nul?",
+                "\\\\\"quoted\"\\",
+                large,
             )
             values.forEachIndexed { i, value -> storage.set("value-$i", value, null) }
             values.forEachIndexed { i, value -> storage.get("value-$i") shouldBe value }
@@ -207,7 +220,9 @@ public abstract class StorageContract(name: String, fixture: StorageFixture) : F
         }
     }
 
-    contractTest("$name (batch): setAll writes every entry with its own TTL; the last entry of a key wins; getAll omits missing keys") {
+    contractTest(
+        "$name (batch): setAll writes every entry with its own TTL; the last entry of a key wins; getAll omits missing keys",
+    ) {
         withStorage { storage, clock ->
             if (storage !is BatchStorage) return@withStorage
             val writtenAt = TimeSource.Monotonic.markNow()

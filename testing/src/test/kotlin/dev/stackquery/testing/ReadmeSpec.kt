@@ -6,8 +6,7 @@ import java.nio.file.Files
 import java.nio.file.Path
 
 /** The lines of [path] between `// readme:begin` and `// readme:end`, without their common indent. */
-private fun region(path: String): String =
-    Files.readString(Path.of(path)).substringAfter("// readme:begin\n").substringBefore("// readme:end").trimIndent()
+private fun region(path: String): String = Files.readString(Path.of(path)).substringAfter("// readme:begin\n").substringBefore("// readme:end").trimIndent()
 
 class ReadmeSpec : FunSpec({
     val readme = Files.readString(Path.of("..", "README.md"))

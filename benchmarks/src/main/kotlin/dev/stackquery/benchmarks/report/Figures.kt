@@ -65,8 +65,7 @@ class ResultIndex(private val results: List<JmhResult>) {
     )
 
     /** [contender]'s figure on [row]: its own benchmark's, or the row's benchmark with its parameter value. */
-    private fun figure(row: Row, contender: Contender): Figure? =
-        figure(contender.benchmark ?: row.benchmark, contender.param?.let { row.param }, contender.param, row.metric)
+    private fun figure(row: Row, contender: Contender): Figure? = figure(contender.benchmark ?: row.benchmark, contender.param?.let { row.param }, contender.param, row.metric)
 
     /** The result of `Class.method` with no parameters (or the first one). */
     fun reference(benchmark: String): Figure? = figure(benchmark, null, null, null)
@@ -84,11 +83,9 @@ class ResultIndex(private val results: List<JmhResult>) {
     }
 
     /** The thread counts a benchmark class or `Class.method` ([name]) ran with, for example "1, 2". */
-    fun threadsOf(name: String): String =
-        results.filter { it.benchmarkClass == name || it.name == name }.map { it.threads }.distinct().sorted().joinToString(", ")
+    fun threadsOf(name: String): String = results.filter { it.benchmarkClass == name || it.name == name }.map { it.threads }.distinct().sorted().joinToString(", ")
 
-    private fun JmhResult.settingsKey(): List<Any> =
-        listOf(mode, forks, warmupIterations, warmupTime, measurementIterations, measurementTime, jvmArgs)
+    private fun JmhResult.settingsKey(): List<Any> = listOf(mode, forks, warmupIterations, warmupTime, measurementIterations, measurementTime, jvmArgs)
 
     val any: JmhResult? get() = results.firstOrNull()
 }

@@ -50,8 +50,7 @@ class JmhResult(
 
     companion object {
         /** Parses the whole JSON array JMH wrote. */
-        fun parseAll(json: String): List<JmhResult> =
-            Json.parseToJsonElement(json).jsonArray.map { parse(it.jsonObject) }
+        fun parseAll(json: String): List<JmhResult> = Json.parseToJsonElement(json).jsonArray.map { parse(it.jsonObject) }
 
         private fun parse(o: JsonObject): JmhResult {
             val fullName = o.string("benchmark")

@@ -125,8 +125,11 @@ class MarkdownReport(
     private fun lossAgainst(result: RowResult, peer: Figure?, label: String): String {
         val ratio = result.ratioTo(peer)
         val row = result.row
-        return if (ratio != null) "${Format.ratio(ratio)} $label"
-        else "${Format.figure(result.stackQuery, row)} ${row.unit} against ${Format.figure(peer, row)} for $label"
+        return if (ratio != null) {
+            "${Format.ratio(ratio)} $label"
+        } else {
+            "${Format.figure(result.stackQuery, row)} ${row.unit} against ${Format.figure(peer, row)} for $label"
+        }
     }
 
     private fun StringBuilder.section(section: Section) {
@@ -224,8 +227,7 @@ class MarkdownReport(
     private fun heading(section: Section) = "${section.number}. ${section.title}"
 
     /** GitHub's anchor for a section heading. */
-    private fun anchor(section: Section): String =
-        heading(section).lowercase().filter { it.isLetterOrDigit() || it == ' ' || it == '-' }.replace(' ', '-')
+    private fun anchor(section: Section): String = heading(section).lowercase().filter { it.isLetterOrDigit() || it == ' ' || it == '-' }.replace(' ', '-')
 
     private fun modeName(mode: String) = when (mode) {
         "avgt" -> "average time"

@@ -115,12 +115,22 @@ val SECTIONS: List<Section> = listOf(
             Row("1 thread", "FreshHitBenchmark.read1Thread", "ns/op", stackQuery, caffeine, concurrentHashMap),
             Row("2 threads", "FreshHitBenchmark.read2Threads", "ns/op", stackQuery, caffeine, concurrentHashMap),
             Row(
-                "1 thread, experiment: coarse clock", "FreshHitBenchmark.read1Thread", "ns/op", stackQueryCoarseClock,
-                caffeine, concurrentHashMap, experiment = true,
+                "1 thread, experiment: coarse clock",
+                "FreshHitBenchmark.read1Thread",
+                "ns/op",
+                stackQueryCoarseClock,
+                caffeine,
+                concurrentHashMap,
+                experiment = true,
             ),
             Row(
-                "2 threads, experiment: coarse clock", "FreshHitBenchmark.read2Threads", "ns/op", stackQueryCoarseClock,
-                caffeine, concurrentHashMap, experiment = true,
+                "2 threads, experiment: coarse clock",
+                "FreshHitBenchmark.read2Threads",
+                "ns/op",
+                stackQueryCoarseClock,
+                caffeine,
+                concurrentHashMap,
+                experiment = true,
             ),
             Row(
                 "allocated per read, 1 thread", "FreshHitBenchmark.read1Thread", "B/op", stackQuery, caffeine,
@@ -165,8 +175,14 @@ val SECTIONS: List<Section> = listOf(
             Row("1 thread", "FacadeFreshHitBenchmark.join1Thread", "ns/op", stackQuery, caffeine),
             Row("2 threads", "FacadeFreshHitBenchmark.join2Threads", "ns/op", stackQuery, caffeine),
             Row(
-                "allocated per read, 1 thread", "FacadeFreshHitBenchmark.join1Thread", "B/op", stackQuery, caffeine,
-                metric = "gc.alloc.rate.norm", floor = 0.5, chart = false,
+                "allocated per read, 1 thread",
+                "FacadeFreshHitBenchmark.join1Thread",
+                "B/op",
+                stackQuery,
+                caffeine,
+                metric = "gc.alloc.rate.norm",
+                floor = 0.5,
+                chart = false,
             ),
         ),
         whyLoses = """
@@ -201,12 +217,19 @@ val SECTIONS: List<Section> = listOf(
             Row("wall time", "StampedeBenchmark.stampede", "ms", stackQuery, caffeine),
             Row("loader calls per stampede", "StampedeBenchmark.stampede", "calls", stackQuery, caffeine, metric = "loaderCalls"),
             Row(
-                "wall time, default staleTime 0", "StampedeBenchmark.stampede", "ms",
-                Contender("StackQuery, staleTime 0", "StackQuery-staleTime0"), caffeine,
+                "wall time, default staleTime 0",
+                "StampedeBenchmark.stampede",
+                "ms",
+                Contender("StackQuery, staleTime 0", "StackQuery-staleTime0"),
+                caffeine,
             ),
             Row(
-                "loader calls per stampede, default staleTime 0", "StampedeBenchmark.stampede", "calls",
-                Contender("StackQuery, staleTime 0", "StackQuery-staleTime0"), caffeine, metric = "loaderCalls",
+                "loader calls per stampede, default staleTime 0",
+                "StampedeBenchmark.stampede",
+                "calls",
+                Contender("StackQuery, staleTime 0", "StackQuery-staleTime0"),
+                caffeine,
+                metric = "loaderCalls",
                 whyLoses = """
                     With the default `staleTime` of 0 the loaded value is stale as soon as it lands, so the
                     callers that get through only after the load settled are served it at once and the
@@ -247,14 +270,20 @@ val SECTIONS: List<Section> = listOf(
         """.trimIndent(),
         rows = listOf(
             Row(
-                "invalidateQueries vs removeIf", "PrefixInvalidationBenchmark.run", "µs/op",
+                "invalidateQueries vs removeIf",
+                "PrefixInvalidationBenchmark.run",
+                "µs/op",
                 Contender("StackQuery invalidateQueries", "StackQuery.invalidateQueries"),
-                Contender("Caffeine removeIf", "Caffeine.removeIf"), param = "operation",
+                Contender("Caffeine removeIf", "Caffeine.removeIf"),
+                param = "operation",
             ),
             Row(
-                "removeQueries vs removeIf", "PrefixInvalidationBenchmark.run", "µs/op",
+                "removeQueries vs removeIf",
+                "PrefixInvalidationBenchmark.run",
+                "µs/op",
                 Contender("StackQuery removeQueries", "StackQuery.removeQueries"),
-                Contender("Caffeine removeIf", "Caffeine.removeIf"), param = "operation",
+                Contender("Caffeine removeIf", "Caffeine.removeIf"),
+                param = "operation",
             ),
         ),
         whyLoses = """
@@ -284,7 +313,10 @@ val SECTIONS: List<Section> = listOf(
         """.trimIndent(),
         rows = listOf(
             Row(
-                "publish to 10,000 collectors", "FanOutBenchmark.publish", "ms/op", stackQuery,
+                "publish to 10,000 collectors",
+                "FanOutBenchmark.publish",
+                "ms/op",
+                stackQuery,
                 baseline = Contender("StateFlow", "StateFlow"),
             ),
         ),
@@ -359,14 +391,21 @@ val SECTIONS: List<Section> = listOf(
         """.trimIndent(),
         rows = listOf(
             Row(
-                "100,000 rows through the client", "WriteBehindBenchmark.stackQuery", "µs/row",
-                Contender("StackQuery", null, benchmark = "WriteBehindBenchmark.stackQuery"), baseline = seedRecipe,
+                "100,000 rows through the client",
+                "WriteBehindBenchmark.stackQuery",
+                "µs/row",
+                Contender("StackQuery", null, benchmark = "WriteBehindBenchmark.stackQuery"),
+                baseline = seedRecipe,
                 rateUnit = "rows/s",
             ),
             Row(
-                "experiment: ExposedStorage.set, one row per transaction", "WriteBehindBenchmark.storageSetPerRow", "µs/row",
+                "experiment: ExposedStorage.set, one row per transaction",
+                "WriteBehindBenchmark.storageSetPerRow",
+                "µs/row",
                 Contender("ExposedStorage.set per row", null, benchmark = "WriteBehindBenchmark.storageSetPerRow"),
-                baseline = seedRecipe, experiment = true, rateUnit = "rows/s",
+                baseline = seedRecipe,
+                experiment = true,
+                rateUnit = "rows/s",
             ),
         ),
         whyLoses = """

@@ -88,9 +88,8 @@ object SvgChart {
         weight: String = "normal",
         size: Int = 12,
         color: String = "#111111",
-    ): String =
-        """<text x="$x" y="$y" text-anchor="$anchor" font-weight="$weight" font-size="$size" fill="$color">""" +
-            escape(content) + "</text>\n"
+    ): String = """<text x="$x" y="$y" text-anchor="$anchor" font-weight="$weight" font-size="$size" fill="$color">""" +
+        escape(content) + "</text>\n"
 
     /** XML text escaping. */
     fun escape(s: String): String = buildString(s.length) {

@@ -14,15 +14,39 @@ import javax.xml.parsers.DocumentBuilderFactory
 class ReportSpec : FunSpec({
     val contender = { name: String -> mapOf("contender" to name) }
     val results = JmhJson.array(
-        JmhJson.result("FreshHitBenchmark.read1Thread", contender("StackQuery"), listOf(listOf(40.0, 40.0), listOf(40.0, 40.0)), error = 2.0,
-            secondary = mapOf("gc.alloc.rate.norm" to (listOf(listOf(0.01, 0.01), listOf(0.01, 0.01)) to "B/op"))),
-        JmhJson.result("FreshHitBenchmark.read1Thread", contender("Caffeine"), listOf(listOf(10.0, 10.0), listOf(10.0, 10.0)), error = 0.5,
-            secondary = mapOf("gc.alloc.rate.norm" to (listOf(listOf(0.0001, 0.0001), listOf(0.0001, 0.0001)) to "B/op"))),
+        JmhJson.result(
+            "FreshHitBenchmark.read1Thread",
+            contender("StackQuery"),
+            listOf(listOf(40.0, 40.0), listOf(40.0, 40.0)),
+            error = 2.0,
+            secondary = mapOf("gc.alloc.rate.norm" to (listOf(listOf(0.01, 0.01), listOf(0.01, 0.01)) to "B/op")),
+        ),
+        JmhJson.result(
+            "FreshHitBenchmark.read1Thread",
+            contender("Caffeine"),
+            listOf(listOf(10.0, 10.0), listOf(10.0, 10.0)),
+            error = 0.5,
+            secondary = mapOf("gc.alloc.rate.norm" to (listOf(listOf(0.0001, 0.0001), listOf(0.0001, 0.0001)) to "B/op")),
+        ),
         JmhJson.result("FreshHitBenchmark.read1Thread", contender("ConcurrentHashMap"), listOf(listOf(8.0, 8.0), listOf(8.0, 8.0)), error = 0.5),
-        JmhJson.result("StampedeBenchmark.stampede", contender("StackQuery"), listOf(listOf(50.0, 52.0, 54.0)), unit = "ms/op",
-            error = 30.0, mode = "ss", secondary = mapOf("loaderCalls" to (listOf(listOf(1.0, 4.0, 3.0)) to "#"))),
-        JmhJson.result("StampedeBenchmark.stampede", contender("Caffeine"), listOf(listOf(40.0, 45.0, 50.0)), unit = "ms/op",
-            error = 40.0, mode = "ss", secondary = mapOf("loaderCalls" to (listOf(listOf(1.0, 1.0, 1.0)) to "#"))),
+        JmhJson.result(
+            "StampedeBenchmark.stampede",
+            contender("StackQuery"),
+            listOf(listOf(50.0, 52.0, 54.0)),
+            unit = "ms/op",
+            error = 30.0,
+            mode = "ss",
+            secondary = mapOf("loaderCalls" to (listOf(listOf(1.0, 4.0, 3.0)) to "#")),
+        ),
+        JmhJson.result(
+            "StampedeBenchmark.stampede",
+            contender("Caffeine"),
+            listOf(listOf(40.0, 45.0, 50.0)),
+            unit = "ms/op",
+            error = 40.0,
+            mode = "ss",
+            secondary = mapOf("loaderCalls" to (listOf(listOf(1.0, 1.0, 1.0)) to "#")),
+        ),
         JmhJson.result("PrefixInvalidationBenchmark.run", mapOf("operation" to "StackQuery.invalidateQueries"), listOf(listOf(70.0, 70.0)), unit = "us/op", error = 5.0),
         JmhJson.result("PrefixInvalidationBenchmark.run", mapOf("operation" to "Caffeine.removeIf"), listOf(listOf(327_000.0, 327_000.0)), unit = "us/op", error = 9000.0),
         JmhJson.result("ClockReadBenchmark.currentTimeMillis", emptyMap(), listOf(listOf(35.0, 35.0)), error = 1.0),
@@ -102,12 +126,30 @@ class ReportSpec : FunSpec({
 
     test("benchmark 7: contenders measured by methods of their own, each figure with its rate, and the settings per method") {
         val writeBehind = JmhJson.array(
-            JmhJson.result("WriteBehindBenchmark.stackQuery", emptyMap(), listOf(listOf(50.0, 50.0, 50.0), listOf(50.0, 50.0, 50.0)),
-                unit = "us/op", error = 4.0, mode = "ss"),
-            JmhJson.result("WriteBehindBenchmark.seedConnectionPerWrite", emptyMap(), listOf(listOf(2000.0, 2000.0), listOf(2000.0, 2000.0)),
-                unit = "us/op", error = 100.0, mode = "ss"),
-            JmhJson.result("WriteBehindBenchmark.storageSetPerRow", emptyMap(), listOf(listOf(250.0, 250.0, 250.0), listOf(250.0, 250.0, 250.0)),
-                unit = "us/op", error = 10.0, mode = "ss"),
+            JmhJson.result(
+                "WriteBehindBenchmark.stackQuery",
+                emptyMap(),
+                listOf(listOf(50.0, 50.0, 50.0), listOf(50.0, 50.0, 50.0)),
+                unit = "us/op",
+                error = 4.0,
+                mode = "ss",
+            ),
+            JmhJson.result(
+                "WriteBehindBenchmark.seedConnectionPerWrite",
+                emptyMap(),
+                listOf(listOf(2000.0, 2000.0), listOf(2000.0, 2000.0)),
+                unit = "us/op",
+                error = 100.0,
+                mode = "ss",
+            ),
+            JmhJson.result(
+                "WriteBehindBenchmark.storageSetPerRow",
+                emptyMap(),
+                listOf(listOf(250.0, 250.0, 250.0), listOf(250.0, 250.0, 250.0)),
+                unit = "us/op",
+                error = 10.0,
+                mode = "ss",
+            ),
         )
         val markdown = MarkdownReport(SECTIONS, ResultIndex(JmhResult.parseAll(writeBehind)), machine, run, "benchmarks.svg").render()
         markdown shouldContain "| 7 | [L2 write-behind into SQLite](#7-l2-write-behind-into-sqlite) | 100,000 rows through the client | µs/row | " +
@@ -213,10 +255,18 @@ class ReportSpec : FunSpec({
 
     test("without an error estimate (one sample), a difference of at most 10% is not a loss; allocating against none is") {
         val single = JmhJson.array(
-            JmhJson.result("FacadeFreshHitBenchmark.join1Thread", contender("StackQuery"), listOf(listOf(95.0)),
-                secondary = mapOf("gc.alloc.rate.norm" to (listOf(listOf(2.0)) to "B/op"))),
-            JmhJson.result("FacadeFreshHitBenchmark.join1Thread", contender("Caffeine"), listOf(listOf(90.0)),
-                secondary = mapOf("gc.alloc.rate.norm" to (listOf(listOf(0.0001)) to "B/op"))),
+            JmhJson.result(
+                "FacadeFreshHitBenchmark.join1Thread",
+                contender("StackQuery"),
+                listOf(listOf(95.0)),
+                secondary = mapOf("gc.alloc.rate.norm" to (listOf(listOf(2.0)) to "B/op")),
+            ),
+            JmhJson.result(
+                "FacadeFreshHitBenchmark.join1Thread",
+                contender("Caffeine"),
+                listOf(listOf(90.0)),
+                secondary = mapOf("gc.alloc.rate.norm" to (listOf(listOf(0.0001)) to "B/op")),
+            ),
             JmhJson.result("FacadeFreshHitBenchmark.join2Threads", contender("StackQuery"), listOf(listOf(120.0)), threads = 2),
             JmhJson.result("FacadeFreshHitBenchmark.join2Threads", contender("Caffeine"), listOf(listOf(100.0)), threads = 2),
         )
@@ -233,10 +283,24 @@ class ReportSpec : FunSpec({
         val extra = JmhJson.array(
             JmhJson.result("FreshHitBenchmark.read1Thread", contender("StackQuery-coarseClock"), listOf(listOf(20.0, 20.0)), error = 1.0),
             JmhJson.result("FreshHitBenchmark.read1Thread", contender("Caffeine"), listOf(listOf(10.0, 10.0)), error = 1.0),
-            JmhJson.result("StampedeBenchmark.stampede", contender("StackQuery-staleTime0"), listOf(listOf(40.0, 40.0)), unit = "ms/op",
-                error = 5.0, mode = "ss", secondary = mapOf("loaderCalls" to (listOf(listOf(2.0, 2.0)) to "#"))),
-            JmhJson.result("StampedeBenchmark.stampede", contender("Caffeine"), listOf(listOf(40.0, 40.0)), unit = "ms/op",
-                error = 5.0, mode = "ss", secondary = mapOf("loaderCalls" to (listOf(listOf(1.0, 1.0)) to "#"))),
+            JmhJson.result(
+                "StampedeBenchmark.stampede",
+                contender("StackQuery-staleTime0"),
+                listOf(listOf(40.0, 40.0)),
+                unit = "ms/op",
+                error = 5.0,
+                mode = "ss",
+                secondary = mapOf("loaderCalls" to (listOf(listOf(2.0, 2.0)) to "#")),
+            ),
+            JmhJson.result(
+                "StampedeBenchmark.stampede",
+                contender("Caffeine"),
+                listOf(listOf(40.0, 40.0)),
+                unit = "ms/op",
+                error = 5.0,
+                mode = "ss",
+                secondary = mapOf("loaderCalls" to (listOf(listOf(1.0, 1.0)) to "#")),
+            ),
         )
         val markdown = MarkdownReport(SECTIONS, ResultIndex(JmhResult.parseAll(extra)), machine, run, "benchmarks.svg").render()
         markdown shouldContain "| 1 | [Fresh-hit read](#1-fresh-hit-read) | 1 thread, experiment: coarse clock | ns/op | 20.0 ± 1.0 | 10.0 ± 1.0 | **2.00×** |"

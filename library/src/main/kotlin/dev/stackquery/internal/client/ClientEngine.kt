@@ -39,7 +39,8 @@ internal class ClientEngine(val config: QueryClientConfig) {
     val mutations = MutationRegistry()
 
     private var sync: SyncBridge? = null
-    val operations = FilterOperations(runtime, store, l2, publish = config.sync?.let { { message -> sync?.publish(message) } })
+    val operations =
+        FilterOperations(runtime, store, l2, publish = config.sync?.let { { message -> sync?.publish(message) } })
 
     init {
         store.start()
@@ -47,7 +48,9 @@ internal class ClientEngine(val config: QueryClientConfig) {
         runtime.job.invokeOnCompletion { close() }
         sync = config.sync?.let { transport ->
             SyncBridge(
-                transport, runtime.scope, operations::applyRemote,
+                transport,
+                runtime.scope,
+                operations::applyRemote,
                 onGap = { operations.invalidate(QueryFilter.ALL, local = false) },
                 writeMark = { l2?.mark() ?: 0L },
                 awaitWrites = { mark -> l2?.awaitWritten(mark, 2 * config.storageTimeoutMillis) },
@@ -75,7 +78,15 @@ internal class ClientEngine(val config: QueryClientConfig) {
     suspend fun <T> fetchAfterMiss(options: QueryOptions<T>): T =
         when (val found = lookup(options, LookupMode.REVALIDATE)) {
             is LookupResult.Found -> {
-                (if (found.fromStorage) stats.misses else if (found.stale) stats.staleHits else stats.hits).increment()
+                (
+                    if (found.fromStorage) {
+                        stats.misses
+                    } else if (found.stale) {
+                        stats.staleHits
+                    } else {
+                        stats.hits
+                    }
+                    ).increment()
                 found.data
             }
             is LookupResult.Wait -> {
@@ -126,7 +137,13 @@ internal class ClientEngine(val config: QueryClientConfig) {
                 }
                 is LookupResult.Found -> {
                     query.ensureGcScheduled()
-                    return if (awaited != null) LookupResult.Found(found.data, found.stale, fromStorage = true) else found
+                    return if (awaited !=
+                        null
+                    ) {
+                        LookupResult.Found(found.data, found.stale, fromStorage = true)
+                    } else {
+                        found
+                    }
                 }
                 is LookupResult.Wait -> return found
             }

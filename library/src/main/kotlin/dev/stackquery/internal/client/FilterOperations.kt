@@ -127,7 +127,11 @@ internal class FilterOperations(
         matched.mapNotNull { query -> query.key.takeIf { query.resolved?.options?.codec != null } }
 
     /** Tells the other instances about an operation on what [filter] selected: by key when it can, else key by key. */
-    private inline fun publishFor(filter: QueryFilter, matched: List<Query<*>>, message: (QueryKey, Boolean) -> SyncMessage) {
+    private inline fun publishFor(
+        filter: QueryFilter,
+        matched: List<Query<*>>,
+        message: (QueryKey, Boolean) -> SyncMessage,
+    ) {
         val publish = publish ?: return
         if (filter.selectsByKeyOnly) {
             publish(message(filter.queryKey ?: QueryKey.EMPTY, filter.exact && filter.queryKey != null))

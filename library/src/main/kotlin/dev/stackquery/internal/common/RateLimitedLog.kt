@@ -53,7 +53,6 @@ public class RateLimitedLog(
 
     public companion object {
         /** `" (N similar messages suppressed)"` for a positive [count], else `""`: the tail of an admitted message. */
-        public fun suppressedNote(count: Int): String =
-            if (count > 0) " ($count similar messages suppressed)" else ""
+        public fun suppressedNote(count: Int): String = if (count > 0) " ($count similar messages suppressed)" else ""
     }
 }

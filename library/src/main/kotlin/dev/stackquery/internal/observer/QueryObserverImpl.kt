@@ -268,7 +268,10 @@ internal class QueryObserverImpl<Q, T>(
     private fun refresh() {
         val previous = flow.value
         if (previous is Closed) return
-        flow.compareAndSet(previous, derivation.derive(store.get<Q>(options.queryKey)?.state ?: QueryState.idle(), options))
+        flow.compareAndSet(
+            previous,
+            derivation.derive(store.get<Q>(options.queryKey)?.state ?: QueryState.idle(), options),
+        )
     }
 
     private fun markClosed() {

@@ -55,9 +55,11 @@ internal class L2Tier(
         context + writerJob + CoroutineName("StackQuery storage") +
             CoroutineExceptionHandler { _, e -> log.warn("background storage task", e) },
     )
-    private val caller = StorageCaller(scope, config.storageTimeoutMillis, breaker, counters, log, config.storageCoolDown.toString())
+    private val caller =
+        StorageCaller(scope, config.storageTimeoutMillis, breaker, counters, log, config.storageCoolDown.toString())
     private val writer = StorageWriter(
-        storage, queue, caller, breaker, counters, log, buster, config.storageWriteRetries, config.storageCoolDownMillis,
+        storage, queue, caller, breaker, counters, log, buster,
+        config.storageWriteRetries, config.storageCoolDownMillis,
     )
 
     init {
@@ -77,7 +79,14 @@ internal class L2Tier(
         @Suppress("UNCHECKED_CAST") // hasData: data is a T, even when T is nullable
         val data = snapshot.data as T
         queue.enqueue(
-            WriteOp.Put(keys.of(key), data, snapshot.dataUpdatedAt, snapshot.isInvalidated, codec, ttl(options.gcTimeMillis)),
+            WriteOp.Put(
+                keys.of(key),
+                data,
+                snapshot.dataUpdatedAt,
+                snapshot.isInvalidated,
+                codec,
+                ttl(options.gcTimeMillis),
+            ),
         )
     }
 

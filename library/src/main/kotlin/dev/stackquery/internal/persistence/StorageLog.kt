@@ -14,6 +14,17 @@ internal class StorageLog(private val log: Logger, clock: QueryClock, private va
     /** Logs "[what] failed: [error]" ([what] alone without an error), unless one was logged too recently. */
     fun warn(what: String, error: Throwable?) {
         val suppressed = limit.admit() ?: return
-        log.warn("{}: {}{}", prefix, if (error == null) what else "$what failed: $error", RateLimitedLog.suppressedNote(suppressed))
+        log.warn(
+            "{}: {}{}",
+            prefix,
+            if (error ==
+                null
+            ) {
+                what
+            } else {
+                "$what failed: $error"
+            },
+            RateLimitedLog.suppressedNote(suppressed),
+        )
     }
 }

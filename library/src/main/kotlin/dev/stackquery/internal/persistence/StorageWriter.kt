@@ -8,8 +8,8 @@ import dev.stackquery.storage.StorageBackend
 import dev.stackquery.storage.StorageEntry
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
-import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CompletableJob
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeoutOrNull
 
@@ -75,12 +75,14 @@ internal class StorageWriter(
 
     private suspend fun perform(batch: List<WriteOp>) {
         val entries = HashMap<WriteOp, StorageEntry>()
-        for (op in batch) if (op is WriteOp.Put<*>) {
-            try {
-                entries[op] = op.entry(buster)
-            } catch (e: Exception) {
-                counters.writesDropped.increment()
-                log.warn("encode ${op.storageKey}", e)
+        for (op in batch) {
+            if (op is WriteOp.Put<*>) {
+                try {
+                    entries[op] = op.entry(buster)
+                } catch (e: Exception) {
+                    counters.writesDropped.increment()
+                    log.warn("encode ${op.storageKey}", e)
+                }
             }
         }
         var ops = batch.filter { it !is WriteOp.Put<*> || it in entries }

@@ -69,7 +69,8 @@ internal class WriteQueue(
         pending[storageKey]?.let { return it }
         pendingPrefixDeletion(storageKey)?.let { return it }
         return inProgress.lastOrNull {
-            (it is WriteOp.Put<*> && it.storageKey == storageKey) || (it is WriteOp.Delete && it.storageKey == storageKey) ||
+            (it is WriteOp.Put<*> && it.storageKey == storageKey) ||
+                (it is WriteOp.Delete && it.storageKey == storageKey) ||
                 (it is WriteOp.DeletePrefix && it.covers(storageKey))
         }
     }

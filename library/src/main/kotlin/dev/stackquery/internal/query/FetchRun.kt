@@ -78,12 +78,11 @@ internal class FetchRun<T>(
     }
 
     /** Under the query's monitor: the state to show when this run is abandoned, [current] being the state now. */
-    fun revertedState(current: QueryState<T>): QueryState<T> =
-        if (dataWritten) {
-            current.copy(fetchStatus = FetchStatus.IDLE)
-        } else {
-            before.copy(fetchStatus = FetchStatus.IDLE, isInvalidated = current.isInvalidated)
-        }
+    fun revertedState(current: QueryState<T>): QueryState<T> = if (dataWritten) {
+        current.copy(fetchStatus = FetchStatus.IDLE)
+    } else {
+        before.copy(fetchStatus = FetchStatus.IDLE, isInvalidated = current.isInvalidated)
+    }
 
     /** Cancels the job with [cause]; until it has stopped, new runs of the key wait for it. */
     fun cancel(cause: QueryCancelledException) {
@@ -102,7 +101,9 @@ internal class FetchRun<T>(
             currentCoroutineContext().ensureActive()
         }
         stats.fetches.increment()
-        val schedule = RetrySchedule.of(options.retry, options.retryPolicy) { runtime.logFailure("retry policy of ${query.key}", it) }
+        val schedule = RetrySchedule.of(options.retry, options.retryPolicy) {
+            runtime.logFailure("retry policy of ${query.key}", it)
+        }
         val data = retrying(
             schedule,
             failure = { failureOf(it, "the query function of ${query.key}") },
@@ -128,8 +129,12 @@ internal class FetchRun<T>(
         val now = runtime.clock.nowMillis()
         val settled = slot.settle(this) {
             it.copy(
-                status = QueryStatus.ERROR, fetchStatus = FetchStatus.IDLE, error = e,
-                errorUpdatedAt = now, failureCount = failures, failureReason = e,
+                status = QueryStatus.ERROR,
+                fetchStatus = FetchStatus.IDLE,
+                error = e,
+                errorUpdatedAt = now,
+                failureCount = failures,
+                failureReason = e,
             )
         }
         if (settled) {
@@ -144,12 +149,14 @@ internal class FetchRun<T>(
 }
 
 /** The state a fetch starts in: the data kept (or PENDING without any), FETCHING, failures cleared. */
-internal fun <T> QueryState<T>.fetching(): QueryState<T> =
-    if (hasData) {
-        copy(fetchStatus = FetchStatus.FETCHING, failureCount = 0, failureReason = null)
-    } else {
-        copy(
-            status = QueryStatus.PENDING, fetchStatus = FetchStatus.FETCHING,
-            error = null, failureCount = 0, failureReason = null,
-        )
-    }
+internal fun <T> QueryState<T>.fetching(): QueryState<T> = if (hasData) {
+    copy(fetchStatus = FetchStatus.FETCHING, failureCount = 0, failureReason = null)
+} else {
+    copy(
+        status = QueryStatus.PENDING,
+        fetchStatus = FetchStatus.FETCHING,
+        error = null,
+        failureCount = 0,
+        failureReason = null,
+    )
+}

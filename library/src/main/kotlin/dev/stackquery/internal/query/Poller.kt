@@ -18,10 +18,14 @@ internal class Poller(private val scope: CoroutineScope, private val tick: () ->
         if (interval == intervalMillis) return
         job?.cancel()
         intervalMillis = interval
-        job = if (interval == 0L) null else scope.launch {
-            while (true) {
-                delay(interval)
-                if (!tick()) return@launch
+        job = if (interval == 0L) {
+            null
+        } else {
+            scope.launch {
+                while (true) {
+                    delay(interval)
+                    if (!tick()) return@launch
+                }
             }
         }
     }

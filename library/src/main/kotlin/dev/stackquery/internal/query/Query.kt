@@ -106,7 +106,8 @@ internal class Query<T>(
      */
     fun refetch(cancelInFlight: Boolean): Deferred<T>? {
         val options = resolved ?: return null
-        val enabled = synchronized(this) { if (observers.isEmpty()) options.options.enabled else observers.anyEnabled() }
+        val enabled =
+            synchronized(this) { if (observers.isEmpty()) options.options.enabled else observers.anyEnabled() }
         return if (enabled) fetch(options, cancelInFlight) else null
     }
 
@@ -291,9 +292,8 @@ internal class Query<T>(
  * outside the monitor (so no observer or collector code runs under it). Nested calls notify once,
  * when the outermost releases the monitor.
  */
-internal inline fun <R> Query<*>.locked(block: () -> R): R =
-    try {
-        synchronized(this, block)
-    } finally {
-        notifyObservers() // also after a non-local return from block
-    }
+internal inline fun <R> Query<*>.locked(block: () -> R): R = try {
+    synchronized(this, block)
+} finally {
+    notifyObservers() // also after a non-local return from block
+}

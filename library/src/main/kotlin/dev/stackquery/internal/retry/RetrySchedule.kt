@@ -41,7 +41,13 @@ internal fun interface RetrySchedule {
          */
         fun backoff(baseMillis: Long, maxMillis: Long, retries: Int = Int.MAX_VALUE): RetrySchedule =
             RetrySchedule { failures, _ ->
-                if (failures > retries) null else (baseMillis shl (failures - 1).coerceAtMost(20)).coerceAtMost(maxMillis)
+                if (failures >
+                    retries
+                ) {
+                    null
+                } else {
+                    (baseMillis shl (failures - 1).coerceAtMost(20)).coerceAtMost(maxMillis)
+                }
             }
     }
 }

@@ -3,9 +3,9 @@
 package dev.stackquery.internal.store
 
 import dev.stackquery.QueryClock
-import dev.stackquery.internal.query.Query
 import dev.stackquery.internal.common.InternalStackQueryApi
 import dev.stackquery.internal.common.saturatedAdd
+import dev.stackquery.internal.query.Query
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.launch

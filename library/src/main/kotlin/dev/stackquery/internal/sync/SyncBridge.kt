@@ -41,6 +41,7 @@ internal class SyncBridge(
     private val lock = Any()
     private var inboxMessages = 0 // guarded by lock: messages queued in inbox, not yet taken
     private var trailingGap: Gap? = null // guarded by lock: the gap last queued, while nothing was queued after it
+
     /** Messages to send, each with the write-queue mark it must not overtake. */
     private val outbox = ArrayDeque<Pair<String, Long>>() // guarded by lock
     private val wakePublisher = Channel<Unit>(Channel.CONFLATED)
@@ -58,7 +59,11 @@ internal class SyncBridge(
         scope.launch {
             for (item in inbox) {
                 synchronized(lock) {
-                    if (item !is Gap) inboxMessages-- else if (trailingGap === item) trailingGap = null
+                    if (item !is Gap) {
+                        inboxMessages--
+                    } else if (trailingGap === item) {
+                        trailingGap = null
+                    }
                 }
                 try {
                     if (item is Gap) onGap() else apply(item as SyncMessage)
@@ -78,7 +83,10 @@ internal class SyncBridge(
         val mark = writeMark()
         synchronized(lock) {
             if (outbox.size >= MAX_OUTBOX) {
-                log.warn("StackQuery sync: {} messages could not be sent; replaced by one invalidation of everything", outbox.size)
+                log.warn(
+                    "StackQuery sync: {} messages could not be sent; replaced by one invalidation of everything",
+                    outbox.size,
+                )
                 outbox.clear()
                 outbox.addLast(SyncMessageCodec.encode(origin, SyncMessage.INVALIDATE_ALL) to mark)
             } else {
@@ -98,7 +106,8 @@ internal class SyncBridge(
                     onRetry = { failures, e ->
                         log.warn(
                             "StackQuery sync: publishing failed ({}); retrying in {} ms",
-                            e.toString(), publishSchedule.nextDelayMillis(failures, e),
+                            e.toString(),
+                            publishSchedule.nextDelayMillis(failures, e),
                         )
                     },
                     giveUp = { _, e -> throw e }, // never: the schedule retries for ever
@@ -159,6 +168,7 @@ internal class SyncBridge(
 
     companion object {
         const val MAX_OUTBOX: Int = 1000
+
         /** The most received messages waiting to be applied; past it they are replaced by a gap. */
         const val MAX_INBOX: Int = 10_000
         private val publishSchedule = RetrySchedule.backoff(baseMillis = 100, maxMillis = 5_000)

@@ -19,8 +19,12 @@ class DispatcherChecksSpec : FunSpec({
         val executor = Executors.newSingleThreadExecutor()
         try {
             for (context in listOf(
-                Dispatchers.Default, Dispatchers.IO, StandardTestDispatcher(), executor.asCoroutineDispatcher(),
-                CoroutineName("no dispatcher"), EmptyCoroutineContext,
+                Dispatchers.Default,
+                Dispatchers.IO,
+                StandardTestDispatcher(),
+                executor.asCoroutineDispatcher(),
+                CoroutineName("no dispatcher"),
+                EmptyCoroutineContext,
             )) {
                 requireDispatching(context, "coroutineContext", "x") shouldBe context
             }

@@ -48,6 +48,7 @@ class RateLimitedLogSpec : FunSpec({
     }
 
     test("the interval must be positive") {
-        shouldThrow<IllegalArgumentException> { RateLimitedLog(0) }.message shouldBe "intervalMillis must be positive, was 0"
+        shouldThrow<IllegalArgumentException> { RateLimitedLog(0) }.message shouldBe
+            "intervalMillis must be positive, was 0"
     }
 })

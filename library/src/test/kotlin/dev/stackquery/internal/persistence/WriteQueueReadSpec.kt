@@ -2,10 +2,10 @@ package dev.stackquery.internal.persistence
 
 import dev.stackquery.QueryClientConfig
 import dev.stackquery.QueryFilter
+import dev.stackquery.QueryKey
 import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
 import dev.stackquery.internal.ResolvedOptions
-import dev.stackquery.QueryKey
 import dev.stackquery.queryKey
 import dev.stackquery.storage.BatchStorage
 import dev.stackquery.storage.InMemoryStorage
@@ -85,7 +85,9 @@ private fun L2Tier.deletePrefix(prefix: QueryKey): Boolean = deleteForInvalidati
  * operation on its key, and costs the same however many writes are queued.
  */
 class WriteQueueReadSpec : FunSpec({
-    test("a read costs the same with 100,000 writes queued (regression: every read scanned the whole queue for prefix deletions)") {
+    test(
+        "a read costs the same with 100,000 writes queued (regression: every read scanned the whole queue for prefix deletions)",
+    ) {
         val storage = GatedStorage()
         val persistence = persistence(storage)
         val reads = 10_000

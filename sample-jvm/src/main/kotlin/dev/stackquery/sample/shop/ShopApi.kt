@@ -59,8 +59,7 @@ class ShopApi(private val baseUri: URI) {
 
     private suspend inline fun <reified T> get(path: String): T = Json.decodeFromString(send(request(path).GET()))
 
-    private fun request(path: String): HttpRequest.Builder =
-        HttpRequest.newBuilder(baseUri.resolve(path)).timeout(Duration.ofSeconds(5)).header("Accept", "application/json")
+    private fun request(path: String): HttpRequest.Builder = HttpRequest.newBuilder(baseUri.resolve(path)).timeout(Duration.ofSeconds(5)).header("Accept", "application/json")
 
     private suspend fun send(request: HttpRequest.Builder): String {
         val response = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).await()

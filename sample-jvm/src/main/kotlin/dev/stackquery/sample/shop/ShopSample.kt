@@ -51,14 +51,21 @@ fun runShopSample(args: Array<String>, out: PrintStream) {
     val started = System.nanoTime()
     DemoServer.start().use { server ->
         val cacheFile = folder.file("cache.db")
-        ExposedStorage.sqlite(cacheFile).use { storage ->              // the L2 tier: one SQLite file
+        ExposedStorage.sqlite(cacheFile).use { storage ->
+            // the L2 tier: one SQLite file
             val opened = Timing.warmUp(storage)
-            out.println("StackQuery tour (Kotlin): a shop API at ${server.baseUri} (50-150 ms a call), " +
-                "over java.net.http.HttpClient")
-            out.println("L2 cache: $cacheFile (SQLite, opened in ${Timing.format(opened)}), " +
-                "run ${folder.run} with this folder" + if (folder.wasReset) " (after --reset)" else "")
-            out.println("Sections 1-6 cache in memory only (their queries have no codec), so every run shows the same; " +
-                "section 7 persists.")
+            out.println(
+                "StackQuery tour (Kotlin): a shop API at ${server.baseUri} (50-150 ms a call), " +
+                    "over java.net.http.HttpClient",
+            )
+            out.println(
+                "L2 cache: $cacheFile (SQLite, opened in ${Timing.format(opened)}), " +
+                    "run ${folder.run} with this folder" + if (folder.wasReset) " (after --reset)" else "",
+            )
+            out.println(
+                "Sections 1-6 cache in memory only (their queries have no codec), so every run shows the same; " +
+                    "section 7 persists.",
+            )
             val config = QueryClientConfig(
                 staleTime = 1.minutes,      // data stays fresh for a minute unless a query says otherwise
                 storage = storage,          // queries with a codec are persisted there
@@ -109,12 +116,16 @@ private class Tour(
         val ada = userOptions(42)
         val user: User
         val cold = measureNanoTime { user = client.fetchQuery(ada) }   // not cached: one HTTP call
-        out.println("   cold fetch of ${ada.queryKey}: $user in ${Timing.format(cold)}; " +
-            "HTTP calls to GET /users/42: ${server.calls("GET /users/42")}")
+        out.println(
+            "   cold fetch of ${ada.queryKey}: $user in ${Timing.format(cold)}; " +
+                "HTTP calls to GET /users/42: ${server.calls("GET /users/42")}",
+        )
         val hits = 100_000
         val all = measureNanoTime { repeat(hits) { client.fetchQuery(ada) } }   // fresh: from memory
-        out.println("   fresh hits: 100,000 in ${Timing.format(all)}, ${Timing.format(all / hits)} each on average; " +
-            "HTTP calls to GET /users/42: ${server.calls("GET /users/42")}")
+        out.println(
+            "   fresh hits: 100,000 in ${Timing.format(all)}, ${Timing.format(all / hits)} each on average; " +
+                "HTTP calls to GET /users/42: ${server.calls("GET /users/42")}",
+        )
     }
 
     private suspend fun concurrentCallers() = coroutineScope {
@@ -125,8 +136,10 @@ private class Tour(
         val start = System.nanoTime()
         go.complete(Unit)
         val users = callers.awaitAll()
-        out.println("   100 callers of ${turing.queryKey} got ${users.toSet().size} distinct result, ${users.first()}, " +
-            "in ${Timing.since(start)}; HTTP calls to GET /users/7: ${server.calls("GET /users/7")}")
+        out.println(
+            "   100 callers of ${turing.queryKey} got ${users.toSet().size} distinct result, ${users.first()}, " +
+                "in ${Timing.since(start)}; HTTP calls to GET /users/7: ${server.calls("GET /users/7")}",
+        )
     }
 
     private suspend fun staleWhileRevalidate() {
@@ -137,12 +150,16 @@ private class Tour(
         val second: Stock
         val time = measureNanoTime { second = client.fetchQuery(keyboard) }  // stale: at once, refetch behind
         val refetching = client.getQueryState<Stock>(keyboard.queryKey)?.isFetching
-        out.println("   second read: ${second.available} in stock, the stale value, in ${Timing.format(time)}; " +
-            "background refetch running: $refetching")
+        out.println(
+            "   second read: ${second.available} in stock, the stale value, in ${Timing.format(time)}; " +
+                "background refetch running: $refetching",
+        )
         client.refetchQueries(keyboard.queryKey)                                // joins that refetch
         val fresh = client.getQueryData<Stock>(keyboard.queryKey)
-        out.println("   after the background refetch: ${fresh?.available} in stock; " +
-            "HTTP calls to GET /stock/KB-1: ${server.calls("GET /stock/KB-1")}")
+        out.println(
+            "   after the background refetch: ${fresh?.available} in stock; " +
+                "HTTP calls to GET /stock/KB-1: ${server.calls("GET /stock/KB-1")}",
+        )
     }
 
     private suspend fun polling() {
@@ -170,15 +187,19 @@ private class Tour(
         val products = (1..5).map(::productOptions)
         client.parallelQueries(products)
         val screens = products.take(2).map { client.watch(it).subscribe { } }  // two screens show products 1 and 2
-        out.println("   5 products cached (${server.callsStartingWith("GET /products/")} HTTP calls); observed: " +
-            products.take(2).joinToString { it.queryKey.toString() })
+        out.println(
+            "   5 products cached (${server.callsStartingWith("GET /products/")} HTTP calls); observed: " +
+                products.take(2).joinToString { it.queryKey.toString() },
+        )
         val before = server.callsStartingWith("GET /products/")
         val time = measureNanoTime { client.invalidateQueries(queryKey("product")) }  // waits for the active refetches
         val refetched = server.callsStartingWith("GET /products/") - before
         val stale = products.filter { client.getQueryState<Product>(it.queryKey)?.isInvalidated == true }
-        out.println("   invalidateQueries([\"product\"]) in ${Timing.format(time)}: $refetched HTTP calls " +
-            "(the observed ones refetched); ${stale.size} inactive marked stale, refetched when next read: " +
-            stale.joinToString { it.queryKey.toString() })
+        out.println(
+            "   invalidateQueries([\"product\"]) in ${Timing.format(time)}: $refetched HTTP calls " +
+                "(the observed ones refetched); ${stale.size} inactive marked stale, refetched when next read: " +
+                stale.joinToString { it.queryKey.toString() },
+        )
         screens.forEach { it.close() }
     }
 
@@ -190,31 +211,40 @@ private class Tour(
         val screen = client.watch(ada).subscribe { state ->
             state.data?.name?.let { if (shown.lastOrNull() != it) shown += it }
         }
-        val rename = client.mutation(MutationOptions<User, String, User?>(
-            mutationFn = { name -> api.renameUser(42, name) },
-            onMutate = { name ->
-                client.cancelQueries(userKey)                         // a refetch in flight must not overwrite it
-                client.getQueryData<User>(userKey).also { previous -> // the context: what to roll back to
-                    client.setQueryData(userKey, User(42, name))      // optimistic: shown at once
-                }
-            },
-            onError = { _, _, previous -> client.setQueryData(userKey, previous) },  // roll back
-            onSettled = { _, _, _, _ -> client.invalidateQueries(userKey) },          // then the server's truth
-        ))
+        val rename = client.mutation(
+            MutationOptions<User, String, User?>(
+                mutationFn = { name -> api.renameUser(42, name) },
+                onMutate = { name ->
+                    client.cancelQueries(userKey)                         // a refetch in flight must not overwrite it
+                    client.getQueryData<User>(userKey).also { previous ->
+                        // the context: what to roll back to
+                        client.setQueryData(userKey, User(42, name))      // optimistic: shown at once
+                    }
+                },
+                onError = { _, _, previous -> client.setQueryData(userKey, previous) },  // roll back
+                onSettled = { _, _, _, _ -> client.invalidateQueries(userKey) },          // then the server's truth
+            ),
+        )
         val error = runCatching { rename.mutate("Grace Hopper") }.exceptionOrNull()
         screen.close()
-        out.println("   rename ${userKey} to Grace Hopper: PUT /users/42 answered " +
-            (if (error is ApiException) "${error.status} (${error.message})" else "$error"))
-        out.println("   the screen showed: " + shown.mapIndexed { i, name ->
-            when {
-                name == "Grace Hopper" -> "$name (optimistic)"
-                i > 0 -> "$name (rolled back)"
-                else -> name
-            }
-        }.joinToString(" -> "))
-        out.println("   mutation status: ${rename.state.value.status}; cache now: ${client.getQueryData<User>(userKey)?.name}; " +
-            "HTTP calls: PUT ${server.calls("PUT /users/42")}, GET /users/42 ${server.calls("GET /users/42")} " +
-            "(the refetch after settling)")
+        out.println(
+            "   rename $userKey to Grace Hopper: PUT /users/42 answered " +
+                (if (error is ApiException) "${error.status} (${error.message})" else "$error"),
+        )
+        out.println(
+            "   the screen showed: " + shown.mapIndexed { i, name ->
+                when {
+                    name == "Grace Hopper" -> "$name (optimistic)"
+                    i > 0 -> "$name (rolled back)"
+                    else -> name
+                }
+            }.joinToString(" -> "),
+        )
+        out.println(
+            "   mutation status: ${rename.state.value.status}; cache now: ${client.getQueryData<User>(userKey)?.name}; " +
+                "HTTP calls: PUT ${server.calls("PUT /users/42")}, GET /users/42 ${server.calls("GET /users/42")} " +
+                "(the refetch after settling)",
+        )
     }
 
     private suspend fun persistence() {
@@ -234,18 +264,24 @@ private class Tour(
         out.println("   ${loaded.joinToString { "${it.code} ${it.name}" }}")
         when {
             missing == countries.size.toLong() -> {
-                out.println("   run $run: the SQLite cache was empty ($missing misses), so $calls HTTP calls fetched them " +
-                    "in ${Timing.format(time)}; they are saved for the next run")
+                out.println(
+                    "   run $run: the SQLite cache was empty ($missing misses), so $calls HTTP calls fetched them " +
+                        "in ${Timing.format(time)}; they are saved for the next run",
+                )
                 out.println("   -> run the same command again: the next run loads them from SQLite, without HTTP calls")
             }
             fresh == countries.size.toLong() && calls == 0 -> {
                 val savedAt = client.getQueryState<Country>(countries.first().queryKey)!!.dataUpdatedAt
-                out.println("   run $run: $fresh queries served from SQLite, $calls HTTP calls, in ${Timing.format(time)} " +
-                    "(fetched by an earlier run ${(System.currentTimeMillis() - savedAt) / 1000} s ago, fresh for 1 h)")
+                out.println(
+                    "   run $run: $fresh queries served from SQLite, $calls HTTP calls, in ${Timing.format(time)} " +
+                        "(fetched by an earlier run ${(System.currentTimeMillis() - savedAt) / 1000} s ago, fresh for 1 h)",
+                )
             }
             else ->
-                out.println("   from SQLite: $fresh fresh, $stale stale (shown at once, refetched in the background); " +
-                    "$missing missing (fetched); HTTP calls so far: $calls")
+                out.println(
+                    "   from SQLite: $fresh fresh, $stale stale (shown at once, refetched in the background); " +
+                        "$missing missing (fetched); HTTP calls so far: $calls",
+                )
         }
     }
 }

@@ -225,7 +225,9 @@ public class ExposedStorage private constructor(
         if (suppressed != null) {
             log.warn(
                 "{} (silent: returning a miss; further failures in the next minute are logged at DEBUG){}",
-                this, RateLimitedLog.suppressedNote(suppressed), failure,
+                this,
+                RateLimitedLog.suppressedNote(suppressed),
+                failure,
             )
         } else {
             log.debug("{}: silent failure", this, failure)
@@ -234,7 +236,9 @@ public class ExposedStorage private constructor(
 
     private fun checkKey(key: String) {
         if (key.length > MAX_KEY_LENGTH) {
-            throw StorageException("ExposedStorage keys are at most $MAX_KEY_LENGTH characters; this one has ${key.length}")
+            throw StorageException(
+                "ExposedStorage keys are at most $MAX_KEY_LENGTH characters; this one has ${key.length}",
+            )
         }
     }
 
@@ -257,8 +261,10 @@ public class ExposedStorage private constructor(
          */
         @JvmStatic
         @JvmOverloads
-        public fun create(database: Database, options: ExposedStorageOptions = ExposedStorageOptions.DEFAULT): ExposedStorage =
-            ExposedStorage(database, database, null, options, "caller's Database")
+        public fun create(
+            database: Database,
+            options: ExposedStorageOptions = ExposedStorageOptions.DEFAULT,
+        ): ExposedStorage = ExposedStorage(database, database, null, options, "caller's Database")
 
         /**
          * A storage in the database [dataSource] connects to (pooled, e.g. a HikariCP
@@ -274,7 +280,10 @@ public class ExposedStorage private constructor(
          */
         @JvmStatic
         @JvmOverloads
-        public fun create(dataSource: DataSource, options: ExposedStorageOptions = ExposedStorageOptions.DEFAULT): ExposedStorage {
+        public fun create(
+            dataSource: DataSource,
+            options: ExposedStorageOptions = ExposedStorageOptions.DEFAULT,
+        ): ExposedStorage {
             val database = Database.connect(dataSource)
             val registration = AutoCloseable { TransactionManager.closeAndUnregister(database) }
             return ExposedStorage(database, database, registration, options, "DataSource")

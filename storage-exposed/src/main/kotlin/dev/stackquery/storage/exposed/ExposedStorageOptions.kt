@@ -88,7 +88,10 @@ public class ExposedStorageOptions(
         }
 
         /** See [ExposedStorageOptions.coroutineContext]. */
-        public fun coroutineContext(context: CoroutineContext): Builder = apply { coroutineContext = checkContext(context) }
+        public fun coroutineContext(context: CoroutineContext): Builder = apply {
+            coroutineContext =
+                checkContext(context)
+        }
 
         /** Options with the values set so far. */
         public fun build(): ExposedStorageOptions = ExposedStorageOptions(tableName, clock, silent, coroutineContext)

@@ -56,8 +56,7 @@ abstract class TestDatabase(val name: String) {
 
         fun uniqueTableName(): String = "sq_t${UUID.randomUUID().toString().replace("-", "").take(12)}_${counter.incrementAndGet()}"
 
-        fun options(clock: QueryClock, table: String = ExposedStorageOptions.DEFAULT_TABLE_NAME, silent: Boolean = false) =
-            ExposedStorageOptions(tableName = table, clock = clock, silent = silent)
+        fun options(clock: QueryClock, table: String = ExposedStorageOptions.DEFAULT_TABLE_NAME, silent: Boolean = false) = ExposedStorageOptions(tableName = table, clock = clock, silent = silent)
 
         suspend fun <T> Database.query(statement: String, read: (java.sql.ResultSet) -> T): T = withContext(Dispatchers.IO) {
             inTopLevelTransaction(this@query) { exec(statement) { rs -> rs.next(); read(rs) }!! }
@@ -100,8 +99,7 @@ abstract class TestDatabase(val name: String) {
 
             override fun open(clock: QueryClock, silent: Boolean) = ExposedStorage.create(database, options(clock, silent = silent))
 
-            override fun openSeparately(clock: QueryClock) =
-                ExposedStorage.create(Database.connect(url, driver = "org.h2.Driver"), options(clock))
+            override fun openSeparately(clock: QueryClock) = ExposedStorage.create(Database.connect(url, driver = "org.h2.Driver"), options(clock))
 
             override suspend fun queryLong(statement: String): Long = database.query(statement) { it.getLong(1) }
 
@@ -138,8 +136,7 @@ abstract class TestDatabase(val name: String) {
             override val tableName = uniqueTableName()
             private val separate = ArrayList<Pair<Database, HikariDataSource>>()
 
-            override fun open(clock: QueryClock, silent: Boolean) =
-                ExposedStorage.create(shared, options(clock, tableName, silent))
+            override fun open(clock: QueryClock, silent: Boolean) = ExposedStorage.create(shared, options(clock, tableName, silent))
 
             override fun openSeparately(clock: QueryClock): ExposedStorage {
                 val pool = pool()

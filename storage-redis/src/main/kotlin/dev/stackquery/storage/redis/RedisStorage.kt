@@ -148,7 +148,11 @@ public class RedisStorage private constructor(
     override fun toString(): String = "RedisStorage(${connector.target}, namespace=$namespace)"
 
     /** Runs [block] on the connection, turning Lettuce failures into storage exceptions (or [miss] when silent). */
-    private suspend inline fun <T> run(operation: String, miss: T, block: (RedisAsyncCommands<String, String>) -> T): T {
+    private suspend inline fun <T> run(
+        operation: String,
+        miss: T,
+        block: (RedisAsyncCommands<String, String>) -> T,
+    ): T {
         val result = try {
             block(connection.get().async())
         } catch (e: Exception) {
@@ -165,7 +169,12 @@ public class RedisStorage private constructor(
         val failure = connector.failure(operation, error)
         if (!options.silent) throw failure
         if (failing.compareAndSet(false, true)) {
-            log.warn("{}: {} (silent: failures read as misses, logged at debug level until an operation succeeds)", this, failure.message, failure)
+            log.warn(
+                "{}: {} (silent: failures read as misses, logged at debug level until an operation succeeds)",
+                this,
+                failure.message,
+                failure,
+            )
         } else {
             log.debug("{}: {}", this, failure.message)
         }

@@ -62,12 +62,10 @@ public class RedisStorageOptions(
         other is RedisStorageOptions && namespace == other.namespace && commandTimeout == other.commandTimeout &&
             connectTimeout == other.connectTimeout && silent == other.silent && scanCount == other.scanCount
 
-    override fun hashCode(): Int =
-        listOf(namespace, commandTimeout, connectTimeout, silent, scanCount).hashCode()
+    override fun hashCode(): Int = listOf(namespace, commandTimeout, connectTimeout, silent, scanCount).hashCode()
 
-    override fun toString(): String =
-        "RedisStorageOptions(namespace=$namespace, commandTimeout=$commandTimeout, " +
-            "connectTimeout=$connectTimeout, silent=$silent, scanCount=$scanCount)"
+    override fun toString(): String = "RedisStorageOptions(namespace=$namespace, commandTimeout=$commandTimeout, " +
+        "connectTimeout=$connectTimeout, silent=$silent, scanCount=$scanCount)"
 
     /**
      * Builds [RedisStorageOptions] from Java. Setters validate eagerly, naming the field, and return

@@ -239,11 +239,21 @@ public class RedisSyncTransport private constructor(
          *   positive and finite, or [coroutineContext] has an unconfined dispatcher.
          */
         @JvmSynthetic
-        public fun create(uri: String, channel: String, timeout: Duration, coroutineContext: CoroutineContext): RedisSyncTransport =
-            RedisSyncTransport(
-                uri, channel, requirePositiveFinite(timeout, "timeout"),
-                requireDispatching(coroutineContext, "coroutineContext", "run the re-subscribing loop on a Lettuce I/O thread"),
-            )
+        public fun create(
+            uri: String,
+            channel: String,
+            timeout: Duration,
+            coroutineContext: CoroutineContext,
+        ): RedisSyncTransport = RedisSyncTransport(
+            uri,
+            channel,
+            requirePositiveFinite(timeout, "timeout"),
+            requireDispatching(
+                coroutineContext,
+                "coroutineContext",
+                "run the re-subscribing loop on a Lettuce I/O thread",
+            ),
+        )
 
         /** [create] with a `java.time.Duration` [timeout], for Java. */
         @JvmStatic
@@ -255,7 +265,11 @@ public class RedisSyncTransport private constructor(
          * on (converted with `asCoroutineDispatcher()`; the transport never shuts it down), for Java.
          */
         @JvmStatic
-        public fun create(uri: String, channel: String, timeout: java.time.Duration, executor: Executor): RedisSyncTransport =
-            create(uri, channel, timeout.toKotlinDuration(), executor.asCoroutineDispatcher())
+        public fun create(
+            uri: String,
+            channel: String,
+            timeout: java.time.Duration,
+            executor: Executor,
+        ): RedisSyncTransport = create(uri, channel, timeout.toKotlinDuration(), executor.asCoroutineDispatcher())
     }
 }

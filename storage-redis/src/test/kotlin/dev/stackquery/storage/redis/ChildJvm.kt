@@ -21,8 +21,11 @@ class ChildJvm(mainClass: String, vararg args: String) : AutoCloseable {
     private val process: Process = ProcessBuilder(
         listOf(
             File(System.getProperty("java.home"), "bin/java").path,
-            "-cp", System.getProperty("java.class.path"),
-            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-Xmx128m",
             "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
             mainClass,
         ) + args,

@@ -41,9 +41,14 @@ class Fleet {
         )
         val client = QueryClient(
             QueryClientConfig(
-                staleTime = 10.minutes, retry = 0, storage = storage, sync = RedisSyncTransport.create(uri, channel, redisTimeout),
-                storageTimeout = storageTimeout, storageCoolDown = storageCoolDown,
-                storageFailureThreshold = storageFailureThreshold, storageWriteRetries = storageWriteRetries,
+                staleTime = 10.minutes,
+                retry = 0,
+                storage = storage,
+                sync = RedisSyncTransport.create(uri, channel, redisTimeout),
+                storageTimeout = storageTimeout,
+                storageCoolDown = storageCoolDown,
+                storageFailureThreshold = storageFailureThreshold,
+                storageWriteRetries = storageWriteRetries,
             ),
         )
         return Instance(client, storage).also { instances += it }

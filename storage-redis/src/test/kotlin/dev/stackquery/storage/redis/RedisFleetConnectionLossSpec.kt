@@ -36,8 +36,12 @@ class RedisFleetConnectionLossSpec : FunSpec({
 
     test("cut off, A answers from memory or by fetching and counts the L2 failures; after the restore it invalidates what it holds, so B's invalidation during the cut is not lost") {
         val a = fleet.instance(
-            uri = proxy.uri, redisTimeout = 500.milliseconds, storageTimeout = 500.milliseconds,
-            storageCoolDown = 300.milliseconds, storageFailureThreshold = 2, storageWriteRetries = 0,
+            uri = proxy.uri,
+            redisTimeout = 500.milliseconds,
+            storageTimeout = 500.milliseconds,
+            storageCoolDown = 300.milliseconds,
+            storageFailureThreshold = 2,
+            storageWriteRetries = 0,
         )
         val b = fleet.instance()
         val witnessed = RecordingSyncListener() // a third subscriber: proof that B published while A was cut off

@@ -22,8 +22,7 @@ class RedisFleetProcessSpec : FunSpec({
     beforeTest { fleet = Fleet() }
     afterTest { fleet.release() }
 
-    fun child(vararg args: String) =
-        ChildJvm(FleetChild::class.java.name, args[0], TestRedis.URI, fleet.namespace, fleet.channel, *args.drop(1).toTypedArray())
+    fun child(vararg args: String) = ChildJvm(FleetChild::class.java.name, args[0], TestRedis.URI, fleet.namespace, fleet.channel, *args.drop(1).toTypedArray())
 
     test("what another JVM fetched and flushed is returned here from Redis without calling the query function") {
         val value = "from the child ${UUID.randomUUID()}"

@@ -6,8 +6,8 @@ import dev.stackquery.storage.StorageUnavailableException
 import io.kotest.assertions.throwables.shouldThrowExactly
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldBeEmpty
-import io.kotest.matchers.collections.shouldNotBeEmpty
 import io.kotest.matchers.collections.shouldContainExactly
+import io.kotest.matchers.collections.shouldNotBeEmpty
 import io.kotest.matchers.longs.shouldBeInRange
 import io.kotest.matchers.maps.shouldContainExactly
 import io.kotest.matchers.shouldBe
@@ -30,8 +30,7 @@ class RedisStorageSpec : FunSpec({
         return RedisStorage.create(TestRedis.URI, options).also { opened += it }
     }
 
-    fun storage(namespace: String = TestRedis.uniqueNamespace()): RedisStorage =
-        storage(RedisStorageOptions(namespace = namespace))
+    fun storage(namespace: String = TestRedis.uniqueNamespace()): RedisStorage = storage(RedisStorageOptions(namespace = namespace))
 
     afterTest {
         opened.forEach { it.close() }
@@ -216,8 +215,7 @@ class RedisStorageSpec : FunSpec({
     }
 
     test("close stops every thread that a storage and a transport started") {
-        fun lettuceThreads(): Set<String> =
-            Thread.getAllStackTraces().keys.filter { it.isAlive && it.name.startsWith("lettuce-") }.map { it.name }.toSet()
+        fun lettuceThreads(): Set<String> = Thread.getAllStackTraces().keys.filter { it.isAlive && it.name.startsWith("lettuce-") }.map { it.name }.toSet()
         val before = lettuceThreads()
         val storage = RedisStorage.create(TestRedis.URI, RedisStorageOptions(namespace = TestRedis.uniqueNamespace()))
         val transport = RedisSyncTransport.create(TestRedis.URI, TestRedis.uniqueChannel())

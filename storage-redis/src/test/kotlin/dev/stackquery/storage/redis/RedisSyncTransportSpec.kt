@@ -1,6 +1,7 @@
 package dev.stackquery.storage.redis
 
 import dev.stackquery.storage.StorageUnavailableException
+import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.assertions.throwables.shouldThrowExactly
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldBeEmpty
@@ -12,7 +13,6 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.test.StandardTestDispatcher
 import kotlinx.coroutines.test.TestCoroutineScheduler
-import io.kotest.assertions.throwables.shouldThrow
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 
@@ -25,8 +25,7 @@ class RedisSyncTransportSpec : FunSpec({
     val opened = mutableListOf<AutoCloseable>()
     lateinit var channel: String
 
-    fun transport(uri: String = TestRedis.URI, on: String = channel): RedisSyncTransport =
-        RedisSyncTransport.create(uri, on, timeout).also { opened += it }
+    fun transport(uri: String = TestRedis.URI, on: String = channel): RedisSyncTransport = RedisSyncTransport.create(uri, on, timeout).also { opened += it }
 
     fun proxy(): TcpProxy = TcpProxy().also { opened += it }
 

@@ -1,16 +1,16 @@
 package dev.stackquery.storage.redis
 
 import dev.stackquery.storage.redis.internal.prefixPattern
+import io.kotest.assertions.withClue
 import io.kotest.core.descriptors.Descriptor
 import io.kotest.core.extensions.EnabledExtension
 import io.kotest.core.listeners.BeforeTestListener
 import io.kotest.core.test.Enabled
 import io.kotest.core.test.TestCase
-import io.lettuce.core.RedisClient
-import io.lettuce.core.api.StatefulRedisConnection
-import io.kotest.assertions.withClue
 import io.kotest.matchers.collections.shouldBeEmpty
 import io.kotest.matchers.shouldBe
+import io.lettuce.core.RedisClient
+import io.lettuce.core.api.StatefulRedisConnection
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.extension.BeforeEachCallback
@@ -34,6 +34,7 @@ import kotlin.time.TimeSource
 object TestRedis {
     const val HOST: String = "127.0.0.1"
     val PORT: Int = System.getProperty("stackquery.test.redisPort")?.toInt() ?: 6379
+
     @JvmField
     val URI: String = "redis://$HOST:$PORT/0"
 
@@ -136,12 +137,11 @@ object RequiresRedis : EnabledExtension, BeforeTestListener {
  * the same check and the same message.
  */
 class RequiresRedisExtension : ExecutionCondition, BeforeEachCallback {
-    override fun evaluateExecutionCondition(context: ExtensionContext): ConditionEvaluationResult =
-        if (TestRedis.reachable || TestRedis.required) {
-            ConditionEvaluationResult.enabled("Redis is reachable on ${TestRedis.HOST}:${TestRedis.PORT}")
-        } else {
-            ConditionEvaluationResult.disabled("${TestRedis.MISSING}: skipped (STACKQUERY_REQUIRE_SERVICES=true makes this a failure)")
-        }
+    override fun evaluateExecutionCondition(context: ExtensionContext): ConditionEvaluationResult = if (TestRedis.reachable || TestRedis.required) {
+        ConditionEvaluationResult.enabled("Redis is reachable on ${TestRedis.HOST}:${TestRedis.PORT}")
+    } else {
+        ConditionEvaluationResult.disabled("${TestRedis.MISSING}: skipped (STACKQUERY_REQUIRE_SERVICES=true makes this a failure)")
+    }
 
     override fun beforeEach(context: ExtensionContext) {
         if (!TestRedis.reachable) throw AssertionError("STACKQUERY_REQUIRE_SERVICES=true but ${TestRedis.MISSING}")

@@ -15,10 +15,10 @@ import org.jetbrains.exposed.v1.core.like
 import org.jetbrains.exposed.v1.core.or
 import org.jetbrains.exposed.v1.core.statements.UpdateBuilder
 import org.jetbrains.exposed.v1.jdbc.batchUpsert
-import org.jetbrains.exposed.v1.jdbc.upsert
 import org.jetbrains.exposed.v1.jdbc.deleteAll
 import org.jetbrains.exposed.v1.jdbc.deleteWhere
 import org.jetbrains.exposed.v1.jdbc.select
+import org.jetbrains.exposed.v1.jdbc.upsert
 
 /**
  * The statements of an [dev.stackquery.storage.exposed.ExposedStorage] on [table], for a database
@@ -27,11 +27,10 @@ import org.jetbrains.exposed.v1.jdbc.select
  */
 internal class CacheSql(private val table: CacheTable, val flavor: SqlFlavor) {
     /** The value of [key] if it has not expired at [now]. */
-    fun read(key: String, now: Long): String? =
-        table.select(table.value)
-            .where { (table.key eq key) and alive(now) }
-            .firstOrNull()
-            ?.get(table.value)
+    fun read(key: String, now: Long): String? = table.select(table.value)
+        .where { (table.key eq key) and alive(now) }
+        .firstOrNull()
+        ?.get(table.value)
 
     /** The values of those of [keys] that have not expired at [now], in the order of [keys]. */
     fun readAll(keys: Collection<String>, now: Long): Map<String, String> {

@@ -36,18 +36,20 @@ internal fun storageFailure(operation: String, error: Throwable): StorageExcepti
 }
 
 /** True when [error] or one of its causes says the database could not be reached. */
-internal fun isUnavailable(error: Throwable): Boolean =
-    error.causeChain().any { cause ->
-        when (cause) {
-            is StorageUnavailableException,
-            is SQLTransientConnectionException, is SQLNonTransientConnectionException,
-            is SQLRecoverableException, is SQLTimeoutException,
-            is ConnectException, is NoRouteToHostException, is UnknownHostException, is SocketTimeoutException,
-            -> true
-            // By class name: the SQLite driver is optional on the classpath when another database is used.
-            is SQLException ->
-                cause.sqlState?.startsWith("08") == true ||
-                    (cause.javaClass.name.startsWith("org.sqlite.") && (cause.errorCode and 0xFF) in SQLITE_UNAVAILABLE_CODES)
-            else -> false
-        }
+internal fun isUnavailable(error: Throwable): Boolean = error.causeChain().any { cause ->
+    when (cause) {
+        is StorageUnavailableException,
+        is SQLTransientConnectionException, is SQLNonTransientConnectionException,
+        is SQLRecoverableException, is SQLTimeoutException,
+        is ConnectException, is NoRouteToHostException, is UnknownHostException, is SocketTimeoutException,
+        -> true
+        // By class name: the SQLite driver is optional on the classpath when another database is used.
+        is SQLException ->
+            cause.sqlState?.startsWith("08") == true ||
+                (
+                    cause.javaClass.name.startsWith("org.sqlite.") &&
+                        (cause.errorCode and 0xFF) in SQLITE_UNAVAILABLE_CODES
+                    )
+        else -> false
     }
+}

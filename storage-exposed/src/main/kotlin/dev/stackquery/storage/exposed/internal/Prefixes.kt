@@ -12,7 +12,8 @@ internal fun prefixUpperBound(prefix: String): String? {
         val last = codePoints[length - 1]
         if (last < Character.MAX_CODE_POINT) {
             // Surrogates are not characters (UTF-8 cannot encode them): after U+D7FF comes U+E000.
-            codePoints[length - 1] = if (last + 1 == Character.MIN_SURROGATE.code) Character.MAX_SURROGATE.code + 1 else last + 1
+            codePoints[length - 1] =
+                if (last + 1 == Character.MIN_SURROGATE.code) Character.MAX_SURROGATE.code + 1 else last + 1
             return String(codePoints, 0, length)
         }
         length--

@@ -34,8 +34,10 @@ class PrefixesSpec : FunSpec({
     }
 
     test("a string is in [prefix, bound) exactly when it starts with the prefix") {
-        val alphabet = listOf("a", "b", "A", "%", "_", "\\", " ", "\u0000", "\uD7FF", "\uE000", "\uFFFF", "é", "🔑",
-            String(Character.toChars(Character.MAX_CODE_POINT)))
+        val alphabet = listOf(
+            "a", "b", "A", "%", "_", "\\", " ", "\u0000", "\uD7FF", "\uE000", "\uFFFF", "é", "🔑",
+            String(Character.toChars(Character.MAX_CODE_POINT)),
+        )
         val random = Random(42)
         fun randomString(maxLength: Int) = buildString { repeat(random.nextInt(maxLength + 1)) { append(alphabet.random(random)) } }
         repeat(2_000) {
@@ -58,5 +60,4 @@ class PrefixesSpec : FunSpec({
 
 private fun String.codePointList(): List<Int> = codePoints().toArray().toList()
 
-private inline fun withClue(prefix: String, candidate: String, block: () -> Unit) =
-    io.kotest.assertions.withClue("prefix=${prefix.codePointList()} candidate=${candidate.codePointList()}", block)
+private inline fun withClue(prefix: String, candidate: String, block: () -> Unit) = io.kotest.assertions.withClue("prefix=${prefix.codePointList()} candidate=${candidate.codePointList()}", block)

@@ -66,12 +66,12 @@ internal class RedisConnector(
     /** A lazily opened pub/sub connection that reports to [listener] from the moment it is open. */
     fun pubSubConnection(
         listener: RedisPubSubListener<String, String>,
-    ): LazyConnection<StatefulRedisPubSubConnection<String, String>> =
-        LazyConnection(this) {
-            client.connectPubSubAsync(StringCodec.UTF8, redisUri).thenApply { it.apply { addListener(listener) } }
-        }
+    ): LazyConnection<StatefulRedisPubSubConnection<String, String>> = LazyConnection(this) {
+        client.connectPubSubAsync(StringCodec.UTF8, redisUri).thenApply { it.apply { addListener(listener) } }
+    }
 
-    fun closedException(): StorageUnavailableException = StorageUnavailableException("The Redis client for $target is closed")
+    fun closedException(): StorageUnavailableException =
+        StorageUnavailableException("The Redis client for $target is closed")
 
     /**
      * Closes every connection and stops the client's threads, waiting up to a few seconds for them.
@@ -118,11 +118,10 @@ internal class RedisConnector(
             return socket.build()
         }
 
-        fun parse(uri: String): RedisURI =
-            try {
-                RedisURI.create(uri)
-            } catch (e: IllegalArgumentException) {
-                throw IllegalArgumentException("Not a Redis URI (e.g. redis://127.0.0.1:6379/0): ${e.message}", e)
-            }
+        fun parse(uri: String): RedisURI = try {
+            RedisURI.create(uri)
+        } catch (e: IllegalArgumentException) {
+            throw IllegalArgumentException("Not a Redis URI (e.g. redis://127.0.0.1:6379/0): ${e.message}", e)
+        }
     }
 }

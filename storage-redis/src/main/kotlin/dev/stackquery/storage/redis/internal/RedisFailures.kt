@@ -37,15 +37,15 @@ internal fun RedisConnector.failure(operation: String, error: Throwable): Storag
 
 /** [error] without the future wrappers around it: its first cause that is not a completion or execution exception. */
 private fun unwrap(error: Throwable): Throwable =
-    error.causeChain().firstOrNull { (it !is CompletionException && it !is ExecutionException) || it.cause == null } ?: error
+    error.causeChain().firstOrNull { (it !is CompletionException && it !is ExecutionException) || it.cause == null }
+        ?: error
 
-private fun isUnavailable(error: Throwable): Boolean =
-    error.causeChain().any { cause ->
-        cause is RedisConnectionException || cause is RedisCommandTimeoutException ||
-            cause is RedisLoadingException || cause is RedisBusyException ||
-            cause is RedisCommandInterruptedException || cause is IOException || cause is TimeoutException ||
-            (cause is RedisException && cause.message.orEmpty().let { CONNECTION_MESSAGES.any(it::contains) })
-    }
+private fun isUnavailable(error: Throwable): Boolean = error.causeChain().any { cause ->
+    cause is RedisConnectionException || cause is RedisCommandTimeoutException ||
+        cause is RedisLoadingException || cause is RedisBusyException ||
+        cause is RedisCommandInterruptedException || cause is IOException || cause is TimeoutException ||
+        (cause is RedisException && cause.message.orEmpty().let { CONNECTION_MESSAGES.any(it::contains) })
+}
 
 /** Lettuce's messages for commands it did not send because the connection was down or closed. */
 private val CONNECTION_MESSAGES = listOf("not connected", "Connection closed", "Connection is closed")
