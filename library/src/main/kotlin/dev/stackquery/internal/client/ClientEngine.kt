@@ -178,9 +178,6 @@ internal class ClientEngine(val config: QueryClientConfig) {
         return data
     }
 
-    /** `removeQueries` and the like by a local caller. */
-    fun remove(filter: QueryFilter) = operations.remove(filter, local = true)
-
     /** Removes every query from memory, cancelling fetches in flight; persisted entries stay. */
     fun clear() = store.clear(RemovalCause.EXPLICIT)
 
