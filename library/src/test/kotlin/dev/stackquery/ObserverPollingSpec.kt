@@ -54,9 +54,7 @@ class ObserverPollingSpec : FunSpec({
         runTest {
             val client = testClient()
             val fetcher = TimedFetcher(this) {
-                if (it == 2 ||
-                    it == 3
-                ) {
+                if (it == 2 || it == 3) {
                     throw IllegalStateException("down $it")
                 } else {
                     "v$it"

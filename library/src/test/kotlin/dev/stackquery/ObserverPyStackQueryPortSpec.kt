@@ -112,9 +112,7 @@ class ObserverPyStackQueryPortSpec : FunSpec({
         runTest {
             val client = testClient()
             val fetcher = FakeFetcher(latency = 10.milliseconds) {
-                if (it ==
-                    2
-                ) {
+                if (it == 2) {
                     throw IllegalStateException("flaky")
                 } else {
                     it

@@ -52,7 +52,9 @@ private val ann = User(1, "Ann")
 private val userKey = queryKey("user", 1)
 private const val STORED_KEY = "stackquery:[\"user\",1]"
 
-private fun userOptions(fetcher: FakeFetcher<User>, key: QueryKey = userKey) = queryOptions(key, queryFn = { fetcher() })
+private fun userOptions(fetcher: FakeFetcher<User>, key: QueryKey = userKey) = queryOptions(key, queryFn = {
+    fetcher()
+})
 
 /** The L2 tier: hydration, write-behind and their failures (issue 6), in virtual time. */
 class PersistenceSpec : FunSpec({
@@ -83,9 +85,11 @@ class PersistenceSpec : FunSpec({
             val client = persistentClient(storage, gcTime = 10.minutes)
             client.fetchQuery(userOptions(FakeFetcher(latency = 100.milliseconds) { ann }))
             client.flush()
-            storage.get(STORED_KEY) shouldBe """{"v":1,"data":{"id":1,"name":"Ann"},"dataUpdatedAt":100,"invalidated":false}"""
+            storage.get(STORED_KEY) shouldBe
+                """{"v":1,"data":{"id":1,"name":"Ann"},"dataUpdatedAt":100,"invalidated":false}"""
             advanceTimeBy(10.minutes - 1.milliseconds)
-            storage.get(STORED_KEY) shouldBe """{"v":1,"data":{"id":1,"name":"Ann"},"dataUpdatedAt":100,"invalidated":false}"""
+            storage.get(STORED_KEY) shouldBe
+                """{"v":1,"data":{"id":1,"name":"Ann"},"dataUpdatedAt":100,"invalidated":false}"""
             advanceTimeBy(200.milliseconds)
             storage.get(STORED_KEY) shouldBe null
             client.close()
@@ -108,7 +112,11 @@ class PersistenceSpec : FunSpec({
         runTest {
             val storage = InMemoryStorage { testScheduler.currentTime }
             advanceTimeBy(2000.seconds)
-            storage.set(STORED_KEY, """{"v":1,"data":{"id":1,"name":"persisted"},"dataUpdatedAt":${currentTime - 1_000_000},"invalidated":false}""", null)
+            storage.set(
+                STORED_KEY,
+                """{"v":1,"data":{"id":1,"name":"persisted"},"dataUpdatedAt":${currentTime - 1_000_000},"invalidated":false}""",
+                null,
+            )
             val client = persistentClient(storage, staleTime = Duration.ZERO)
             val fetcher = FakeFetcher { User(1, "new_data") }
             client.fetchQuery(userOptions(fetcher)) shouldBe User(1, "persisted")
@@ -187,7 +195,9 @@ class PersistenceSpec : FunSpec({
         }
     }
 
-    test("test_persistence_invalidation: invalidation persists the flag; a new client hydrates it stale and refetches") {
+    test(
+        "test_persistence_invalidation: invalidation persists the flag; a new client hydrates it stale and refetches",
+    ) {
         runTest {
             val storage = InMemoryStorage { testScheduler.currentTime }
             val first = persistentClient(storage)
@@ -208,10 +218,16 @@ class PersistenceSpec : FunSpec({
         }
     }
 
-    test("invalidating a prefix deletes the persisted entries no query here holds, so no client hydrates them as fresh") {
+    test(
+        "invalidating a prefix deletes the persisted entries no query here holds, so no client hydrates them as fresh",
+    ) {
         runTest {
             val storage = InMemoryStorage { testScheduler.currentTime }
-            storage.set("stackquery:[\"user\",2]", """{"v":1,"data":{"id":2,"name":"Bob"},"dataUpdatedAt":0,"invalidated":false}""", null)
+            storage.set(
+                "stackquery:[\"user\",2]",
+                """{"v":1,"data":{"id":2,"name":"Bob"},"dataUpdatedAt":0,"invalidated":false}""",
+                null,
+            )
             storage.set("stackquery:[\"users\",1]", "{}", null)
             val first = persistentClient(storage)
             first.fetchQuery(userOptions(FakeFetcher { ann }))
@@ -351,7 +367,9 @@ class PersistenceSpec : FunSpec({
         }
     }
 
-    test("a throwing storage never fails a query; after 5 failures the breaker skips it, then probes after the cool-down") {
+    test(
+        "a throwing storage never fails a query; after 5 failures the breaker skips it, then probes after the cool-down",
+    ) {
         runTest {
             val storage = FaultyStorage(InMemoryStorage { testScheduler.currentTime }).apply { mode = Mode.THROW }
             val client = persistentClient(storage, storageWriteRetries = 0)
@@ -399,7 +417,8 @@ class PersistenceSpec : FunSpec({
             client.cancelQueries(QueryFilter.exact(queryKey("probe"))) // its fetch, and the read, are cancelled
             storage.mode = Mode.OK
             runCatching { probe.await() }.exceptionOrNull().shouldBeInstanceOf<QueryCancelledException>()
-            client.fetchQuery(queryOptions(queryKey("probe"), queryFn = { "p" })) shouldBe "p" // a new fetch may probe again
+            // A new fetch may probe again.
+            client.fetchQuery(queryOptions(queryKey("probe"), queryFn = { "p" })) shouldBe "p"
             storage.count("get") shouldBe gets + 1
             client.storageStats()!!.circuitOpen shouldBe false
             client.close()
@@ -448,7 +467,11 @@ class PersistenceSpec : FunSpec({
     test("an observer hydrates like fetchQuery: a fresh persisted entry is shown without calling the query function") {
         runTest {
             val storage = InMemoryStorage { testScheduler.currentTime }
-            storage.set(STORED_KEY, """{"v":1,"data":{"id":1,"name":"Ann"},"dataUpdatedAt":0,"invalidated":false}""", null)
+            storage.set(
+                STORED_KEY,
+                """{"v":1,"data":{"id":1,"name":"Ann"},"dataUpdatedAt":0,"invalidated":false}""",
+                null,
+            )
             val client = persistentClient(storage)
             val events = recordEvents(client)
             val fetcher = FakeFetcher<User> { error("must not be called") }
@@ -501,7 +524,8 @@ class PersistenceSpec : FunSpec({
             client.fetchQuery(QueryOptions(queryKey("a"), { "alpha" }, codec = json))
             client.fetchQuery(QueryOptions(queryKey("b"), { "not json" }, codec = broken))
             client.flush()
-            storage.get("stackquery:[\"a\"]") shouldBe """{"v":1,"data":"alpha","dataUpdatedAt":0,"invalidated":false}"""
+            storage.get("stackquery:[\"a\"]") shouldBe
+                """{"v":1,"data":"alpha","dataUpdatedAt":0,"invalidated":false}"""
             storage.get("stackquery:[\"b\"]") shouldBe null
             client.storageStats()!!.writesDropped shouldBe 1
             client.close()

@@ -48,7 +48,8 @@ class ClientWriteBehind(private val rows: Int) : RowWriter {
         runBlocking {
             for (i in 0 until rows) {
                 val placeholder = Item(i, "", emptyList(), "")
-                val options = queryOptions(keys[i], queryFn = { error("benchmark 7 never fetches") }, initialData = placeholder)
+                val options =
+                    queryOptions(keys[i], queryFn = { error("benchmark 7 never fetches") }, initialData = placeholder)
                 check(client.ensureQueryData(options) == placeholder)
             }
             // The table and the connections, as an application's first use would have made them.
@@ -68,7 +69,8 @@ class ClientWriteBehind(private val rows: Int) : RowWriter {
     /** Checks that every row was written and none dropped; throws [IllegalStateException] otherwise. */
     override fun verify() {
         val stats = client.storageStats()!!
-        check(stats.writes == rows.toLong() && stats.writesDropped == 0L && stats.errors == 0L && stats.pendingWrites == 0) {
+        val complete = stats.writes == rows.toLong() && stats.writesDropped == 0L
+        check(complete && stats.errors == 0L && stats.pendingWrites == 0) {
             "the client did not write all $rows rows: $stats"
         }
         val found = WriteBehindWorkload.rowCount(file, WriteBehindWorkload.CLIENT_TABLE)

@@ -43,7 +43,9 @@ class FanOut @JvmOverloads constructor(
         client.setQueryData(key, 0L)
         val options = QueryOptions<Long>(
             queryKey = key,
-            queryFn = { throw IllegalStateException("the query function of $key ran: the fan-out benchmark only writes") },
+            queryFn = {
+                throw IllegalStateException("the query function of $key ran: the fan-out benchmark only writes")
+            },
             refetchOnSubscribe = RefetchOnSubscribe.NEVER,
         )
         start({ client.watch(options).state.map { it.data } }) { value -> client.setQueryData(key, value) }

@@ -24,7 +24,9 @@ class SeedSqliteWriter(private val rows: Int) : RowWriter {
 
     init {
         DriverManager.getConnection(url).use { connection ->
-            connection.createStatement().use { it.execute("CREATE TABLE IF NOT EXISTS $TABLE (key TEXT PRIMARY KEY, value TEXT)") }
+            connection.createStatement().use {
+                it.execute("CREATE TABLE IF NOT EXISTS $TABLE (key TEXT PRIMARY KEY, value TEXT)")
+            }
         }
     }
 

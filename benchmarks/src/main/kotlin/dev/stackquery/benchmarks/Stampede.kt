@@ -33,10 +33,12 @@ class Stampede(private val callers: Int) : AutoCloseable {
     private val wrongValues = AtomicInteger()
 
     /** Callers that will call `client.fetchQuery(options)` and expect [expected]. */
-    fun prepareStackQuery(client: QueryClient, options: QueryOptions<String>, expected: String) = prepare(expected) { client.fetchQuery(options) }
+    fun prepareStackQuery(client: QueryClient, options: QueryOptions<String>, expected: String) =
+        prepare(expected) { client.fetchQuery(options) }
 
     /** Callers that will call `cache.get(key).await()` and expect [expected]. */
-    fun prepareCaffeine(cache: AsyncLoadingCache<QueryKey, String>, key: QueryKey, expected: String) = prepare(expected) { cache.get(key).await() }
+    fun prepareCaffeine(cache: AsyncLoadingCache<QueryKey, String>, key: QueryKey, expected: String) =
+        prepare(expected) { cache.get(key).await() }
 
     private fun prepare(expected: String, call: suspend () -> String) {
         check(done.count == 0L) { "the previous stampede has not finished" }

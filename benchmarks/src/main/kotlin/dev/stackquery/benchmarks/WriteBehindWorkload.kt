@@ -39,7 +39,10 @@ object WriteBehindWorkload {
 
     /** The persisted value of row [i]: `{"v":1,"data":<item JSON>,"dataUpdatedAt":<CLOCK_MILLIS>,"invalidated":false}`. */
     @JvmStatic
-    fun envelope(i: Int): String = "{\"v\":1,\"data\":${Json.encodeToString(Item.serializer(), item(i))},\"dataUpdatedAt\":$CLOCK_MILLIS,\"invalidated\":false}"
+    fun envelope(i: Int): String = "{\"v\":1,\"data\":${Json.encodeToString(
+        Item.serializer(),
+        item(i),
+    )},\"dataUpdatedAt\":$CLOCK_MILLIS,\"invalidated\":false}"
 
     /** How many rows [table] of the SQLite file [file] holds, read through a connection of its own. */
     @JvmStatic
@@ -53,13 +56,14 @@ object WriteBehindWorkload {
     }
 
     /** Every row of [table] of the SQLite file [file] as key → value, for the tests. */
-    fun rows(file: Path, table: String): Map<String, String> = DriverManager.getConnection("jdbc:sqlite:$file").use { connection ->
-        connection.createStatement().use { statement ->
-            statement.executeQuery("SELECT \"key\", \"value\" FROM $table").use { rows ->
-                val out = HashMap<String, String>()
-                while (rows.next()) out[rows.getString(1)] = rows.getString(2)
-                out
+    fun rows(file: Path, table: String): Map<String, String> =
+        DriverManager.getConnection("jdbc:sqlite:$file").use { connection ->
+            connection.createStatement().use { statement ->
+                statement.executeQuery("SELECT \"key\", \"value\" FROM $table").use { rows ->
+                    val out = HashMap<String, String>()
+                    while (rows.next()) out[rows.getString(1)] = rows.getString(2)
+                    out
+                }
             }
         }
-    }
 }

@@ -8,12 +8,18 @@ import java.sql.DriverManager
 
 /** Benchmark 7's harness, with few rows: every contender writes exactly the workload's rows, and a missing row is caught. */
 class WriteBehindSpec : FunSpec({
-    fun expected(rows: Int) = (0 until rows).associate { WriteBehindWorkload.storageKey(it) to WriteBehindWorkload.envelope(it) }
+    fun expected(rows: Int) = (0 until rows).associate {
+        WriteBehindWorkload.storageKey(it) to
+            WriteBehindWorkload.envelope(it)
+    }
 
     test("a row is the client's persisted envelope of an item, about 500 bytes") {
         WriteBehindWorkload.storageKey(42) shouldBe "stackquery:[\"item\",42]"
         val envelope = WriteBehindWorkload.envelope(42)
-        envelope.startsWith("{\"v\":1,\"data\":{\"id\":42,\"title\":\"Item 42\",\"tags\":[\"tag2\",\"group42\"],\"body\":\"Lorem ipsum") shouldBe true
+        envelope.startsWith(
+            "{\"v\":1,\"data\":{\"id\":42,\"title\":\"Item 42\",\"tags\":[\"tag2\",\"group42\"],\"body\":\"Lorem ipsum",
+        ) shouldBe
+            true
         envelope.endsWith(" #42\"},\"dataUpdatedAt\":1700000000000,\"invalidated\":false}") shouldBe true
         envelope.length shouldBe 529
     }
@@ -47,7 +53,9 @@ class WriteBehindSpec : FunSpec({
         ClientWriteBehind(100).use { run ->
             run.run()
             DriverManager.getConnection("jdbc:sqlite:${run.file}").use { connection ->
-                connection.createStatement().use { it.executeUpdate("DELETE FROM stackquery_cache WHERE \"key\" = 'stackquery:[\"item\",7]'") }
+                connection.createStatement().use {
+                    it.executeUpdate("DELETE FROM stackquery_cache WHERE \"key\" = 'stackquery:[\"item\",7]'")
+                }
             }
             shouldThrow<IllegalStateException> { run.verify() }.message shouldBe "99 rows in ${run.file}, expected 100"
         }

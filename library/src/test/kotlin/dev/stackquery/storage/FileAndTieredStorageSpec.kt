@@ -80,15 +80,8 @@ class FileAndTieredStorageSpec : FunSpec({
                 repeat(4) { w ->
                     launch(Dispatchers.IO) {
                         repeat(50) { i ->
-                            (
-                                if (w % 2 ==
-                                    0
-                                ) {
-                                    a
-                                } else {
-                                    b
-                                }
-                                ).set("k$w-$i", "$w$i", null)
+                            val tier = if (w % 2 == 0) a else b
+                            tier.set("k$w-$i", "$w$i", null)
                         }
                     }
                     launch(Dispatchers.IO) { repeat(50) { a.set("contended", "w$w", null) } }

@@ -51,7 +51,8 @@ class DemoServer private constructor(
     fun calls(endpoint: String): Int = calls[endpoint]?.get() ?: 0
 
     /** Calls received for every endpoint starting with [prefix], e.g. `"GET /products/"`. */
-    fun callsStartingWith(prefix: String): Int = calls.entries.filter { it.key.startsWith(prefix) }.sumOf { it.value.get() }
+    fun callsStartingWith(prefix: String): Int =
+        calls.entries.filter { it.key.startsWith(prefix) }.sumOf { it.value.get() }
 
     /** Every call received. */
     fun totalCalls(): Int = calls.values.sumOf { it.get() }
@@ -159,7 +160,9 @@ class DemoServer private constructor(
         @JvmStatic
         @JvmOverloads
         fun start(minLatencyMillis: Long = 50, maxLatencyMillis: Long = 150): DemoServer {
-            require(minLatencyMillis in 0..maxLatencyMillis) { "latency must be 0 <= min <= max, was $minLatencyMillis..$maxLatencyMillis" }
+            require(minLatencyMillis in 0..maxLatencyMillis) {
+                "latency must be 0 <= min <= max, was $minLatencyMillis..$maxLatencyMillis"
+            }
             val threads = AtomicInteger()
             val executor = Executors.newCachedThreadPool { task ->
                 Thread(task, "demo-api-${threads.incrementAndGet()}").apply { isDaemon = true }

@@ -41,7 +41,9 @@ class SampleFolder private constructor(
             while (i < args.size) {
                 when (val arg = args[i]) {
                     "--reset" -> reset = true
-                    "--data-dir" -> dir = args.getOrNull(++i) ?: throw IllegalArgumentException("--data-dir needs a path")
+                    "--data-dir" ->
+                        dir =
+                            args.getOrNull(++i) ?: throw IllegalArgumentException("--data-dir needs a path")
                     else -> if (arg.startsWith("--data-dir=")) {
                         dir = arg.substringAfter('=')
                     } else {

@@ -11,7 +11,9 @@ import java.nio.file.Path
 class QuickStartSpec : FunSpec({
     test("the README quick start is this sample, word for word") {
         val readme = Files.readString(Path.of("..", "README.md"))
-        val block = readme.substringAfter("<!-- quickstart:begin -->\n```kotlin\n").substringBefore("```\n<!-- quickstart:end -->")
+        val block = readme.substringAfter(
+            "<!-- quickstart:begin -->\n```kotlin\n",
+        ).substringBefore("```\n<!-- quickstart:end -->")
         val source = Files.readString(Path.of("src/main/kotlin/dev/stackquery/sample/QuickStart.kt"))
         block shouldBe source.substringAfter("package dev.stackquery.sample\n\n")
     }
@@ -34,7 +36,9 @@ class QuickStartSpec : FunSpec({
 
     test("the README Java quick start is the Java tour, word for word") {
         val readme = Files.readString(Path.of("..", "README.md"))
-        val block = readme.substringAfter("<!-- javaquickstart:begin -->\n```java\n").substringBefore("```\n<!-- javaquickstart:end -->")
+        val block = readme.substringAfter(
+            "<!-- javaquickstart:begin -->\n```java\n",
+        ).substringBefore("```\n<!-- javaquickstart:end -->")
         val source = Files.readString(Path.of("src/main/java/dev/stackquery/sample/javashop/JavaShopSample.java"))
         block shouldBe source.substringAfter("package dev.stackquery.sample.javashop;\n\n")
     }

@@ -20,11 +20,19 @@ class SampleFolderSpec : FunSpec({
     test("--reset deletes the databases and the run counter, and nothing else") {
         val dir = tempdir().toPath()
         SampleFolder.fromArgs(arrayOf("--data-dir", dir.toString()), "unused")
-        for (name in listOf("cache.db", "cache.db-wal", "cache.db-shm", "notes.txt")) Files.writeString(dir.resolve(name), "x")
+        for (name in listOf(
+            "cache.db",
+            "cache.db-wal",
+            "cache.db-shm",
+            "notes.txt",
+        )) {
+            Files.writeString(dir.resolve(name), "x")
+        }
         val reset = SampleFolder.fromArgs(arrayOf("--data-dir", dir.toString(), "--reset"), "unused")
         reset.run shouldBe 1
         reset.wasReset shouldBe true
-        Files.list(dir).use { files -> files.map { it.fileName.toString() }.sorted().toList() } shouldBe listOf("notes.txt", "runs")
+        Files.list(dir).use { files -> files.map { it.fileName.toString() }.sorted().toList() } shouldBe
+            listOf("notes.txt", "runs")
     }
 
     test("the folder is created when missing") {
@@ -36,7 +44,9 @@ class SampleFolderSpec : FunSpec({
     test("an unknown argument or a missing path is rejected with the usage") {
         shouldThrow<IllegalArgumentException> { SampleFolder.fromArgs(arrayOf("--rest"), "unused") }.message shouldBe
             "unknown argument --rest; use [--data-dir PATH] [--reset]"
-        shouldThrow<IllegalArgumentException> { SampleFolder.fromArgs(arrayOf("--data-dir"), "unused") }.message shouldBe
+        shouldThrow<IllegalArgumentException> {
+            SampleFolder.fromArgs(arrayOf("--data-dir"), "unused")
+        }.message shouldBe
             "--data-dir needs a path"
     }
 })

@@ -1,3 +1,6 @@
+// Expected output is quoted whole: a rendered table row or a printed line is one literal, unwrapped.
+@file:Suppress("ktlint:standard:max-line-length")
+
 package dev.stackquery.sample
 
 import io.kotest.core.spec.style.FunSpec
@@ -31,7 +34,9 @@ abstract class ShopTourContract(
     fun List<String>.fact(regex: String): List<String> {
         val pattern = Regex(regex)
         val matches = mapNotNull { pattern.find(it) }
-        check(matches.size == 1) { "expected one line matching $regex, found ${matches.size} in:\n${joinToString("\n")}" }
+        check(matches.size == 1) {
+            "expected one line matching $regex, found ${matches.size} in:\n${joinToString("\n")}"
+        }
         return matches.single().groupValues.drop(1)
     }
 
@@ -62,7 +67,9 @@ abstract class ShopTourContract(
         for (report in listOf(first, second)) {
             report.fact("""first read: {2}(\d+) in stock \(cold""") shouldBe listOf("12")
             report.fact("""second read: (\d+) in stock, the stale value, in""") shouldBe listOf("12")
-            report.fact("""after the background refetch: (\d+) in stock; HTTP calls to GET /stock/KB-1: (\d+)$""") shouldBe
+            report.fact(
+                """after the background refetch: (\d+) in stock; HTTP calls to GET /stock/KB-1: (\d+)$""",
+            ) shouldBe
                 listOf("11", "2")
         }
     }
@@ -80,7 +87,9 @@ abstract class ShopTourContract(
                 "SUCCESS FETCHING SHIPPED",
                 "SUCCESS IDLE DELIVERED",
             )
-            report.fact("""DELIVERED after (\d+) HTTP calls; unsubscribed, then (\d+) calls in the next 600 ms$""") shouldBe
+            report.fact(
+                """DELIVERED after (\d+) HTTP calls; unsubscribed, then (\d+) calls in the next 600 ms$""",
+            ) shouldBe
                 listOf("4", "0")
         }
     }
@@ -89,8 +98,9 @@ abstract class ShopTourContract(
         for (report in listOf(first, second)) {
             report.fact("""5 products cached \((\d+) HTTP calls\); observed: (.+)$""") shouldBe
                 listOf("5", """["product",1], ["product",2]""")
-            val invalidation = """invalidateQueries\(\["product"]\) in .+: (\d+) HTTP calls \(the observed ones refetched\); """ +
-                """(\d+) inactive marked stale, refetched when next read: (.+)$"""
+            val invalidation =
+                """invalidateQueries\(\["product"]\) in .+: (\d+) HTTP calls \(the observed ones refetched\); """ +
+                    """(\d+) inactive marked stale, refetched when next read: (.+)$"""
             report.fact(invalidation) shouldBe listOf("2", "3", """["product",3], ["product",4], ["product",5]""")
         }
     }
@@ -101,20 +111,26 @@ abstract class ShopTourContract(
                 listOf("409", "the name Grace Hopper is already taken")
             report.fact("""the screen showed: (.+)$""") shouldBe
                 listOf("Ada Lovelace -> Grace Hopper (optimistic) -> Ada Lovelace (rolled back)")
-            report.fact("""mutation status: (\w+); cache now: (.+); HTTP calls: PUT (\d+), GET /users/42 (\d+) """) shouldBe
+            report.fact(
+                """mutation status: (\w+); cache now: (.+); HTTP calls: PUT (\d+), GET /users/42 (\d+) """,
+            ) shouldBe
                 listOf("ERROR", "Ada Lovelace", "1", "2")
         }
     }
 
     test("the first run finds the SQLite cache empty and fetches the countries over HTTP") {
         first.fact("""^ {3}(FR .+)$""") shouldBe listOf("FR France, DE Germany, JP Japan, BR Brazil, CA Canada")
-        first.fact("""run (\d+): the SQLite cache was empty \((\d+) misses\), so (\d+) HTTP calls fetched them""") shouldBe
+        first.fact(
+            """run (\d+): the SQLite cache was empty \((\d+) misses\), so (\d+) HTTP calls fetched them""",
+        ) shouldBe
             listOf("1", "5", "5")
     }
 
     test("the second run serves the countries from SQLite without HTTP calls") {
         second.fact("""^ {3}(FR .+)$""") shouldBe listOf("FR France, DE Germany, JP Japan, BR Brazil, CA Canada")
-        second.fact("""run (\d+): (\d+) queries served from SQLite, (\d+) HTTP calls, in .+ \(fetched by an earlier run""") shouldBe
+        second.fact(
+            """run (\d+): (\d+) queries served from SQLite, (\d+) HTTP calls, in .+ \(fetched by an earlier run""",
+        ) shouldBe
             listOf("2", "5", "0")
     }
 

@@ -8,13 +8,15 @@ import dev.stackquery.storage.WriteStrategy
 class TieredWriteThroughContractSpec : StorageContract(
     "TieredStorage(WRITE_THROUGH)",
     object : StorageFixture {
-        override suspend fun create(clock: ManualClock): StorageBackend = TieredStorage(listOf(InMemoryStorage(clock), InMemoryStorage(clock)), WriteStrategy.WRITE_THROUGH)
+        override suspend fun create(clock: ManualClock): StorageBackend =
+            TieredStorage(listOf(InMemoryStorage(clock), InMemoryStorage(clock)), WriteStrategy.WRITE_THROUGH)
     },
 )
 
 class TieredWriteBackContractSpec : StorageContract(
     "TieredStorage(WRITE_BACK)",
     object : StorageFixture {
-        override suspend fun create(clock: ManualClock): StorageBackend = TieredStorage(listOf(InMemoryStorage(clock), InMemoryStorage(clock)), WriteStrategy.WRITE_BACK)
+        override suspend fun create(clock: ManualClock): StorageBackend =
+            TieredStorage(listOf(InMemoryStorage(clock), InMemoryStorage(clock)), WriteStrategy.WRITE_BACK)
     },
 )

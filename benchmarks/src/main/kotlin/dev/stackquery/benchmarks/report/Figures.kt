@@ -35,7 +35,9 @@ class RowResult(
         if (peer == null) return Outcome.NOT_COMPARABLE
         if (sq.mean < row.floor && peer.mean < row.floor) return Outcome.WITHIN_ERROR
         var slack = (sq.error ?: 0.0) + (peer.error ?: 0.0)
-        if (sq.error == null || peer.error == null) slack = maxOf(slack, UNKNOWN_ERROR_TOLERANCE * maxOf(sq.mean, peer.mean))
+        if (sq.error == null || peer.error == null) {
+            slack = maxOf(slack, UNKNOWN_ERROR_TOLERANCE * maxOf(sq.mean, peer.mean))
+        }
         if (abs(sq.mean - peer.mean) <= slack || sq.mean == peer.mean) return Outcome.WITHIN_ERROR
         return if (sq.mean > peer.mean) Outcome.LOSES else Outcome.WINS
     }
@@ -65,7 +67,10 @@ class ResultIndex(private val results: List<JmhResult>) {
     )
 
     /** [contender]'s figure on [row]: its own benchmark's, or the row's benchmark with its parameter value. */
-    private fun figure(row: Row, contender: Contender): Figure? = figure(contender.benchmark ?: row.benchmark, contender.param?.let { row.param }, contender.param, row.metric)
+    private fun figure(row: Row, contender: Contender): Figure? {
+        val param = contender.param?.let { row.param }
+        return figure(contender.benchmark ?: row.benchmark, param, contender.param, row.metric)
+    }
 
     /** The result of `Class.method` with no parameters (or the first one). */
     fun reference(benchmark: String): Figure? = figure(benchmark, null, null, null)
@@ -83,16 +88,27 @@ class ResultIndex(private val results: List<JmhResult>) {
     }
 
     /** The thread counts a benchmark class or `Class.method` ([name]) ran with, for example "1, 2". */
-    fun threadsOf(name: String): String = results.filter { it.benchmarkClass == name || it.name == name }.map { it.threads }.distinct().sorted().joinToString(", ")
+    fun threadsOf(name: String): String = results
+        .filter { it.benchmarkClass == name || it.name == name }
+        .map { it.threads }.distinct().sorted().joinToString(", ")
 
-    private fun JmhResult.settingsKey(): List<Any> = listOf(mode, forks, warmupIterations, warmupTime, measurementIterations, measurementTime, jvmArgs)
+    private fun JmhResult.settingsKey(): List<Any> =
+        listOf(mode, forks, warmupIterations, warmupTime, measurementIterations, measurementTime, jvmArgs)
 
     val any: JmhResult? get() = results.firstOrNull()
 }
 
 /** Number formatting for the report: 3 significant digits below 1,000, thousands separators above. */
 object Format {
-    fun number(value: Double): String = String.format(Locale.ROOT, if (abs(value) >= 1000) "%,.0f" else "%.${decimals(value)}f", value)
+    fun number(value: Double): String = String.format(
+        Locale.ROOT,
+        if (abs(value) >= 1000) {
+            "%,.0f"
+        } else {
+            "%.${decimals(value)}f"
+        },
+        value,
+    )
 
     /** Decimals shown for [value]: three significant digits below 1,000, none above. */
     private fun decimals(value: Double): Int = when {
@@ -143,9 +159,14 @@ object Format {
         return when (result.outcomeAgainst(peer)) {
             Outcome.NOT_COMPARABLE -> null
             Outcome.WITHIN_ERROR -> "on par with $peerLabel (within the error)"
-            Outcome.LOSES ->
-                if (ratio == null) "above $peerLabel's (StackQuery loses)" else "${ratio(ratio)} $peerLabel's figure (StackQuery loses)"
-            Outcome.WINS -> "${ratio(ratio)} $peerLabel's figure (StackQuery wins, ${ratio(ratio?.let { 1 / it })} better)"
+            Outcome.LOSES -> when (ratio) {
+                null -> "above $peerLabel's (StackQuery loses)"
+                else -> "${ratio(ratio)} $peerLabel's figure (StackQuery loses)"
+            }
+            Outcome.WINS -> {
+                val better = ratio(ratio?.let { 1 / it })
+                "${ratio(ratio)} $peerLabel's figure (StackQuery wins, $better better)"
+            }
         }
     }
 }

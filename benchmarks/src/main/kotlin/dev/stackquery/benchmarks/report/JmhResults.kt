@@ -50,7 +50,8 @@ class JmhResult(
 
     companion object {
         /** Parses the whole JSON array JMH wrote. */
-        fun parseAll(json: String): List<JmhResult> = Json.parseToJsonElement(json).jsonArray.map { parse(it.jsonObject) }
+        fun parseAll(json: String): List<JmhResult> =
+            Json.parseToJsonElement(json).jsonArray.map { parse(it.jsonObject) }
 
         private fun parse(o: JsonObject): JmhResult {
             val fullName = o.string("benchmark")
@@ -82,7 +83,9 @@ class JmhResult(
          * counters it is the same 99.9% half-width, from the Student t quantile JMH uses.
          */
         private fun metric(o: JsonObject): Metric {
-            val values = o.getValue("rawData").jsonArray.flatMap { fork -> fork.jsonArray.map { it.jsonPrimitive.double } }
+            val values = o.getValue("rawData").jsonArray.flatMap { fork ->
+                fork.jsonArray.map { it.jsonPrimitive.double }
+            }
             require(values.isNotEmpty()) { "a metric without raw data: $o" }
             val mean = values.average()
             val unit = o.string("scoreUnit")

@@ -29,7 +29,8 @@ class MarkdownReport(
         sections.filterNot { it.pending }.flatMap { section -> section.rows.map { section to index.resolve(it) } }
 
     /** The rows with figures, for the chart. */
-    fun chartRows(): List<Pair<Section, RowResult>> = resolved.filter { it.second.row.chart && it.second.stackQuery != null }
+    fun chartRows(): List<Pair<Section, RowResult>> =
+        resolved.filter { it.second.row.chart && it.second.stackQuery != null }
 
     fun render(): String = buildString {
         appendLine("# StackQuery benchmarks")
@@ -48,12 +49,12 @@ class MarkdownReport(
         }
         appendLine(
             "StackQuery next to [Caffeine](https://github.com/ben-manes/caffeine) and plain `ConcurrentHashMap` / " +
-                "`StateFlow` floors (and, for the L2 tier, next to the seed's SQLite recipe), measured in one JMH run: the " +
-                "same keys, values and thread counts for every contender, and no contender tuned. Every figure is " +
-                "lower-is-better (time, bytes, loader calls; a time per row is also shown as rows per second), given " +
-                "as the mean ± the half-width of its 99.9% confidence interval. A ratio is StackQuery's figure divided " +
-                "by the peer's: above 1× StackQuery is slower or bigger, below 1× it is faster or smaller. The " +
-                "machine, date and JMH settings are [at the end](#machine-and-settings); " +
+                "`StateFlow` floors (and, for the L2 tier, next to the seed's SQLite recipe), measured in one " +
+                "JMH run: the same keys, values and thread counts for every contender, and no contender tuned. " +
+                "Every figure is lower-is-better (time, bytes, loader calls; a time per row is also shown as rows " +
+                "per second), given as the mean ± the half-width of its 99.9% confidence interval. A ratio is " +
+                "StackQuery's figure divided by the peer's: above 1× StackQuery is slower or bigger, below 1× it is " +
+                "faster or smaller. The machine, date and JMH settings are [at the end](#machine-and-settings); " +
                 "[how to run it](#running-the-benchmarks) too.",
         )
         appendLine()
@@ -69,7 +70,10 @@ class MarkdownReport(
     private fun StringBuilder.summary() {
         appendLine("## Summary")
         appendLine()
-        appendLine("| # | Benchmark | Case | Unit | StackQuery | Caffeine | StackQuery / Caffeine | Floor or seed | StackQuery / floor or seed |")
+        appendLine(
+            "| # | Benchmark | Case | Unit | StackQuery | Caffeine | StackQuery / Caffeine | " +
+                "Floor or seed | StackQuery / floor or seed |",
+        )
         appendLine("|---|---|---|---|---:|---:|---:|---|---:|")
         for ((section, result) in resolved) {
             val row = result.row
@@ -157,13 +161,18 @@ class MarkdownReport(
                 row.caffeine?.let { "${it.label} ${Format.figure(result.caffeine, row)}" },
                 row.baseline?.let { "${it.label} ${Format.figure(result.baseline, row)}" },
             )
-            val verdict = if (result.stackQuery == null) "Not in this run" else parts.joinToString("; ").replaceFirstChar { it.uppercase() }
+            val verdict = if (result.stackQuery == null) {
+                "Not in this run"
+            } else {
+                parts.joinToString("; ").replaceFirstChar { it.uppercase() }
+            }
             appendLine("- **${row.case}** (${row.unit}): ${figures.joinToString(", ")}. $verdict.")
             if (!row.experiment && Outcome.LOSES in result.outcomes) lossTexts += row.whyLoses ?: section.whyLoses
             wins = wins || (!row.experiment && Outcome.WINS in result.outcomes)
         }
         for (reference in section.references) {
-            appendLine("- For reference, ${reference.label}: ${Format.figure(index.reference(reference.benchmark))} ${reference.unit}.")
+            val figure = Format.figure(index.reference(reference.benchmark))
+            appendLine("- For reference, ${reference.label}: $figure ${reference.unit}.")
         }
         appendLine()
         for (text in lossTexts) {
@@ -180,7 +189,8 @@ class MarkdownReport(
         appendLine("## Machine and settings")
         appendLine()
         val any = index.any
-        appendLine("- **Date:** ${run.started}" + (run.durationSeconds?.let { ", the JMH run took ${duration(it)} (plus about a minute of build)" } ?: ""))
+        val took = run.durationSeconds?.let { ", the JMH run took ${duration(it)} (plus about a minute of build)" }
+        appendLine("- **Date:** ${run.started}${took ?: ""}")
         appendLine("- **CPU:** ${machine.cpu}, ${machine.cores} logical cores; **RAM:** ${machine.memory}")
         appendLine("- **OS:** ${machine.os}")
         if (any != null) {
@@ -188,7 +198,8 @@ class MarkdownReport(
         }
         if (run.loadBefore != null || run.loadAfter != null) {
             appendLine(
-                "- **Load average** (1, 5, 15 min): ${run.loadBefore ?: "?"} before the run, ${run.loadAfter ?: "?"} after. " +
+                "- **Load average** (1, 5, 15 min): ${run.loadBefore ?: "?"} before the run, " +
+                    "${run.loadAfter ?: "?"} after. " +
                     "The machine is shared: anything above 0 means other work competed for the cores.",
             )
         }
@@ -200,7 +211,8 @@ class MarkdownReport(
         for ((name, result) in index.settings()) {
             val threads = index.threadsOf(name)
             appendLine(
-                "| `$name` | ${modeName(result.mode)} | ${result.forks} | ${iterations(result.warmupIterations, result.warmupTime)} | " +
+                "| `$name` | ${modeName(result.mode)} | ${result.forks} | " +
+                    "${iterations(result.warmupIterations, result.warmupTime)} | " +
                     "${iterations(result.measurementIterations, result.measurementTime)} | $threads | " +
                     "`${result.jvmArgs.joinToString(" ").ifEmpty { "(none)" }}` |",
             )
@@ -208,8 +220,8 @@ class MarkdownReport(
         appendLine()
         appendLine(
             "Every run also has JMH's `-prof gc` (the allocation lines). Errors are JMH's 99.9% confidence " +
-                "half-widths over all measured iterations of all forks; a counter's (loader calls, bytes per entry) is " +
-                "computed the same way from its per-iteration values.",
+                "half-widths over all measured iterations of all forks; a counter's (loader calls, bytes per entry) " +
+                "is computed the same way from its per-iteration values.",
         )
         appendLine()
     }
@@ -218,16 +230,21 @@ class MarkdownReport(
         appendLine("## Running the benchmarks")
         appendLine()
         appendLine("```bash")
-        appendLine("benchmarks/run            # the whole suite, then rewrites docs/benchmarks.md and docs/benchmarks.svg")
-        appendLine("benchmarks/run --quick    # smoke test: one short iteration each; report in benchmarks/results/quick/")
-        appendLine("java -jar benchmarks/target/benchmarks.jar FreshHitBenchmark -prof gc   # one benchmark, after a run built the jar")
+        appendLine(
+            "benchmarks/run            # the whole suite, then rewrites docs/benchmarks.md and docs/benchmarks.svg\n" +
+                "benchmarks/run --quick    # smoke test: one short iteration each; " +
+                "report in benchmarks/results/quick/\n" +
+                "java -jar benchmarks/target/benchmarks.jar FreshHitBenchmark -prof gc   " +
+                "# one benchmark, after a run built the jar",
+        )
         appendLine("```")
     }
 
     private fun heading(section: Section) = "${section.number}. ${section.title}"
 
     /** GitHub's anchor for a section heading. */
-    private fun anchor(section: Section): String = heading(section).lowercase().filter { it.isLetterOrDigit() || it == ' ' || it == '-' }.replace(' ', '-')
+    private fun anchor(section: Section): String =
+        heading(section).lowercase().filter { it.isLetterOrDigit() || it == ' ' || it == '-' }.replace(' ', '-')
 
     private fun modeName(mode: String) = when (mode) {
         "avgt" -> "average time"

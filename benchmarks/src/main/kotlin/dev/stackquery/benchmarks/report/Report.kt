@@ -60,7 +60,9 @@ fun writeReport(results: List<JmhResult>, run: RunInfo, machine: MachineInfo, ma
     markdown.writeText(report.render())
     svg.writeText(SvgChart.render(report.chartRows(), title, subtitle))
     val missing = SECTIONS.filterNot { it.pending }.flatMap { section ->
-        section.rows.filter { index.resolve(it).stackQuery == null }.map { "${section.number}. ${section.title}: ${it.case}" }
+        section.rows
+            .filter { index.resolve(it).stackQuery == null }
+            .map { "${section.number}. ${section.title}: ${it.case}" }
     }
     return Written(missing)
 }
@@ -69,7 +71,8 @@ fun writeReport(results: List<JmhResult>, run: RunInfo, machine: MachineInfo, ma
 internal fun parseArguments(args: Array<String>): Map<String, String> {
     val flags = setOf("quick")
     val valued = setOf(
-        "results", "markdown", "svg", "started", "duration-seconds", "load-before", "load-after", "commit", "results-name",
+        "results", "markdown", "svg", "started", "duration-seconds",
+        "load-before", "load-after", "commit", "results-name",
     )
     val out = LinkedHashMap<String, String>()
     var i = 0

@@ -57,7 +57,9 @@ class Row(
     }
 
     init {
-        require(rateUnit == null || (unitsPerSecond != null && '/' in unit)) { "row $case: a rate needs a time per item, not $unit" }
+        require(rateUnit == null || (unitsPerSecond != null && '/' in unit)) {
+            "row $case: a rate needs a time per item, not $unit"
+        }
     }
 
     /** [figure] as a rate in [rateUnit]; `null` without a rate unit or a positive figure. */
@@ -159,7 +161,11 @@ val SECTIONS: List<Section> = listOf(
             query's state, a staleness check and a hit counter.
         """.trimIndent(),
         references = listOf(
-            Reference("one `System.currentTimeMillis()` (the clock a fresh hit reads)", "ClockReadBenchmark.currentTimeMillis", "ns/op"),
+            Reference(
+                "one `System.currentTimeMillis()` (the clock a fresh hit reads)",
+                "ClockReadBenchmark.currentTimeMillis",
+                "ns/op",
+            ),
         ),
     ),
     Section(
@@ -215,7 +221,14 @@ val SECTIONS: List<Section> = listOf(
         """.trimIndent(),
         rows = listOf(
             Row("wall time", "StampedeBenchmark.stampede", "ms", stackQuery, caffeine),
-            Row("loader calls per stampede", "StampedeBenchmark.stampede", "calls", stackQuery, caffeine, metric = "loaderCalls"),
+            Row(
+                "loader calls per stampede",
+                "StampedeBenchmark.stampede",
+                "calls",
+                stackQuery,
+                caffeine,
+                metric = "loaderCalls",
+            ),
             Row(
                 "wall time, default staleTime 0",
                 "StampedeBenchmark.stampede",
@@ -347,7 +360,15 @@ val SECTIONS: List<Section> = listOf(
             **Caffeine**: `put` on `maximumSize(2_000_000)`. **ConcurrentHashMap**: `put`, the floor.
         """.trimIndent(),
         rows = listOf(
-            Row("bytes per entry", "MemoryBenchmark.fill", "B/entry", stackQuery, caffeine, concurrentHashMap, metric = "bytesPerEntry"),
+            Row(
+                "bytes per entry",
+                "MemoryBenchmark.fill",
+                "B/entry",
+                stackQuery,
+                caffeine,
+                concurrentHashMap,
+                metric = "bytesPerEntry",
+            ),
             Row("fill 1,000,000 entries", "MemoryBenchmark.fill", "ms", stackQuery, caffeine, concurrentHashMap),
         ),
         whyLoses = """

@@ -36,18 +36,22 @@ object SvgChart {
                 result.ratioTo(result.caffeine)?.let { "${Format.ratio(it)} ${row.caffeine!!.label}" },
                 result.ratioTo(result.baseline)?.let { "${Format.ratio(it)} ${row.baseline!!.label}" },
             )
-            body.append(text(16, y + 14, "${section.number}. ${section.title}: ${row.case} (${row.unit})", weight = "bold"))
+            val heading = "${section.number}. ${section.title}: ${row.case} (${row.unit})"
+            body.append(text(16, y + 14, heading, weight = "bold"))
             if (ratios.isNotEmpty()) {
-                body.append(text(WIDTH - 16, y + 14, "StackQuery = " + ratios.joinToString(", "), anchor = "end", color = "#555555"))
+                val summary = "StackQuery = " + ratios.joinToString(", ")
+                body.append(text(WIDTH - 16, y + 14, summary, anchor = "end", color = "#555555"))
             }
             y += HEADING
             val scale = bars.maxOf { it.second.mean }.takeIf { it > 0 } ?: 1.0
             for ((label, figure, color) in bars) {
                 val width = (figure.mean / scale * BAR_MAX).coerceAtLeast(1.0)
                 body.append(text(LABEL_RIGHT, y + BAR_HEIGHT - 3, label, anchor = "end"))
+                val rate = row.rate(figure)?.let { " (${Format.number(it)} ${row.rateUnit})" } ?: ""
+                val tooltip = escape("$label: ${Format.figure(figure)} ${row.unit}$rate")
                 body.append(
                     """<rect x="$BAR_LEFT" y="$y" width="${px(width)}" height="$BAR_HEIGHT" fill="$color"><title>""" +
-                        escape("$label: ${Format.figure(figure)} ${row.unit}" + (row.rate(figure)?.let { " (${Format.number(it)} ${row.rateUnit})" } ?: "")) + "</title></rect>\n",
+                        tooltip + "</title></rect>\n",
                 )
                 var end = BAR_LEFT + width
                 val error = figure.error
@@ -55,7 +59,10 @@ object SvgChart {
                     val from = BAR_LEFT + ((figure.mean - error) / scale * BAR_MAX).coerceIn(0.0, BAR_MAX.toDouble())
                     val to = BAR_LEFT + ((figure.mean + error) / scale * BAR_MAX).coerceIn(0.0, BAR_MAX + 20.0)
                     val mid = y + BAR_HEIGHT / 2.0
-                    body.append("""<line x1="${px(from)}" y1="${px(mid)}" x2="${px(to)}" y2="${px(mid)}" stroke="#222" stroke-width="1"/>""" + "\n")
+                    body.append(
+                        """<line x1="${px(from)}" y1="${px(mid)}" x2="${px(to)}" y2="${px(mid)}" """ +
+                            """stroke="#222" stroke-width="1"/>""" + "\n",
+                    )
                     end = maxOf(end, to)
                 }
                 body.append(text(end.toInt() + 8, y + BAR_HEIGHT - 3, Format.figure(figure, row)))
@@ -67,7 +74,8 @@ object SvgChart {
         return buildString {
             append("""<?xml version="1.0" encoding="UTF-8"?>""").append('\n')
             append(
-                """<svg xmlns="http://www.w3.org/2000/svg" width="$WIDTH" height="$height" viewBox="0 0 $WIDTH $height" """ +
+                """<svg xmlns="http://www.w3.org/2000/svg" width="$WIDTH" height="$height" """ +
+                    """viewBox="0 0 $WIDTH $height" """ +
                     """font-family="Helvetica, Arial, sans-serif" font-size="12">""",
             ).append('\n')
             append("""<rect width="$WIDTH" height="$height" fill="#ffffff"/>""").append('\n')

@@ -1,3 +1,6 @@
+// Expected output is quoted whole: a rendered table row or a printed line is one literal, unwrapped.
+@file:Suppress("ktlint:standard:max-line-length")
+
 package dev.stackquery.benchmarks.report
 
 import io.kotest.assertions.throwables.shouldThrow
@@ -26,9 +29,16 @@ class ReportSpec : FunSpec({
             contender("Caffeine"),
             listOf(listOf(10.0, 10.0), listOf(10.0, 10.0)),
             error = 0.5,
-            secondary = mapOf("gc.alloc.rate.norm" to (listOf(listOf(0.0001, 0.0001), listOf(0.0001, 0.0001)) to "B/op")),
+            secondary = mapOf(
+                "gc.alloc.rate.norm" to (listOf(listOf(0.0001, 0.0001), listOf(0.0001, 0.0001)) to "B/op"),
+            ),
         ),
-        JmhJson.result("FreshHitBenchmark.read1Thread", contender("ConcurrentHashMap"), listOf(listOf(8.0, 8.0), listOf(8.0, 8.0)), error = 0.5),
+        JmhJson.result(
+            "FreshHitBenchmark.read1Thread",
+            contender("ConcurrentHashMap"),
+            listOf(listOf(8.0, 8.0), listOf(8.0, 8.0)),
+            error = 0.5,
+        ),
         JmhJson.result(
             "StampedeBenchmark.stampede",
             contender("StackQuery"),
@@ -47,20 +57,50 @@ class ReportSpec : FunSpec({
             mode = "ss",
             secondary = mapOf("loaderCalls" to (listOf(listOf(1.0, 1.0, 1.0)) to "#")),
         ),
-        JmhJson.result("PrefixInvalidationBenchmark.run", mapOf("operation" to "StackQuery.invalidateQueries"), listOf(listOf(70.0, 70.0)), unit = "us/op", error = 5.0),
-        JmhJson.result("PrefixInvalidationBenchmark.run", mapOf("operation" to "Caffeine.removeIf"), listOf(listOf(327_000.0, 327_000.0)), unit = "us/op", error = 9000.0),
+        JmhJson.result(
+            "PrefixInvalidationBenchmark.run",
+            mapOf("operation" to "StackQuery.invalidateQueries"),
+            listOf(listOf(70.0, 70.0)),
+            unit = "us/op",
+            error = 5.0,
+        ),
+        JmhJson.result(
+            "PrefixInvalidationBenchmark.run",
+            mapOf("operation" to "Caffeine.removeIf"),
+            listOf(listOf(327_000.0, 327_000.0)),
+            unit = "us/op",
+            error = 9000.0,
+        ),
         JmhJson.result("ClockReadBenchmark.currentTimeMillis", emptyMap(), listOf(listOf(35.0, 35.0)), error = 1.0),
     )
-    val run = RunInfo("2026-01-02T03:04:05Z", 600, "1.00 0.50 0.25", "2.00 1.00 0.50", "abc1234", "benchmarks/results/x.json", quick = false)
+    val run =
+        RunInfo(
+            "2026-01-02T03:04:05Z",
+            600,
+            "1.00 0.50 0.25",
+            "2.00 1.00 0.50",
+            "abc1234",
+            "benchmarks/results/x.json",
+            quick = false,
+        )
     val machine = MachineInfo("Test CPU", 2, "24.0 GiB", "Test OS")
 
     fun render(quick: Boolean = false): String {
         val runInfo = if (quick) RunInfo(run.started, null, null, null, null, run.resultsFile, quick = true) else run
-        return MarkdownReport(SECTIONS, ResultIndex(JmhResult.parseAll(results)), machine, runInfo, "benchmarks.svg").render()
+        return MarkdownReport(
+            SECTIONS,
+            ResultIndex(JmhResult.parseAll(results)),
+            machine,
+            runInfo,
+            "benchmarks.svg",
+        ).render()
     }
 
     test("a counter's figure is its mean per iteration, not JMH's sum over the iterations") {
-        val stampede = JmhResult.parseAll(results).single { it.name == "StampedeBenchmark.stampede" && it.params["contender"] == "StackQuery" }
+        val stampede = JmhResult.parseAll(results).single {
+            it.name == "StampedeBenchmark.stampede" &&
+                it.params["contender"] == "StackQuery"
+        }
         stampede.secondary.getValue("loaderCalls").mean shouldBe (8.0 / 3 plusOrMinus 1e-9)
         stampede.secondary.getValue("loaderCalls").samples shouldBe 3
         stampede.primary.mean shouldBe 52.0
@@ -76,20 +116,25 @@ class ReportSpec : FunSpec({
 
     test("the summary gives each figure with its error and StackQuery's ratio to each peer, bold where it loses") {
         val markdown = render()
-        markdown shouldContain "| 1 | [Fresh-hit read](#1-fresh-hit-read) | 1 thread | ns/op | 40.0 ± 2.0 | 10.0 ± 0.5 | **4.00×** | " +
+        markdown shouldContain
+            "| 1 | [Fresh-hit read](#1-fresh-hit-read) | 1 thread | ns/op | 40.0 ± 2.0 | 10.0 ± 0.5 | **4.00×** | " +
             "ConcurrentHashMap: 8.00 ± 0.50 | **5.00×** |"
-        markdown shouldContain "| 4 | [Prefix invalidation](#4-prefix-invalidation) | invalidateQueries vs removeIf | µs/op | 70.0 ± 5.0 | " +
+        markdown shouldContain
+            "| 4 | [Prefix invalidation](#4-prefix-invalidation) | invalidateQueries vs removeIf | µs/op | 70.0 ± 5.0 | " +
             "327,000 ± 9,000 | 0.0002× | — | — |"
-        markdown shouldContain "| 3 | [Cold-key stampede](#3-cold-key-stampede) | wall time | ms | 52.0 ± 30.0 | 45.0 ± 40.0 | 1.16× (≈) | — | — |"
+        markdown shouldContain
+            "| 3 | [Cold-key stampede](#3-cold-key-stampede) | wall time | ms | 52.0 ± 30.0 | 45.0 ± 40.0 | 1.16× (≈) | — | — |"
     }
 
     test("allocation figures under the floor read as zero and get no ratio") {
-        render() shouldContain "| 1 | [Fresh-hit read](#1-fresh-hit-read) | allocated per read, 1 thread | B/op | ≈ 0 | ≈ 0 | ≈ | ConcurrentHashMap: — | — |"
+        render() shouldContain
+            "| 1 | [Fresh-hit read](#1-fresh-hit-read) | allocated per read, 1 thread | B/op | ≈ 0 | ≈ 0 | ≈ | ConcurrentHashMap: — | — |"
     }
 
     test("the losses are listed with their ratios, and wins are not") {
         val markdown = render()
-        markdown shouldContain "- **1. Fresh-hit read, 1 thread** (StackQuery): 4.00× Caffeine, 5.00× ConcurrentHashMap (the floor). " +
+        markdown shouldContain
+            "- **1. Fresh-hit read, 1 thread** (StackQuery): 4.00× Caffeine, 5.00× ConcurrentHashMap (the floor). " +
             "[Why, and the fix](#1-fresh-hit-read)."
         markdown shouldNotContain "- **4. Prefix invalidation"
         markdown shouldNotContain "- **3. Cold-key stampede, wall time**"
@@ -100,11 +145,13 @@ class ReportSpec : FunSpec({
         val freshHit = markdown.substringAfter("## 1. Fresh-hit read").substringBefore("## 2.")
         freshHit shouldContain "**Where StackQuery loses, and what would fix it.**"
         freshHit shouldNotContain "**Where StackQuery wins.**"
-        freshHit shouldContain "- For reference, one `System.currentTimeMillis()` (the clock a fresh hit reads): 35.0 ± 1.0 ns/op."
+        freshHit shouldContain
+            "- For reference, one `System.currentTimeMillis()` (the clock a fresh hit reads): 35.0 ± 1.0 ns/op."
         val prefix = markdown.substringAfter("## 4. Prefix invalidation").substringBefore("## 5.")
         prefix shouldContain "**Where StackQuery wins.**"
         prefix shouldNotContain "**Where StackQuery loses"
-        prefix shouldContain "- **invalidateQueries vs removeIf** (µs/op): StackQuery invalidateQueries 70.0 ± 5.0, Caffeine removeIf 327,000 ± 9,000. " +
+        prefix shouldContain
+            "- **invalidateQueries vs removeIf** (µs/op): StackQuery invalidateQueries 70.0 ± 5.0, Caffeine removeIf 327,000 ± 9,000. " +
             "0.0002× Caffeine removeIf's figure (StackQuery wins, 4,671× better)."
         val stampede = markdown.substringAfter("## 3. Cold-key stampede").substringBefore("## 4.")
         stampede shouldNotContain "**Where StackQuery"
@@ -112,19 +159,31 @@ class ReportSpec : FunSpec({
 
     test("benchmarks missing from the results show as missing") {
         val markdown = render()
-        markdown shouldContain "| 5 | [Observer fan-out](#5-observer-fan-out) | publish to 10,000 collectors | ms/op | — | — | — | StateFlow: — | — |"
-        markdown shouldContain "| 7 | [L2 write-behind into SQLite](#7-l2-write-behind-into-sqlite) | 100,000 rows through the client | µs/row | — | — | — | " +
+        markdown shouldContain
+            "| 5 | [Observer fan-out](#5-observer-fan-out) | publish to 10,000 collectors | ms/op | — | — | — | StateFlow: — | — |"
+        markdown shouldContain
+            "| 7 | [L2 write-behind into SQLite](#7-l2-write-behind-into-sqlite) | 100,000 rows through the client | µs/row | — | — | — | " +
             "seed recipe: — | — |"
     }
 
     test("a benchmark announced but not written yet shows as a marked placeholder") {
-        val sections = SECTIONS.take(1) + Section(8, "Future benchmark", "Not measured yet.", emptyList(), "", "", pending = true)
-        val markdown = MarkdownReport(sections, ResultIndex(JmhResult.parseAll(results)), machine, run, "benchmarks.svg").render()
+        val sections =
+            SECTIONS.take(1) + Section(8, "Future benchmark", "Not measured yet.", emptyList(), "", "", pending = true)
+        val markdown = MarkdownReport(
+            sections,
+            ResultIndex(JmhResult.parseAll(results)),
+            machine,
+            run,
+            "benchmarks.svg",
+        ).render()
         markdown shouldContain "| 8 | [Future benchmark](#8-future-benchmark) | not measured yet | | | | | | |"
-        markdown shouldContain "## 8. Future benchmark\n\n<!-- BENCHMARK 8 PLACEHOLDER: replaced when this benchmark is added. -->\nNot measured yet."
+        markdown shouldContain
+            "## 8. Future benchmark\n\n<!-- BENCHMARK 8 PLACEHOLDER: replaced when this benchmark is added. -->\nNot measured yet."
     }
 
-    test("benchmark 7: contenders measured by methods of their own, each figure with its rate, and the settings per method") {
+    test(
+        "benchmark 7: contenders measured by methods of their own, each figure with its rate, and the settings per method",
+    ) {
         val writeBehind = JmhJson.array(
             JmhJson.result(
                 "WriteBehindBenchmark.stackQuery",
@@ -151,17 +210,27 @@ class ReportSpec : FunSpec({
                 mode = "ss",
             ),
         )
-        val markdown = MarkdownReport(SECTIONS, ResultIndex(JmhResult.parseAll(writeBehind)), machine, run, "benchmarks.svg").render()
-        markdown shouldContain "| 7 | [L2 write-behind into SQLite](#7-l2-write-behind-into-sqlite) | 100,000 rows through the client | µs/row | " +
+        val markdown = MarkdownReport(
+            SECTIONS,
+            ResultIndex(JmhResult.parseAll(writeBehind)),
+            machine,
+            run,
+            "benchmarks.svg",
+        ).render()
+        markdown shouldContain
+            "| 7 | [L2 write-behind into SQLite](#7-l2-write-behind-into-sqlite) | 100,000 rows through the client | µs/row | " +
             "50.0 ± 4.0 (20,000 rows/s) | — | — | seed recipe: 2,000 ± 100 (500 rows/s) | 0.03× |"
-        markdown shouldContain "| 7 | [L2 write-behind into SQLite](#7-l2-write-behind-into-sqlite) | experiment: ExposedStorage.set, one row per transaction | " +
+        markdown shouldContain
+            "| 7 | [L2 write-behind into SQLite](#7-l2-write-behind-into-sqlite) | experiment: ExposedStorage.set, one row per transaction | " +
             "µs/row | 250 ± 10 (4,000 rows/s) | — | — | seed recipe: 2,000 ± 100 (500 rows/s) | 0.13× |"
         val section = markdown.substringAfter("## 7. L2 write-behind into SQLite").substringBefore("## Machine")
-        section shouldContain "- **100,000 rows through the client** (µs/row): StackQuery 50.0 ± 4.0 (20,000 rows/s), " +
+        section shouldContain
+            "- **100,000 rows through the client** (µs/row): StackQuery 50.0 ± 4.0 (20,000 rows/s), " +
             "seed recipe 2,000 ± 100 (500 rows/s). 0.03× seed recipe's figure (StackQuery wins, 40.0× better)."
         section shouldContain "**Where StackQuery wins.** The caller never waits for SQLite"
         markdown shouldContain "| `WriteBehindBenchmark.stackQuery` | single shot | 2 | 3 | 3 | 1 | `-Xms1g -Xmx1g` |"
-        markdown shouldContain "| `WriteBehindBenchmark.seedConnectionPerWrite` | single shot | 2 | 3 | 2 | 1 | `-Xms1g -Xmx1g` |"
+        markdown shouldContain
+            "| `WriteBehindBenchmark.seedConnectionPerWrite` | single shot | 2 | 3 | 2 | 1 | `-Xms1g -Xmx1g` |"
     }
 
     test("a rate needs a time per item") {
@@ -176,7 +245,8 @@ class ReportSpec : FunSpec({
 
     test("the machine, the date, the load and the JMH settings of each benchmark are stated") {
         val markdown = render()
-        markdown shouldContain "- **Date:** 2026-01-02T03:04:05Z, the JMH run took 10 min 0 s (plus about a minute of build)"
+        markdown shouldContain
+            "- **Date:** 2026-01-02T03:04:05Z, the JMH run took 10 min 0 s (plus about a minute of build)"
         markdown shouldContain "- **CPU:** Test CPU, 2 logical cores; **RAM:** 24.0 GiB"
         markdown shouldContain "- **JDK:** OpenJDK 64-Bit Server VM 17.0.15+6 (Java 17.0.15); **JMH** 1.37"
         markdown shouldContain "- **Load average** (1, 5, 15 min): 1.00 0.50 0.25 before the run, 2.00 1.00 0.50 after."
@@ -227,7 +297,13 @@ class ReportSpec : FunSpec({
     test("the chart is linked by its path relative to the Markdown file") {
         val dir = Files.createTempDirectory("report").toFile()
         try {
-            writeReport(JmhResult.parseAll(results), run, machine, File(dir, "docs/benchmarks.md"), File(dir, "img/chart.svg"))
+            writeReport(
+                JmhResult.parseAll(results),
+                run,
+                machine,
+                File(dir, "docs/benchmarks.md"),
+                File(dir, "img/chart.svg"),
+            )
             File(dir, "docs/benchmarks.md").readText() shouldContain "](../img/chart.svg)"
         } finally {
             dir.deleteRecursively()
@@ -253,7 +329,9 @@ class ReportSpec : FunSpec({
             .message shouldBe "unknown option --colour"
     }
 
-    test("without an error estimate (one sample), a difference of at most 10% is not a loss; allocating against none is") {
+    test(
+        "without an error estimate (one sample), a difference of at most 10% is not a loss; allocating against none is",
+    ) {
         val single = JmhJson.array(
             JmhJson.result(
                 "FacadeFreshHitBenchmark.join1Thread",
@@ -267,22 +345,54 @@ class ReportSpec : FunSpec({
                 listOf(listOf(90.0)),
                 secondary = mapOf("gc.alloc.rate.norm" to (listOf(listOf(0.0001)) to "B/op")),
             ),
-            JmhJson.result("FacadeFreshHitBenchmark.join2Threads", contender("StackQuery"), listOf(listOf(120.0)), threads = 2),
-            JmhJson.result("FacadeFreshHitBenchmark.join2Threads", contender("Caffeine"), listOf(listOf(100.0)), threads = 2),
+            JmhJson.result(
+                "FacadeFreshHitBenchmark.join2Threads",
+                contender("StackQuery"),
+                listOf(listOf(120.0)),
+                threads = 2,
+            ),
+            JmhJson.result(
+                "FacadeFreshHitBenchmark.join2Threads",
+                contender("Caffeine"),
+                listOf(listOf(100.0)),
+                threads = 2,
+            ),
         )
-        val markdown = MarkdownReport(SECTIONS, ResultIndex(JmhResult.parseAll(single)), machine, run, "benchmarks.svg").render()
-        markdown shouldContain "| 2 | [Java facade fresh hit](#2-java-facade-fresh-hit) | 1 thread | ns/op | 95.0 | 90.0 | 1.06× (≈) | — | — |"
-        markdown shouldContain "| 2 | [Java facade fresh hit](#2-java-facade-fresh-hit) | 2 threads | ns/op | 120 | 100 | **1.20×** | — | — |"
-        markdown shouldContain "| 2 | [Java facade fresh hit](#2-java-facade-fresh-hit) | allocated per read, 1 thread | B/op | 2.00 | ≈ 0 | **—** | — | — |"
-        markdown shouldContain "- **2. Java facade fresh hit, allocated per read, 1 thread** (StackQuery): 2.00 B/op against ≈ 0 for Caffeine."
-        markdown shouldContain "- **allocated per read, 1 thread** (B/op): StackQuery 2.00, Caffeine ≈ 0. Above Caffeine's (StackQuery loses)."
-        markdown shouldContain "| `FacadeFreshHitBenchmark` | average time | 1 | 3 × 1 s | 1 × 1 s | 1, 2 | `-Xms1g -Xmx1g` |"
+        val markdown = MarkdownReport(
+            SECTIONS,
+            ResultIndex(JmhResult.parseAll(single)),
+            machine,
+            run,
+            "benchmarks.svg",
+        ).render()
+        markdown shouldContain
+            "| 2 | [Java facade fresh hit](#2-java-facade-fresh-hit) | 1 thread | ns/op | 95.0 | 90.0 | 1.06× (≈) | — | — |"
+        markdown shouldContain
+            "| 2 | [Java facade fresh hit](#2-java-facade-fresh-hit) | 2 threads | ns/op | 120 | 100 | **1.20×** | — | — |"
+        markdown shouldContain
+            "| 2 | [Java facade fresh hit](#2-java-facade-fresh-hit) | allocated per read, 1 thread | B/op | 2.00 | ≈ 0 | **—** | — | — |"
+        markdown shouldContain
+            "- **2. Java facade fresh hit, allocated per read, 1 thread** (StackQuery): 2.00 B/op against ≈ 0 for Caffeine."
+        markdown shouldContain
+            "- **allocated per read, 1 thread** (B/op): StackQuery 2.00, Caffeine ≈ 0. Above Caffeine's (StackQuery loses)."
+        markdown shouldContain
+            "| `FacadeFreshHitBenchmark` | average time | 1 | 3 × 1 s | 1 × 1 s | 1, 2 | `-Xms1g -Xmx1g` |"
     }
 
     test("an experiment line is compared but never listed as a loss; a line with its own explanation shows that one") {
         val extra = JmhJson.array(
-            JmhJson.result("FreshHitBenchmark.read1Thread", contender("StackQuery-coarseClock"), listOf(listOf(20.0, 20.0)), error = 1.0),
-            JmhJson.result("FreshHitBenchmark.read1Thread", contender("Caffeine"), listOf(listOf(10.0, 10.0)), error = 1.0),
+            JmhJson.result(
+                "FreshHitBenchmark.read1Thread",
+                contender("StackQuery-coarseClock"),
+                listOf(listOf(20.0, 20.0)),
+                error = 1.0,
+            ),
+            JmhJson.result(
+                "FreshHitBenchmark.read1Thread",
+                contender("Caffeine"),
+                listOf(listOf(10.0, 10.0)),
+                error = 1.0,
+            ),
             JmhJson.result(
                 "StampedeBenchmark.stampede",
                 contender("StackQuery-staleTime0"),
@@ -302,11 +412,20 @@ class ReportSpec : FunSpec({
                 secondary = mapOf("loaderCalls" to (listOf(listOf(1.0, 1.0)) to "#")),
             ),
         )
-        val markdown = MarkdownReport(SECTIONS, ResultIndex(JmhResult.parseAll(extra)), machine, run, "benchmarks.svg").render()
-        markdown shouldContain "| 1 | [Fresh-hit read](#1-fresh-hit-read) | 1 thread, experiment: coarse clock | ns/op | 20.0 ± 1.0 | 10.0 ± 1.0 | **2.00×** |"
+        val markdown = MarkdownReport(
+            SECTIONS,
+            ResultIndex(JmhResult.parseAll(extra)),
+            machine,
+            run,
+            "benchmarks.svg",
+        ).render()
+        markdown shouldContain
+            "| 1 | [Fresh-hit read](#1-fresh-hit-read) | 1 thread, experiment: coarse clock | ns/op | 20.0 ± 1.0 | 10.0 ± 1.0 | **2.00×** |"
         markdown shouldNotContain "- **1. Fresh-hit read, 1 thread, experiment"
-        markdown.substringAfter("## 1. Fresh-hit read").substringBefore("## 2.") shouldNotContain "**Where StackQuery loses"
-        markdown shouldContain "- **3. Cold-key stampede, loader calls per stampede, default staleTime 0** (StackQuery, staleTime 0): 2.00× Caffeine."
+        markdown.substringAfter("## 1. Fresh-hit read").substringBefore("## 2.") shouldNotContain
+            "**Where StackQuery loses"
+        markdown shouldContain
+            "- **3. Cold-key stampede, loader calls per stampede, default staleTime 0** (StackQuery, staleTime 0): 2.00× Caffeine."
         val stampede = markdown.substringAfter("## 3. Cold-key stampede").substringBefore("## 4.")
         stampede shouldContain "**Where StackQuery loses, and what would fix it.** With the default `staleTime` of 0"
         stampede shouldNotContain "Most of the wall time" // the wall-time lines are on par: not their explanation

@@ -78,15 +78,12 @@ internal class ClientEngine(val config: QueryClientConfig) {
     suspend fun <T> fetchAfterMiss(options: QueryOptions<T>): T =
         when (val found = lookup(options, LookupMode.REVALIDATE)) {
             is LookupResult.Found -> {
-                (
-                    if (found.fromStorage) {
-                        stats.misses
-                    } else if (found.stale) {
-                        stats.staleHits
-                    } else {
-                        stats.hits
-                    }
-                    ).increment()
+                val counter = when {
+                    found.fromStorage -> stats.misses
+                    found.stale -> stats.staleHits
+                    else -> stats.hits
+                }
+                counter.increment()
                 found.data
             }
             is LookupResult.Wait -> {
@@ -137,13 +134,8 @@ internal class ClientEngine(val config: QueryClientConfig) {
                 }
                 is LookupResult.Found -> {
                     query.ensureGcScheduled()
-                    return if (awaited !=
-                        null
-                    ) {
-                        LookupResult.Found(found.data, found.stale, fromStorage = true)
-                    } else {
-                        found
-                    }
+                    if (awaited == null) return found
+                    return LookupResult.Found(found.data, found.stale, fromStorage = true)
                 }
                 is LookupResult.Wait -> return found
             }

@@ -57,9 +57,7 @@ internal class MutationImpl<D, V, C>(
         execution.invokeOnCompletion { cause ->
             registry.ended(token)
             // Cancelled before it could settle itself (the client closed as it started): never stay PENDING.
-            if (cause !=
-                null
-            ) {
+            if (cause != null) {
                 update(run) { if (it.isPending) it.settledWith(cause, runtime.clock.nowMillis()) else it }
             }
         }

@@ -17,13 +17,7 @@ internal class StorageLog(private val log: Logger, clock: QueryClock, private va
         log.warn(
             "{}: {}{}",
             prefix,
-            if (error ==
-                null
-            ) {
-                what
-            } else {
-                "$what failed: $error"
-            },
+            if (error == null) what else "$what failed: $error",
             RateLimitedLog.suppressedNote(suppressed),
         )
     }

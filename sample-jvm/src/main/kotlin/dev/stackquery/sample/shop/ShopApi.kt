@@ -59,13 +59,16 @@ class ShopApi(private val baseUri: URI) {
 
     private suspend inline fun <reified T> get(path: String): T = Json.decodeFromString(send(request(path).GET()))
 
-    private fun request(path: String): HttpRequest.Builder = HttpRequest.newBuilder(baseUri.resolve(path)).timeout(Duration.ofSeconds(5)).header("Accept", "application/json")
+    private fun request(path: String): HttpRequest.Builder = HttpRequest.newBuilder(
+        baseUri.resolve(path),
+    ).timeout(Duration.ofSeconds(5)).header("Accept", "application/json")
 
     private suspend fun send(request: HttpRequest.Builder): String {
         val response = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).await()
         if (response.statusCode() !in 200..299) {
-            val message = runCatching { Json.parseToJsonElement(response.body()).jsonObject["error"]?.jsonPrimitive?.content }
-                .getOrNull() ?: response.body()
+            val message =
+                runCatching { Json.parseToJsonElement(response.body()).jsonObject["error"]?.jsonPrimitive?.content }
+                    .getOrNull() ?: response.body()
             throw ApiException(response.statusCode(), message)
         }
         return response.body()

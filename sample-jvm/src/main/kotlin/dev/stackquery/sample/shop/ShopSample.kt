@@ -79,7 +79,9 @@ fun runShopSample(args: Array<String>, out: PrintStream) {
                 }
             }
             out.println()
-            out.println("Done in ${Timing.since(started)}: ${server.totalCalls()} HTTP calls in all; SQLite writes flushed.")
+            out.println(
+                "Done in ${Timing.since(started)}: ${server.totalCalls()} HTTP calls in all; SQLite writes flushed.",
+            )
         }
     }
 }
@@ -144,7 +146,8 @@ private class Tour(
 
     private suspend fun staleWhileRevalidate() {
         section("3. Stale-while-revalidate (staleTime = 0: every read revalidates)")
-        val keyboard = QueryOptions(queryKey("stock", "KB-1"), queryFn = { api.stock("KB-1") }, staleTime = Duration.ZERO)
+        val keyboard =
+            QueryOptions(queryKey("stock", "KB-1"), queryFn = { api.stock("KB-1") }, staleTime = Duration.ZERO)
         val first = client.fetchQuery(keyboard)
         out.println("   first read:  ${first.available} in stock (cold: waited for the HTTP call)")
         val second: Stock
@@ -165,13 +168,17 @@ private class Tour(
     private suspend fun polling() {
         val interval = 250.milliseconds
         val order = QueryOptions(queryKey("order", 1001), queryFn = { api.order(1001) }, refetchInterval = interval)
-        section("4. Polling: an observer of ${order.queryKey} with refetchInterval = $interval, its states as they happen")
+        section(
+            "4. Polling: an observer of ${order.queryKey} with refetchInterval = $interval, its states as they happen",
+        )
         val delivered = CompletableDeferred<Unit>()
         val start = System.nanoTime()
         val subscription = client.watch(order).subscribe { state: QueryState<Order> ->
             val elapsed = (System.nanoTime() - start) / 1_000_000
             val shown = state.data?.status ?: "(no data)"
-            out.println(String.format(Locale.ROOT, "   %+7d ms  %-8s %-9s %s", elapsed, state.status, state.fetchStatus, shown))
+            out.println(
+                String.format(Locale.ROOT, "   %+7d ms  %-8s %-9s %s", elapsed, state.status, state.fetchStatus, shown),
+            )
             if (state.data?.status == "DELIVERED" && !state.isFetching) delivered.complete(Unit)
         }
         withTimeout(10.seconds) { delivered.await() }
@@ -241,7 +248,9 @@ private class Tour(
             }.joinToString(" -> "),
         )
         out.println(
-            "   mutation status: ${rename.state.value.status}; cache now: ${client.getQueryData<User>(userKey)?.name}; " +
+            "   mutation status: ${rename.state.value.status}; cache now: ${client.getQueryData<User>(
+                userKey,
+            )?.name}; " +
                 "HTTP calls: PUT ${server.calls("PUT /users/42")}, GET /users/42 ${server.calls("GET /users/42")} " +
                 "(the refetch after settling)",
         )

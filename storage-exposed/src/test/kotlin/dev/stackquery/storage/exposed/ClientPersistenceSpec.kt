@@ -24,12 +24,18 @@ data class Profile(val id: Int, val name: String)
  * clients sharing one server database, and PyStackQuery's SQLite persistence test.
  */
 class ClientPersistenceSpec : FunSpec({
-    test("data written through a client in another JVM is served after the restart without calling the query function") {
+    test(
+        "data written through a client in another JVM is served after the restart without calling the query function",
+    ) {
         val dir = Files.createTempDirectory("stackquery-restart-")
         try {
             val file = dir.resolve("cache.db")
             val values = linkedMapOf("ada" to "Ada Lovelace", "grace" to "say \"hi\", Grace", "alan" to "[1, 2]")
-            val output = runChildJvm(RestartWriter::class.java.name, listOf(file.toString()) + values.map { "${it.key}=${it.value}" }, dir)
+            val output = runChildJvm(
+                RestartWriter::class.java.name,
+                listOf(file.toString()) + values.map { "${it.key}=${it.value}" },
+                dir,
+            )
             output.trim() shouldBe "wrote 3"
 
             val storage = ExposedStorage.sqlite(file)
@@ -37,7 +43,10 @@ class ClientPersistenceSpec : FunSpec({
                 QueryClient(QueryClientConfig(staleTime = 1.hours, storage = storage)).use { client ->
                     val calls = AtomicInteger()
                     for ((name, value) in values) {
-                        val options = queryOptions(RestartWriter.restartKey(name), queryFn = { calls.incrementAndGet(); "refetched" })
+                        val options =
+                            queryOptions(RestartWriter.restartKey(name), queryFn = {
+                                calls.incrementAndGet(); "refetched"
+                            })
                         client.fetchQuery(options) shouldBe value
                     }
                     calls.get() shouldBe 0
@@ -64,7 +73,8 @@ class ClientPersistenceSpec : FunSpec({
             val clock = ManualClock()
             val firstStorage = namespace.open(clock)
             val secondStorage = namespace.openSeparately(clock) // another Database and pool: another "process"
-            fun client(storage: ExposedStorage) = QueryClient(QueryClientConfig(staleTime = 1.hours, clock = clock, storage = storage))
+            fun client(storage: ExposedStorage) =
+                QueryClient(QueryClientConfig(staleTime = 1.hours, clock = clock, storage = storage))
             val first = client(firstStorage)
             val second = client(secondStorage)
             try {
@@ -73,7 +83,8 @@ class ClientPersistenceSpec : FunSpec({
                 val secondCalls = HashMap<QueryKey, Int>()
                 fun fromFirst(key: QueryKey) = Profile(keys.indexOf(key), "first $key")
                 fun fromSecond(key: QueryKey) = Profile(keys.indexOf(key), "second $key")
-                fun firstOptions(key: QueryKey) = queryOptions(key, queryFn = { firstCalls.incrementAndGet(); fromFirst(key) })
+                fun firstOptions(key: QueryKey) =
+                    queryOptions(key, queryFn = { firstCalls.incrementAndGet(); fromFirst(key) })
                 fun secondOptions(key: QueryKey) = queryOptions(key, queryFn = {
                     synchronized(secondCalls) { secondCalls.merge(key, 1, Int::plus) }
                     fromSecond(key)
@@ -115,7 +126,9 @@ class ClientPersistenceSpec : FunSpec({
     }
 
     // PyStackQuery tests/features/test_infrastructure.py::test_sqlite_persistence_logic (reference §14 #9).
-    test("test_sqlite_persistence_logic: a second client on the SQLite storage returns the persisted value, not the refetched one") {
+    test(
+        "test_sqlite_persistence_logic: a second client on the SQLite storage returns the persisted value, not the refetched one",
+    ) {
         val dir = Files.createTempDirectory("stackquery-sqlite-")
         val storage = ExposedStorage.sqlite(dir.resolve("cache.db"))
         val key = queryKey("key")
@@ -125,10 +138,12 @@ class ClientPersistenceSpec : FunSpec({
             first.fetchQuery(queryOptions(key, queryFn = { "sql_data" })) shouldBe "sql_data"
             first.flush()
             val writtenAt = first.getQueryState<String>(key)!!.dataUpdatedAt
-            storage.get("stackquery:[\"key\"]") shouldBe """{"v":1,"data":"sql_data","dataUpdatedAt":$writtenAt,"invalidated":false}"""
+            storage.get("stackquery:[\"key\"]") shouldBe
+                """{"v":1,"data":"sql_data","dataUpdatedAt":$writtenAt,"invalidated":false}"""
 
             val refetches = AtomicInteger()
-            second.fetchQuery(queryOptions(key, queryFn = { refetches.incrementAndGet(); "REFETCHED" })) shouldBe "sql_data"
+            second.fetchQuery(queryOptions(key, queryFn = { refetches.incrementAndGet(); "REFETCHED" })) shouldBe
+                "sql_data"
             refetches.get() shouldBe 0
             second.getQueryState<String>(key)!!.dataUpdatedAt shouldBe writtenAt
             second.storageStats()!!.hits shouldBe 1
@@ -157,7 +172,9 @@ private fun runChildJvm(mainClass: String, args: List<String>, workDir: Path): S
     try {
         val exited = process.waitFor(2, TimeUnit.MINUTES)
         check(exited) { "the child JVM did not exit within 2 minutes; stderr: ${stderr.readText()}" }
-        check(process.exitValue() == 0) { "the child JVM exited with ${process.exitValue()}; stderr: ${stderr.readText()}" }
+        check(process.exitValue() == 0) {
+            "the child JVM exited with ${process.exitValue()}; stderr: ${stderr.readText()}"
+        }
         return stdout.readText()
     } finally {
         if (process.isAlive) {

@@ -35,7 +35,8 @@ class ExposedStorageOptionsSpec : FunSpec({
             val message = "tableName must be an SQL identifier (an ASCII letter or '_', then letters, digits or '_', " +
                 "at most 48 characters), was \"$name\""
             shouldThrow<IllegalArgumentException> { ExposedStorageOptions(tableName = name) }.message shouldBe message
-            shouldThrow<IllegalArgumentException> { ExposedStorageOptions.builder().tableName(name) }.message shouldBe message
+            shouldThrow<IllegalArgumentException> { ExposedStorageOptions.builder().tableName(name) }.message shouldBe
+                message
         }
     }
 
@@ -49,7 +50,9 @@ class ExposedStorageOptionsSpec : FunSpec({
         val clock = QueryClock { 42 }
         val executor = Executors.newSingleThreadExecutor()
         try {
-            val options = ExposedStorageOptions.builder().tableName("t1").clock(clock).silent(true).executor(executor).build()
+            val options = ExposedStorageOptions.builder().tableName(
+                "t1",
+            ).clock(clock).silent(true).executor(executor).build()
             options.tableName shouldBe "t1"
             options.clock shouldBeSameInstanceAs clock
             options.silent shouldBe true

@@ -25,7 +25,13 @@ class ExposedStorageSpec : FunSpec({
     }
 
     test("create(DataSource) stores through the caller's pool and leaves it open when closed") {
-        val pool = HikariDataSource(HikariConfig().apply { jdbcUrl = "jdbc:h2:mem:datasource_spec;DB_CLOSE_DELAY=-1"; maximumPoolSize = 2 })
+        val pool =
+            HikariDataSource(
+                HikariConfig().apply {
+                    jdbcUrl = "jdbc:h2:mem:datasource_spec;DB_CLOSE_DELAY=-1"; maximumPoolSize =
+                        2
+                },
+            )
         try {
             ExposedStorage.create(pool, ExposedStorageOptions(clock = ManualClock())).use { storage ->
                 storage.set("k", "v", null)
@@ -88,12 +94,16 @@ class ExposedStorageSpec : FunSpec({
         dialectTest(database, "expiry follows the storage's clock, never the database's") {
             withNamespace(database) { namespace ->
                 val table = namespace.tableName
-                val clock = ManualClock(startMillis = 1_000) // 1970: every row would be long expired by the database's NOW()
+                // 1970: every row would be long expired by the database's NOW()
+                val clock = ManualClock(startMillis = 1_000)
                 namespace.open(clock).use { storage ->
                     storage.set("ttl", "t", 10.seconds)
                     storage.set("forever", "f", null)
                     storage.setAll(listOf(StorageEntry("batch-ttl", "b", 1.days)))
-                    namespace.queryLong("SELECT expires_at FROM $table WHERE updated_at = 1000 AND expires_at < 20000") shouldBe 11_000L
+                    namespace.queryLong(
+                        "SELECT expires_at FROM $table WHERE updated_at = 1000 AND expires_at < 20000",
+                    ) shouldBe
+                        11_000L
                     namespace.queryLong("SELECT COUNT(*) FROM $table WHERE expires_at IS NULL") shouldBe 1L
                     storage.get("ttl") shouldBe "t"
 
@@ -101,7 +111,8 @@ class ExposedStorageSpec : FunSpec({
                     storage.get("ttl") shouldBe "t"
                     clock.advanceBy(1.milliseconds)
                     storage.get("ttl") shouldBe null
-                    storage.getAll(listOf("ttl", "forever", "batch-ttl")) shouldContainExactly mapOf("forever" to "f", "batch-ttl" to "b")
+                    storage.getAll(listOf("ttl", "forever", "batch-ttl")) shouldContainExactly
+                        mapOf("forever" to "f", "batch-ttl" to "b")
                     namespace.queryLong("SELECT COUNT(*) FROM $table") shouldBe 3L // expired, not yet purged
 
                     clock.advanceBy(1.days)
@@ -125,7 +136,10 @@ class ExposedStorageSpec : FunSpec({
                     val message = "ExposedStorage keys are at most 768 characters; this one has 769"
                     shouldThrow<StorageException> { storage.set(tooLong, "x", null) }.message shouldBe message
                     shouldThrow<StorageException> { storage.get(tooLong) }.message shouldBe message
-                    shouldThrow<StorageException> { storage.setAll(listOf(StorageEntry(tooLong, "x", null))) }.message shouldBe message
+                    shouldThrow<StorageException> {
+                        storage.setAll(listOf(StorageEntry(tooLong, "x", null)))
+                    }.message shouldBe
+                        message
                     storage.deleteByPrefix(tooLong) shouldBe 0L
                 }
                 namespace.open(ManualClock(), silent = true).use { silent ->

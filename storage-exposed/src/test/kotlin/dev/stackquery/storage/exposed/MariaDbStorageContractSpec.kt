@@ -2,4 +2,7 @@ package dev.stackquery.storage.exposed
 
 import dev.stackquery.testing.StorageContract
 
-class MariaDbStorageContractSpec : StorageContract("ExposedStorage on MariaDB", ExposedContractFixture(TestDatabase.MariaDb))
+class MariaDbStorageContractSpec : StorageContract(
+    "ExposedStorage on MariaDB",
+    ExposedContractFixture(TestDatabase.MariaDb),
+)

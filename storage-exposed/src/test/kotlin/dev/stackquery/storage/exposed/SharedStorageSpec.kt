@@ -44,7 +44,10 @@ class SharedStorageSpec : FunSpec({
             }
         }
 
-        dialectTest(database, "concurrent writers through two storages lose nothing, from a table neither has created") {
+        dialectTest(
+            database,
+            "concurrent writers through two storages lose nothing, from a table neither has created",
+        ) {
             val namespace = database.namespace()
             try {
                 val clock = ManualClock()
@@ -64,7 +67,11 @@ class SharedStorageSpec : FunSpec({
                                         storage.set("contended", "s$s-w$w", null) // the same row from everyone
                                         if (i % (setsPerWriter / batchesPerWriter) == 0) {
                                             val batch = i / (setsPerWriter / batchesPerWriter)
-                                            storage.setAll((0 until batchSize).map { StorageEntry("s$s-w$w-b$batch-$it", "batch", null) })
+                                            storage.setAll(
+                                                (0 until batchSize).map {
+                                                    StorageEntry("s$s-w$w-b$batch-$it", "batch", null)
+                                                },
+                                            )
                                         }
                                     }
                                 }
@@ -78,7 +85,9 @@ class SharedStorageSpec : FunSpec({
                     val keys = storages.indices.flatMap { s ->
                         (0 until writersPerStorage).flatMap { w ->
                             (0 until setsPerWriter).map { "s$s-w$w-$it" } +
-                                (0 until batchesPerWriter).flatMap { b -> (0 until batchSize).map { "s$s-w$w-b$b-$it" } }
+                                (0 until batchesPerWriter).flatMap { b ->
+                                    (0 until batchSize).map { "s$s-w$w-b$b-$it" }
+                                }
                         }
                     }
                     val expectedRows = keys.size + 1L

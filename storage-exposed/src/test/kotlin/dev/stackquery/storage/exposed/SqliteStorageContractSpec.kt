@@ -2,4 +2,7 @@ package dev.stackquery.storage.exposed
 
 import dev.stackquery.testing.StorageContract
 
-class SqliteStorageContractSpec : StorageContract("ExposedStorage on SQLite", ExposedContractFixture(TestDatabase.Sqlite))
+class SqliteStorageContractSpec : StorageContract(
+    "ExposedStorage on SQLite",
+    ExposedContractFixture(TestDatabase.Sqlite),
+)

@@ -54,13 +54,19 @@ abstract class TestDatabase(val name: String) {
     companion object {
         private val counter = AtomicInteger()
 
-        fun uniqueTableName(): String = "sq_t${UUID.randomUUID().toString().replace("-", "").take(12)}_${counter.incrementAndGet()}"
+        fun uniqueTableName(): String =
+            "sq_t${UUID.randomUUID().toString().replace("-", "").take(12)}_${counter.incrementAndGet()}"
 
-        fun options(clock: QueryClock, table: String = ExposedStorageOptions.DEFAULT_TABLE_NAME, silent: Boolean = false) = ExposedStorageOptions(tableName = table, clock = clock, silent = silent)
+        fun options(
+            clock: QueryClock,
+            table: String = ExposedStorageOptions.DEFAULT_TABLE_NAME,
+            silent: Boolean = false,
+        ) = ExposedStorageOptions(tableName = table, clock = clock, silent = silent)
 
-        suspend fun <T> Database.query(statement: String, read: (java.sql.ResultSet) -> T): T = withContext(Dispatchers.IO) {
-            inTopLevelTransaction(this@query) { exec(statement) { rs -> rs.next(); read(rs) }!! }
-        }
+        suspend fun <T> Database.query(statement: String, read: (java.sql.ResultSet) -> T): T =
+            withContext(Dispatchers.IO) {
+                inTopLevelTransaction(this@query) { exec(statement) { rs -> rs.next(); read(rs) }!! }
+            }
 
         suspend fun Database.update(statement: String) {
             withContext(Dispatchers.IO) { inTopLevelTransaction(this@update) { exec(statement) } }
@@ -77,7 +83,8 @@ abstract class TestDatabase(val name: String) {
             override val tableName = ExposedStorageOptions.DEFAULT_TABLE_NAME
             private val direct by lazy { Database.connect("jdbc:sqlite:$file") }
 
-            override fun open(clock: QueryClock, silent: Boolean) = ExposedStorage.sqlite(file, options(clock, silent = silent))
+            override fun open(clock: QueryClock, silent: Boolean) =
+                ExposedStorage.sqlite(file, options(clock, silent = silent))
 
             override fun openSeparately(clock: QueryClock) = open(clock)
 
@@ -97,9 +104,11 @@ abstract class TestDatabase(val name: String) {
             val database = Database.connect(url, driver = "org.h2.Driver")
             override val tableName = ExposedStorageOptions.DEFAULT_TABLE_NAME
 
-            override fun open(clock: QueryClock, silent: Boolean) = ExposedStorage.create(database, options(clock, silent = silent))
+            override fun open(clock: QueryClock, silent: Boolean) =
+                ExposedStorage.create(database, options(clock, silent = silent))
 
-            override fun openSeparately(clock: QueryClock) = ExposedStorage.create(Database.connect(url, driver = "org.h2.Driver"), options(clock))
+            override fun openSeparately(clock: QueryClock) =
+                ExposedStorage.create(Database.connect(url, driver = "org.h2.Driver"), options(clock))
 
             override suspend fun queryLong(statement: String): Long = database.query(statement) { it.getLong(1) }
 
@@ -112,7 +121,12 @@ abstract class TestDatabase(val name: String) {
     }
 
     /** A server database shared by the tests, each with a table of its own, through a pool. */
-    abstract class Server(name: String, private val service: TestServices.Service, private val url: String, private val user: String) :
+    abstract class Server(
+        name: String,
+        private val service: TestServices.Service,
+        private val url: String,
+        private val user: String,
+    ) :
         TestDatabase(name) {
         override fun enabled(): Enabled = service.enabled()
 
@@ -136,7 +150,8 @@ abstract class TestDatabase(val name: String) {
             override val tableName = uniqueTableName()
             private val separate = ArrayList<Pair<Database, HikariDataSource>>()
 
-            override fun open(clock: QueryClock, silent: Boolean) = ExposedStorage.create(shared, options(clock, tableName, silent))
+            override fun open(clock: QueryClock, silent: Boolean) =
+                ExposedStorage.create(shared, options(clock, tableName, silent))
 
             override fun openSeparately(clock: QueryClock): ExposedStorage {
                 val pool = pool()
@@ -162,5 +177,10 @@ abstract class TestDatabase(val name: String) {
 
     object Postgres : Server("PostgreSQL", TestServices.postgres, "jdbc:postgresql://127.0.0.1:5432/test", "postgres")
 
-    object MariaDb : Server("MariaDB", TestServices.mariadb, "jdbc:mariadb://127.0.0.1:3306/test?sslMode=disable", "root")
+    object MariaDb : Server(
+        "MariaDB",
+        TestServices.mariadb,
+        "jdbc:mariadb://127.0.0.1:3306/test?sslMode=disable",
+        "root",
+    )
 }

@@ -17,14 +17,19 @@ class UnreachableDatabaseSpec : FunSpec({
     /** A PostgreSQL URL on a local port nothing listens on. */
     fun closedPortDatabase(): Database {
         val port = ServerSocket(0).use { it.localPort }
-        return Database.connect("jdbc:postgresql://127.0.0.1:$port/test", driver = "org.postgresql.Driver", user = "postgres")
+        return Database.connect(
+            "jdbc:postgresql://127.0.0.1:$port/test",
+            driver = "org.postgresql.Driver",
+            user = "postgres",
+        )
     }
 
     test("by default, every operation on an unreachable database throws StorageUnavailableException") {
         val database = closedPortDatabase()
         try {
             ExposedStorage.create(database, ExposedStorageOptions(clock = ManualClock())).use { storage ->
-                shouldThrow<StorageUnavailableException> { storage.get("k") }.message shouldStartWith "ExposedStorage.get failed: "
+                shouldThrow<StorageUnavailableException> { storage.get("k") }.message shouldStartWith
+                    "ExposedStorage.get failed: "
                 shouldThrow<StorageUnavailableException> { storage.getAll(listOf("k")) }
                 shouldThrow<StorageUnavailableException> { storage.set("k", "v", 1.seconds) }
                     .message shouldStartWith "ExposedStorage.set failed: "
@@ -41,7 +46,10 @@ class UnreachableDatabaseSpec : FunSpec({
     test("a silent storage returns misses and drops writes when the database is unreachable") {
         val database = closedPortDatabase()
         try {
-            ExposedStorage.create(database, ExposedStorageOptions(clock = ManualClock(), silent = true)).use { storage ->
+            ExposedStorage.create(
+                database,
+                ExposedStorageOptions(clock = ManualClock(), silent = true),
+            ).use { storage ->
                 storage.get("k") shouldBe null
                 storage.getAll(listOf("k", "l")) shouldBe emptyMap()
                 storage.set("k", "v", null)
@@ -63,9 +71,13 @@ class UnreachableDatabaseSpec : FunSpec({
             storage.close()
             storage.close() // idempotent
             shouldThrow<StorageUnavailableException> { storage.get("k") }.message shouldBe "ExposedStorage is closed"
-            shouldThrow<StorageUnavailableException> { storage.set("k", "v", null) }.message shouldBe "ExposedStorage is closed"
+            shouldThrow<StorageUnavailableException> { storage.set("k", "v", null) }.message shouldBe
+                "ExposedStorage is closed"
 
-            val silent = ExposedStorage.sqlite(dir.resolve("cache.db"), ExposedStorageOptions(clock = ManualClock(), silent = true))
+            val silent = ExposedStorage.sqlite(
+                dir.resolve("cache.db"),
+                ExposedStorageOptions(clock = ManualClock(), silent = true),
+            )
             silent.get("k") shouldBe "v"
             silent.close()
             silent.get("k") shouldBe null

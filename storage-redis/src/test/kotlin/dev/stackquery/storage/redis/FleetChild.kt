@@ -48,7 +48,12 @@ object FleetChild {
         val (mode, uri, namespace, channel) = args
         val storage = RedisStorage.create(uri, RedisStorageOptions(namespace = namespace))
         val client = QueryClient(
-            QueryClientConfig(staleTime = 10.minutes, retry = 0, storage = storage, sync = RedisSyncTransport.create(uri, channel)),
+            QueryClientConfig(
+                staleTime = 10.minutes,
+                retry = 0,
+                storage = storage,
+                sync = RedisSyncTransport.create(uri, channel),
+            ),
         )
         try {
             when (mode) {
@@ -60,7 +65,11 @@ object FleetChild {
                 }
                 "watch" -> {
                     val calls = AtomicInteger()
-                    val observer = client.watch(queryOptions(WATCHED, queryFn = { "child-fetch-${calls.incrementAndGet()}" }))
+                    val observer = client.watch(
+                        queryOptions(WATCHED, queryFn = {
+                            "child-fetch-${calls.incrementAndGet()}"
+                        }),
+                    )
                     observer.subscribe { }.use {
                         val first = withTimeout(TIMEOUT) { observer.state.first { it.hasData && !it.isFetching } }
                         println("READY ${first.data}")

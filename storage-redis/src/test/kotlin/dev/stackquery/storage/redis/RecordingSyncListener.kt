@@ -23,7 +23,8 @@ class RecordingSyncListener(private val failOn: String? = null) : SyncListener {
     }
 
     /** The next [count] events, waiting at most [within] for them. */
-    suspend fun next(count: Int = 1, within: Duration = 10.seconds): List<String> = withTimeout(within) { List(count) { events.receive() } }
+    suspend fun next(count: Int = 1, within: Duration = 10.seconds): List<String> =
+        withTimeout(within) { List(count) { events.receive() } }
 
     /** What was recorded and not yet taken with [next]. */
     fun pending(): List<String> = generateSequence { events.tryReceive().getOrNull() }.toList()

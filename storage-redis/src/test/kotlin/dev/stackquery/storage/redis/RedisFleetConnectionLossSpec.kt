@@ -34,7 +34,9 @@ class RedisFleetConnectionLossSpec : FunSpec({
         fleet.release()
     }
 
-    test("cut off, A answers from memory or by fetching and counts the L2 failures; after the restore it invalidates what it holds, so B's invalidation during the cut is not lost") {
+    test(
+        "cut off, A answers from memory or by fetching and counts the L2 failures; after the restore it invalidates what it holds, so B's invalidation during the cut is not lost",
+    ) {
         val a = fleet.instance(
             uri = proxy.uri,
             redisTimeout = 500.milliseconds,
@@ -59,7 +61,8 @@ class RedisFleetConnectionLossSpec : FunSpec({
 
         // A keeps answering: fresh data from memory, a new key by fetching (its L2 read fails).
         a.client.fetchQuery(heldByA) shouldBe "a-1"
-        a.client.fetchQuery(queryOptions(queryKey("stock", 2), queryFn = { "fetched while cut" })) shouldBe "fetched while cut"
+        a.client.fetchQuery(queryOptions(queryKey("stock", 2), queryFn = { "fetched while cut" })) shouldBe
+            "fetched while cut"
         a.client.flush() // its write fails and, without retries, is dropped
         val duringCut = a.client.storageStats().shouldNotBeNull()
         duringCut.errors shouldBe 2 // the hydration read and the write
@@ -74,7 +77,10 @@ class RedisFleetConnectionLossSpec : FunSpec({
 
         // After the restore A's transport subscribes again and A invalidates everything it holds.
         proxy.restore()
-        eventuallyWithin(15.seconds) { a.client.getQueryState<String>(held).shouldNotBeNull().isInvalidated shouldBe true }
+        eventuallyWithin(15.seconds) {
+            a.client.getQueryState<String>(held).shouldNotBeNull().isInvalidated shouldBe
+                true
+        }
         a.client.fetchQuery(heldByA) shouldBe "a-1" // stale-while-revalidate: returned stale, and refetched
         eventuallyWithin(5.seconds) { a.client.getQueryData<String>(held) shouldBe "a-2" }
         callsA.get() shouldBe 2

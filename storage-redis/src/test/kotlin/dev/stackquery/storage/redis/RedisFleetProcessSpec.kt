@@ -22,7 +22,14 @@ class RedisFleetProcessSpec : FunSpec({
     beforeTest { fleet = Fleet() }
     afterTest { fleet.release() }
 
-    fun child(vararg args: String) = ChildJvm(FleetChild::class.java.name, args[0], TestRedis.URI, fleet.namespace, fleet.channel, *args.drop(1).toTypedArray())
+    fun child(vararg args: String) = ChildJvm(
+        FleetChild::class.java.name,
+        args[0],
+        TestRedis.URI,
+        fleet.namespace,
+        fleet.channel,
+        *args.drop(1).toTypedArray(),
+    )
 
     test("what another JVM fetched and flushed is returned here from Redis without calling the query function") {
         val value = "from the child ${UUID.randomUUID()}"
@@ -35,7 +42,12 @@ class RedisFleetProcessSpec : FunSpec({
 
         val parent = fleet.instance()
         val calls = AtomicInteger()
-        parent.client.fetchQuery(queryOptions(FleetChild.PERSISTED, queryFn = { "parent ${calls.incrementAndGet()}" })) shouldBe value
+        parent.client.fetchQuery(
+            queryOptions(FleetChild.PERSISTED, queryFn = {
+                "parent ${calls.incrementAndGet()}"
+            }),
+        ) shouldBe
+            value
         calls.get() shouldBe 0
         parent.client.storageStats().shouldNotBeNull().hits shouldBe 1
     }

@@ -33,7 +33,9 @@ class RedisFleetSpec : FunSpec({
     beforeTest { fleet = Fleet() }
     afterTest { fleet.release() }
 
-    test("B hydrates what A persisted; A's invalidation refetches B's active observer; A's setQueryData reaches it without a fetch; A's removal leaves neither B nor Redis holding the key") {
+    test(
+        "B hydrates what A persisted; A's invalidation refetches B's active observer; A's setQueryData reaches it without a fetch; A's removal leaves neither B nor Redis holding the key",
+    ) {
         val a = fleet.instance()
         val b = fleet.instance()
         fleet.awaitSubscribed(2)
@@ -82,7 +84,9 @@ class RedisFleetSpec : FunSpec({
         callsB.get() shouldBe 1
     }
 
-    test("A's invalidation is persisted: a third instance that never held the key hydrates it as invalidated and refetches") {
+    test(
+        "A's invalidation is persisted: a third instance that never held the key hydrates it as invalidated and refetches",
+    ) {
         val a = fleet.instance()
         val key = queryKey("profile", 2)
         a.client.fetchQuery(queryOptions(key, queryFn = { Profile(2, "from A", 1) }))
@@ -106,7 +110,9 @@ class RedisFleetSpec : FunSpec({
         callsC.get() shouldBe 1
     }
 
-    test("A removes a key B observes: B's observer starts over with its own fetch, not the entry A deleted from Redis") {
+    test(
+        "A removes a key B observes: B's observer starts over with its own fetch, not the entry A deleted from Redis",
+    ) {
         val a = fleet.instance()
         val b = fleet.instance()
         fleet.awaitSubscribed(2)

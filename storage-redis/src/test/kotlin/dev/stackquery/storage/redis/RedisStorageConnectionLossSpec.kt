@@ -47,7 +47,9 @@ class RedisStorageConnectionLossSpec : FunSpec({
         namespaces.clear()
     }
 
-    test("after a cut every operation fails with StorageUnavailableException within the bound; after restore they work again") {
+    test(
+        "after a cut every operation fails with StorageUnavailableException within the bound; after restore they work again",
+    ) {
         val storage = storageThroughProxy()
         storage.set("k", "v", null)
         proxy.cut()
@@ -74,7 +76,9 @@ class RedisStorageConnectionLossSpec : FunSpec({
         storage.get("k") shouldBe "after"
     }
 
-    test("a Redis that stops answering fails each command after commandTimeout, and the connection recovers when it answers again") {
+    test(
+        "a Redis that stops answering fails each command after commandTimeout, and the connection recovers when it answers again",
+    ) {
         val storage = storageThroughProxy()
         storage.set("k", "v", null)
         proxy.freeze()
@@ -88,7 +92,9 @@ class RedisStorageConnectionLossSpec : FunSpec({
         storage.get("k") shouldBe "v"
     }
 
-    test("a silent storage reads misses and drops writes during a cut, within the bound, and works again after restore") {
+    test(
+        "a silent storage reads misses and drops writes during a cut, within the bound, and works again after restore",
+    ) {
         val storage = storageThroughProxy(silent = true)
         storage.set("k", "v", null)
         proxy.cut()

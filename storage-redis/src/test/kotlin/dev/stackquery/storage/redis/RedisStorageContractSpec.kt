@@ -16,7 +16,8 @@ class RedisStorageContractSpec : StorageContract("RedisStorage", RedisFixture) {
         // Redis expires entries on its own clock: the contract waits for expiry in real time.
         override val clockDrivenExpiry: Boolean get() = false
 
-        override suspend fun create(clock: ManualClock): StorageBackend = RedisStorage.create(TestRedis.URI, RedisStorageOptions(namespace = TestRedis.uniqueNamespace()))
+        override suspend fun create(clock: ManualClock): StorageBackend =
+            RedisStorage.create(TestRedis.URI, RedisStorageOptions(namespace = TestRedis.uniqueNamespace()))
 
         override suspend fun release(storage: StorageBackend) {
             val redis = storage as RedisStorage

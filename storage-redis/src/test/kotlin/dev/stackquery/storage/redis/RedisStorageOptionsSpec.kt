@@ -24,13 +24,16 @@ class RedisStorageOptionsSpec : FunSpec({
     test("toBuilder starts from the options and changes only what is set") {
         val options = RedisStorageOptions(namespace = "a:", commandTimeout = 300.milliseconds, silent = true)
         val changed = options.toBuilder().scanCount(10).build()
-        changed shouldBe RedisStorageOptions(namespace = "a:", commandTimeout = 300.milliseconds, silent = true, scanCount = 10)
+        changed shouldBe
+            RedisStorageOptions(namespace = "a:", commandTimeout = 300.milliseconds, silent = true, scanCount = 10)
     }
 
     test("timeouts must be positive and finite and scanCount >= 1, each error naming the field") {
         shouldThrow<IllegalArgumentException> { RedisStorageOptions(commandTimeout = Duration.ZERO) }.message shouldBe
             "commandTimeout must be positive and finite, was 0s"
-        shouldThrow<IllegalArgumentException> { RedisStorageOptions(connectTimeout = Duration.INFINITE) }.message shouldBe
+        shouldThrow<IllegalArgumentException> {
+            RedisStorageOptions(connectTimeout = Duration.INFINITE)
+        }.message shouldBe
             "connectTimeout must be positive and finite, was Infinity"
         shouldThrow<IllegalArgumentException> { RedisStorageOptions.builder().scanCount(0) }.message shouldBe
             "scanCount must be >= 1, was 0"
@@ -46,7 +49,9 @@ class RedisStorageOptionsSpec : FunSpec({
             "Not a Redis URI"
         shouldThrow<IllegalArgumentException> { RedisSyncTransport.create(TestRedis.URI, "") }.message shouldBe
             "channel must not be empty"
-        shouldThrow<IllegalArgumentException> { RedisSyncTransport.create(TestRedis.URI, "c", Duration.ZERO) }.message shouldBe
+        shouldThrow<IllegalArgumentException> {
+            RedisSyncTransport.create(TestRedis.URI, "c", Duration.ZERO)
+        }.message shouldBe
             "timeout must be positive and finite, was 0s"
     }
 })

@@ -30,7 +30,8 @@ class RedisStorageSpec : FunSpec({
         return RedisStorage.create(TestRedis.URI, options).also { opened += it }
     }
 
-    fun storage(namespace: String = TestRedis.uniqueNamespace()): RedisStorage = storage(RedisStorageOptions(namespace = namespace))
+    fun storage(namespace: String = TestRedis.uniqueNamespace()): RedisStorage =
+        storage(RedisStorageOptions(namespace = namespace))
 
     afterTest {
         opened.forEach { it.close() }
@@ -42,7 +43,9 @@ class RedisStorageSpec : FunSpec({
         namespaces.clear()
     }
 
-    test("keys with *, ?, [, ], \\, spaces and unicode round-trip, and deleteByPrefix removes exactly the keys starting with such a prefix") {
+    test(
+        "keys with *, ?, [, ], \\, spaces and unicode round-trip, and deleteByPrefix removes exactly the keys starting with such a prefix",
+    ) {
         val storage = storage()
         val prefix = "a*b?c[d]e\\f g ü🔑:"
         val doomed = listOf(prefix, "${prefix}1", "$prefix*", "$prefix\\", "$prefix[x]")
@@ -58,7 +61,8 @@ class RedisStorageSpec : FunSpec({
         (doomed + lookalikes).forEachIndexed { i, key -> storage.set(key, "value-$i", null) }
         (doomed + lookalikes).forEachIndexed { i, key -> storage.get(key) shouldBe "value-$i" }
         TestRedis.raw().use { raw ->
-            raw.keys(storage.options.namespace) shouldContainExactly (doomed + lookalikes).map { storage.options.namespace + it }.sorted()
+            raw.keys(storage.options.namespace) shouldContainExactly
+                (doomed + lookalikes).map { storage.options.namespace + it }.sorted()
         }
 
         storage.deleteByPrefix(prefix) shouldBe doomed.size.toLong()
@@ -67,7 +71,9 @@ class RedisStorageSpec : FunSpec({
         lookalikes.forEach { key -> storage.get(key) shouldBe "value-${doomed.size + lookalikes.indexOf(key)}" }
     }
 
-    test("every key is stored under the namespace; deleteByPrefix(\"\") removes that namespace only, even one with glob metacharacters") {
+    test(
+        "every key is stored under the namespace; deleteByPrefix(\"\") removes that namespace only, even one with glob metacharacters",
+    ) {
         val base = TestRedis.uniqueNamespace()
         val globbed = storage("$base[ab]*:")
         val lookalike = storage("${base}a:") // what "[ab]*:" matches as a pattern
@@ -119,7 +125,8 @@ class RedisStorageSpec : FunSpec({
             raw.commands.pttl("${ns}rounded") shouldBeInRange 9_000L..10_001L
             raw.commands.pttl("${ns}forever") shouldBe -1L
             raw.commands.pttl("${ns}infinite") shouldBe -1L
-            raw.commands.pttl("${ns}year") shouldBeInRange (365.days - 10.seconds).inWholeMilliseconds..365.days.inWholeMilliseconds
+            raw.commands.pttl("${ns}year") shouldBeInRange
+                (365.days - 10.seconds).inWholeMilliseconds..365.days.inWholeMilliseconds
             raw.commands.exists("${ns}gone", "${ns}zero") shouldBe 0L
         }
         retryUntilSuccess(5.seconds) { check(storage.getAll(listOf("short", "subsecond", "tiny")).isEmpty()) }
@@ -127,7 +134,9 @@ class RedisStorageSpec : FunSpec({
             mapOf("forever" to "f", "infinite" to "i", "year" to "y")
     }
 
-    test("setAll applies each entry's TTL, removes a key whose entry has a zero TTL, and the last entry of a key wins") {
+    test(
+        "setAll applies each entry's TTL, removes a key whose entry has a zero TTL, and the last entry of a key wins",
+    ) {
         val storage = storage()
         val ns = storage.options.namespace
         storage.set("removed", "old", null)
@@ -171,7 +180,10 @@ class RedisStorageSpec : FunSpec({
 
     test("deleteByPrefix walks every SCAN page and removes each page, however small scanCount is") {
         val storage = storage(RedisStorageOptions(namespace = TestRedis.uniqueNamespace(), scanCount = 7))
-        storage.setAll((0 until 100).map { StorageEntry("doomed:$it", "x", null) } + (0 until 20).map { StorageEntry("kept:$it", "y", null) })
+        storage.setAll(
+            (0 until 100).map { StorageEntry("doomed:$it", "x", null) } +
+                (0 until 20).map { StorageEntry("kept:$it", "y", null) },
+        )
         storage.deleteByPrefix("doomed:") shouldBe 100L
         storage.deleteByPrefix("doomed:") shouldBe 0L
         storage.getAll((0 until 20).map { "kept:$it" }).size shouldBe 20
@@ -215,7 +227,10 @@ class RedisStorageSpec : FunSpec({
     }
 
     test("close stops every thread that a storage and a transport started") {
-        fun lettuceThreads(): Set<String> = Thread.getAllStackTraces().keys.filter { it.isAlive && it.name.startsWith("lettuce-") }.map { it.name }.toSet()
+        fun lettuceThreads(): Set<String> = Thread.getAllStackTraces().keys.filter {
+            it.isAlive &&
+                it.name.startsWith("lettuce-")
+        }.map { it.name }.toSet()
         val before = lettuceThreads()
         val storage = RedisStorage.create(TestRedis.URI, RedisStorageOptions(namespace = TestRedis.uniqueNamespace()))
         val transport = RedisSyncTransport.create(TestRedis.URI, TestRedis.uniqueChannel())
@@ -228,6 +243,8 @@ class RedisStorageSpec : FunSpec({
         storage.close()
         transport.close()
 
-        retryUntilSuccess(5.seconds) { check((lettuceThreads() - before).isEmpty()) { "alive: ${lettuceThreads() - before}" } }
+        retryUntilSuccess(5.seconds) {
+            check((lettuceThreads() - before).isEmpty()) { "alive: ${lettuceThreads() - before}" }
+        }
     }
 })

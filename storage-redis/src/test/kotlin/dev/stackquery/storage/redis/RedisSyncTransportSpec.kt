@@ -25,7 +25,8 @@ class RedisSyncTransportSpec : FunSpec({
     val opened = mutableListOf<AutoCloseable>()
     lateinit var channel: String
 
-    fun transport(uri: String = TestRedis.URI, on: String = channel): RedisSyncTransport = RedisSyncTransport.create(uri, on, timeout).also { opened += it }
+    fun transport(uri: String = TestRedis.URI, on: String = channel): RedisSyncTransport =
+        RedisSyncTransport.create(uri, on, timeout).also { opened += it }
 
     fun proxy(): TcpProxy = TcpProxy().also { opened += it }
 
@@ -35,7 +36,9 @@ class RedisSyncTransportSpec : FunSpec({
         opened.reversed().forEach { it.close() }
         opened.clear()
         // Redis drops the closed transports' subscriptions as it notices the connections closing.
-        TestRedis.raw().use { raw -> retryUntilSuccess(5.seconds) { check(raw.commands.pubsubNumsub(channel)[channel] == 0L) } }
+        TestRedis.raw().use { raw ->
+            retryUntilSuccess(5.seconds) { check(raw.commands.pubsubNumsub(channel)[channel] == 0L) }
+        }
     }
 
     test("two transports on one channel deliver each other's messages and their own, in publication order") {
@@ -110,7 +113,9 @@ class RedisSyncTransportSpec : FunSpec({
         bReceived.pending().shouldBeEmpty()
     }
 
-    test("start while Redis is unreachable fails as unavailable, keeps trying, and calls onReconnected once subscribed") {
+    test(
+        "start while Redis is unreachable fails as unavailable, keeps trying, and calls onReconnected once subscribed",
+    ) {
         val proxy = proxy()
         proxy.cut()
         val a = transport(proxy.uri)

@@ -137,11 +137,14 @@ object RequiresRedis : EnabledExtension, BeforeTestListener {
  * the same check and the same message.
  */
 class RequiresRedisExtension : ExecutionCondition, BeforeEachCallback {
-    override fun evaluateExecutionCondition(context: ExtensionContext): ConditionEvaluationResult = if (TestRedis.reachable || TestRedis.required) {
-        ConditionEvaluationResult.enabled("Redis is reachable on ${TestRedis.HOST}:${TestRedis.PORT}")
-    } else {
-        ConditionEvaluationResult.disabled("${TestRedis.MISSING}: skipped (STACKQUERY_REQUIRE_SERVICES=true makes this a failure)")
-    }
+    override fun evaluateExecutionCondition(context: ExtensionContext): ConditionEvaluationResult =
+        if (TestRedis.reachable || TestRedis.required) {
+            ConditionEvaluationResult.enabled("Redis is reachable on ${TestRedis.HOST}:${TestRedis.PORT}")
+        } else {
+            ConditionEvaluationResult.disabled(
+                "${TestRedis.MISSING}: skipped (STACKQUERY_REQUIRE_SERVICES=true makes this a failure)",
+            )
+        }
 
     override fun beforeEach(context: ExtensionContext) {
         if (!TestRedis.reachable) throw AssertionError("STACKQUERY_REQUIRE_SERVICES=true but ${TestRedis.MISSING}")
@@ -159,7 +162,11 @@ suspend fun <T> retryUntilSuccess(within: Duration = 15.seconds, attempt: suspen
         try {
             return attempt()
         } catch (e: Exception) {
-            if (e is kotlinx.coroutines.CancellationException && e !is kotlinx.coroutines.TimeoutCancellationException) throw e
+            if (e is kotlinx.coroutines.CancellationException &&
+                e !is kotlinx.coroutines.TimeoutCancellationException
+            ) {
+                throw e
+            }
             if (deadline.hasPassedNow()) throw AssertionError("still failing after $within", e)
         }
         delay(50)
@@ -177,7 +184,11 @@ suspend fun <T> eventuallyWithin(within: Duration, block: suspend () -> T): T {
         try {
             return block()
         } catch (e: Throwable) {
-            if (e is kotlinx.coroutines.CancellationException && e !is kotlinx.coroutines.TimeoutCancellationException) throw e
+            if (e is kotlinx.coroutines.CancellationException &&
+                e !is kotlinx.coroutines.TimeoutCancellationException
+            ) {
+                throw e
+            }
             if (e !is AssertionError && e !is Exception) throw e
             if (deadline.hasPassedNow()) throw AssertionError("not true within $within: ${e.message}", e)
         }

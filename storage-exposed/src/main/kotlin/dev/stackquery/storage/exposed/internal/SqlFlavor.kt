@@ -51,26 +51,30 @@ internal enum class SqlFlavor(
         val max = CacheTable.MAX_KEY_LENGTH
         return when (this) {
             SQLITE -> listOf(
-                "CREATE TABLE IF NOT EXISTS $t ($k TEXT NOT NULL PRIMARY KEY, $v TEXT NOT NULL, $e INTEGER NULL, $u INTEGER NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS $t ($k TEXT NOT NULL PRIMARY KEY, $v TEXT NOT NULL, " +
+                    "$e INTEGER NULL, $u INTEGER NOT NULL)",
                 "CREATE INDEX IF NOT EXISTS $index ON $t ($e)",
             )
             H2 -> listOf(
-                "CREATE TABLE IF NOT EXISTS $t ($k VARCHAR($max) NOT NULL PRIMARY KEY, $v CHARACTER VARYING NOT NULL, " +
-                    "$e BIGINT NULL, $u BIGINT NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS $t ($k VARCHAR($max) NOT NULL PRIMARY KEY, " +
+                    "$v CHARACTER VARYING NOT NULL, $e BIGINT NULL, $u BIGINT NOT NULL)",
                 "CREATE INDEX IF NOT EXISTS $index ON $t ($e)",
             )
             POSTGRESQL -> listOf(
                 // Serialises concurrent creators: CREATE TABLE IF NOT EXISTS alone can still race in PostgreSQL.
                 "SELECT pg_advisory_xact_lock(${advisoryLockId(table.tableName)})",
-                "CREATE TABLE IF NOT EXISTS $t ($k VARCHAR($max) COLLATE \"C\" NOT NULL PRIMARY KEY, $v BYTEA NOT NULL, " +
+                "CREATE TABLE IF NOT EXISTS $t ($k VARCHAR($max) COLLATE \"C\" NOT NULL PRIMARY KEY, " +
+                    "$v BYTEA NOT NULL, " +
                     "$e BIGINT NULL, $u BIGINT NOT NULL)",
                 "CREATE INDEX IF NOT EXISTS $index ON $t ($e)",
             )
             MARIADB, MYSQL -> {
                 val keyCollation = if (this == MARIADB) "utf8mb4_nopad_bin" else "utf8mb4_0900_bin"
                 listOf(
-                    "CREATE TABLE IF NOT EXISTS $t ($k VARCHAR($max) CHARACTER SET utf8mb4 COLLATE $keyCollation NOT NULL, " +
-                        "$v LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, $e BIGINT NULL, $u BIGINT NOT NULL, " +
+                    "CREATE TABLE IF NOT EXISTS $t (" +
+                        "$k VARCHAR($max) CHARACTER SET utf8mb4 COLLATE $keyCollation NOT NULL, " +
+                        "$v LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, " +
+                        "$e BIGINT NULL, $u BIGINT NOT NULL, " +
                         "PRIMARY KEY ($k), INDEX $index ($e)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
                 )
             }

@@ -41,7 +41,9 @@ class GroupCommitWriterSpec : FunSpec({
             val first = async { writer.submit(put("a")) }
             runCurrent()
             batches shouldBe listOf(listOf("a"))
-            val rest = listOf(put("b"), WriteOp.DeletePrefix("p"), put("c"), WriteOp.Purge(0)).map { op -> async { writer.submit(op) } }
+            val rest = listOf(put("b"), WriteOp.DeletePrefix("p"), put("c"), WriteOp.Purge(0)).map { op ->
+                async { writer.submit(op) }
+            }
             runCurrent()
             gate.complete(Unit)
             runCurrent()
@@ -69,7 +71,8 @@ class GroupCommitWriterSpec : FunSpec({
             gate.complete(Unit)
             runCurrent()
             blocker.await() shouldBe 0L
-            batches shouldBe listOf(listOf("first"), listOf("ok1", "bad", "ok2"), listOf("ok1"), listOf("bad"), listOf("ok2"))
+            batches shouldBe
+                listOf(listOf("first"), listOf("ok1", "bad", "ok2"), listOf("ok1"), listOf("bad"), listOf("ok2"))
             results[0].await().getOrThrow() shouldBe 0L
             results[1].await().exceptionOrNull() shouldBeSameInstanceAs poison
             results[2].await().getOrThrow() shouldBe 0L
@@ -135,13 +138,16 @@ class GroupCommitWriterSpec : FunSpec({
                 LongArray(ops.size)
             }
             // UNDISPATCHED: each write is queued before close() starts.
-            val pending = listOf("a", "b", "c").map { key -> scope.async(start = CoroutineStart.UNDISPATCHED) { writer.submit(put(key)) } }
+            val pending = listOf("a", "b", "c").map { key ->
+                scope.async(start = CoroutineStart.UNDISPATCHED) { writer.submit(put(key)) }
+            }
             val closing = scope.launch { writer.close(10.seconds) }
             gate.complete(Unit)
             closing.join()
             pending.forEach { it.await() shouldBe 0L }
             committed.sorted() shouldBe listOf("a", "b", "c")
-            shouldThrow<StorageUnavailableException> { writer.submit(put("late")) }.message shouldBe "ExposedStorage is closed"
+            shouldThrow<StorageUnavailableException> { writer.submit(put("late")) }.message shouldBe
+                "ExposedStorage is closed"
         } finally {
             scope.cancel()
         }

@@ -39,13 +39,16 @@ class PrefixesSpec : FunSpec({
             String(Character.toChars(Character.MAX_CODE_POINT)),
         )
         val random = Random(42)
-        fun randomString(maxLength: Int) = buildString { repeat(random.nextInt(maxLength + 1)) { append(alphabet.random(random)) } }
+        fun randomString(maxLength: Int) =
+            buildString { repeat(random.nextInt(maxLength + 1)) { append(alphabet.random(random)) } }
         repeat(2_000) {
             val prefix = randomString(3)
             val bound = prefixUpperBound(prefix)
             repeat(20) {
                 val candidate = if (random.nextBoolean()) prefix + randomString(3) else randomString(5)
-                val inRange = compareCodePoints(candidate, prefix) >= 0 && (bound == null || compareCodePoints(candidate, bound) < 0)
+                val inRange =
+                    compareCodePoints(candidate, prefix) >= 0 &&
+                        (bound == null || compareCodePoints(candidate, bound) < 0)
                 withClue(prefix, candidate) { inRange shouldBe candidate.startsWith(prefix) }
             }
         }
@@ -60,4 +63,5 @@ class PrefixesSpec : FunSpec({
 
 private fun String.codePointList(): List<Int> = codePoints().toArray().toList()
 
-private inline fun withClue(prefix: String, candidate: String, block: () -> Unit) = io.kotest.assertions.withClue("prefix=${prefix.codePointList()} candidate=${candidate.codePointList()}", block)
+private inline fun withClue(prefix: String, candidate: String, block: () -> Unit) =
+    io.kotest.assertions.withClue("prefix=${prefix.codePointList()} candidate=${candidate.codePointList()}", block)
