@@ -1,5 +1,7 @@
 package dev.stackquery
 
+import dev.stackquery.internal.JsonEscapes.appendChar
+import dev.stackquery.internal.JsonEscapes.appendUnicodeEscape
 import java.util.Collections
 
 /**
@@ -15,6 +17,10 @@ import java.util.Collections
  * `["user",42]`. It is injective (`queryKey(1)` is `[1]`, `queryKey("1")` is `["1"]`), identical in
  * every process and JVM version, and it is the key under which a persistent (L2) tier stores the
  * entry. Doubles always carry a fraction or exponent (`1.0`), so they never collide with integers.
+ * Strings are escaped as JSON: `"` and `\` with a backslash, `\n`, `\r` and `\t` as such, other
+ * control chars (NUL included) and unpaired surrogates (`"a\uD800"`, which UTF-8 cannot encode) as
+ * `\u` and four lowercase hex digits; every other char stays as is. So the text is valid UTF-8 and
+ * no two keys share a stored form.
  *
  * **Prefix matching.** A key used as a filter matches every key it is a prefix of, itself
  * included: `queryKey("user")` matches `["user"]`, `["user",1]` and `["user",1,"posts"]`, but not
@@ -116,15 +122,16 @@ public class QueryKey private constructor(
 
         private fun appendJsonString(out: StringBuilder, s: String) {
             out.append('"')
-            for (c in s) {
+            for (i in s.indices) {
+                val c = s[i]
                 when {
                     c == '"' -> out.append("\\\"")
                     c == '\\' -> out.append("\\\\")
                     c == '\n' -> out.append("\\n")
                     c == '\r' -> out.append("\\r")
                     c == '\t' -> out.append("\\t")
-                    c < ' ' -> out.append("\\u").append(String.format("%04x", c.code))
-                    else -> out.append(c)
+                    c < ' ' -> out.appendUnicodeEscape(c)
+                    else -> out.appendChar(s, i) // an unpaired surrogate as \udxxx: see JsonEscapes
                 }
             }
             out.append('"')

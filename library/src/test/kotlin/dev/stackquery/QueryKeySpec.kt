@@ -1,5 +1,6 @@
 package dev.stackquery
 
+import dev.stackquery.internal.persistence.StorageKeys
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
@@ -28,6 +29,30 @@ class QueryKeySpec : FunSpec({
         queryKey("back\\slash", "tab\tnew\nline", "\u0001").toString() shouldBe
             """["back\\slash","tab\tnew\nline","\u0001"]"""
         queryKey("ünï").toString() shouldBe """["ünï"]"""
+    }
+
+    test("unpaired surrogates are escaped, so keys that differ only in them keep distinct, valid UTF-8 text") {
+        val keys =
+            listOf(queryKey("s", "a\uD800"), queryKey("s", "a\uDBFF"), queryKey("s", "a?"), queryKey("s", "a\uDC00"))
+        keys.map { it.toString() } shouldBe
+            listOf("""["s","a\ud800"]""", """["s","a\udbff"]""", """["s","a?"]""", """["s","a\udc00"]""")
+        val utf8 = keys.map { String(it.toString().toByteArray(Charsets.UTF_8), Charsets.UTF_8) }
+        utf8.toSet().size shouldBe 4
+        utf8 shouldBe keys.map { it.toString() }
+        // A low surrogate before a high one is two unpaired halves; a pair in order stays as is.
+        queryKey("\uDC00\uD800").toString() shouldBe """["\udc00\ud800"]"""
+        queryKey("x\uD83D\uDE00y").toString() shouldBe "[\"x\uD83D\uDE00y\"]"
+        queryKey("\u0000").toString() shouldBe """["\u0000"]"""
+    }
+
+    test("the text form reads back as the same key, unpaired surrogates and control chars included") {
+        for (key in listOf(
+            queryKey("s", "a\uD800", 1, 2.5, true),
+            queryKey("\uDBFF\u0000\u001f\"\\"),
+            queryKey("ü😀"),
+        )) {
+            StorageKeys.parse(key.toString()) shouldBe key
+        }
     }
 
     test("an Int segment equals the same Long segment") {

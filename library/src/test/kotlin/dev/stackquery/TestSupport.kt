@@ -10,6 +10,8 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.test.StandardTestDispatcher
 import kotlinx.coroutines.test.TestScope
 import kotlinx.coroutines.test.UnconfinedTestDispatcher
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.ConcurrentLinkedDeque
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.coroutines.Continuation
 import kotlin.coroutines.EmptyCoroutineContext
@@ -85,20 +87,35 @@ internal class BareObserver : QueryStateObserver {
 /** What a [BareObserver] asks of its query: enabled, no polling, the query's own options. */
 private val bareDemand = ObserverDemand<Any?>(options = null, enabled = true, pollIntervalMillis = 0)
 
-private val bareObservers = java.util.concurrent.ConcurrentHashMap<Query<*>, MutableList<BareObserver>>()
+/**
+ * The observers a test attached to one query, newest last, safe for concurrent stress workers.
+ * [pop] takes one atomically: the synchronized list used before had `removeLastOrNull()`, a size
+ * check then a `removeAt`, so two workers could both see the same last element and the second's
+ * `removeAt` threw `IndexOutOfBoundsException` (the mixed-workload stress failure).
+ */
+internal class ObserverStack<E : Any> {
+    private val deque = ConcurrentLinkedDeque<E>()
+
+    fun push(element: E) = deque.addLast(element)
+
+    /** The newest element, removed; `null` when empty. */
+    fun pop(): E? = deque.pollLast()
+}
+
+private val bareObservers = ConcurrentHashMap<Query<*>, ObserverStack<BareObserver>>()
 
 /** Attaches a [BareObserver] to this query; false if it has left the cache. */
 internal fun Query<*>.addObserver(): Boolean {
     val observer = BareObserver()
     @Suppress("UNCHECKED_CAST") // the bare demand carries no options, so it fits every query
     if (!(this as Query<Any?>).addObserver(observer, bareDemand)) return false
-    bareObservers.computeIfAbsent(this) { java.util.Collections.synchronizedList(mutableListOf()) } += observer
+    bareObservers.computeIfAbsent(this) { ObserverStack() }.push(observer)
     return true
 }
 
-/** Detaches one [BareObserver] attached by [addObserver]. */
+/** Detaches one [BareObserver] attached by [addObserver]; fails if none is attached. */
 internal fun Query<*>.removeObserver() {
-    val observer = checkNotNull(bareObservers[this]?.removeLastOrNull()) { "no bare observer on $key" }
+    val observer = checkNotNull(bareObservers[this]?.pop()) { "no bare observer on $key" }
     removeObserver(observer)
 }
 

@@ -19,6 +19,14 @@ internal suspend fun failureOf(thrown: Throwable, what: String): Throwable {
 }
 
 /**
+ * True for the errors after which nothing should be attempted: a [VirtualMachineError]
+ * (`OutOfMemoryError`, `InternalError`…) other than [StackOverflowError], which only unwinds the
+ * call that overflowed (a codec recursing into a cyclic object, say). Every other throwable from
+ * a storage or a codec, an `Error` such as `NotImplementedError` included, is a counted failure.
+ */
+internal fun Throwable.isFatal(): Boolean = this is VirtualMachineError && this !is StackOverflowError
+
+/**
  * Runs [block], a user callback (`onSuccess`, a listener, …): its exceptions are reported to
  * [onFailure] and change nothing; a `VirtualMachineError` propagates.
  */

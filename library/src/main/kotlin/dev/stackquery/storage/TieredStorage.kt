@@ -4,6 +4,7 @@ package dev.stackquery.storage
 
 import dev.stackquery.internal.common.InternalStackQueryApi
 import dev.stackquery.internal.common.requireDispatching
+import dev.stackquery.internal.isFatal
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
@@ -114,7 +115,8 @@ public class TieredStorage @JvmOverloads constructor(
                             tierSet(i, pending.key, pending.value, pending.ttl)
                         } catch (e: CancellationException) {
                             throw e
-                        } catch (e: Exception) {
+                        } catch (e: Throwable) {
+                            if (e.isFatal()) throw e
                             log.warn(
                                 "TieredStorage: background write of {} to tier {} failed: {}",
                                 pending.key,
@@ -163,7 +165,8 @@ public class TieredStorage @JvmOverloads constructor(
                 tier.get(key)
             } catch (e: CancellationException) {
                 throw e
-            } catch (e: Exception) {
+            } catch (e: Throwable) {
+                if (e.isFatal()) throw e
                 counters[i].errors.increment()
                 continue
             }
@@ -178,7 +181,8 @@ public class TieredStorage @JvmOverloads constructor(
                     counters[upper].backfills.increment()
                 } catch (e: CancellationException) {
                     throw e
-                } catch (e: Exception) {
+                } catch (e: Throwable) {
+                    if (e.isFatal()) throw e
                     // counted by tierSet; the value was found, so the read succeeds
                 }
             }
@@ -282,20 +286,22 @@ public class TieredStorage @JvmOverloads constructor(
         block()
     } catch (e: CancellationException) {
         throw e
-    } catch (e: Exception) {
+    } catch (e: Throwable) {
+        if (e.isFatal()) throw e
         counters[i].errors.increment()
         throw e
     }
 
     /** Runs [op] on every tier, then throws a [StorageException] if any failed. */
     private suspend inline fun everyTier(what: String, op: (Int) -> Unit) {
-        var failure: Exception? = null
+        var failure: Throwable? = null
         for (i in tiers.indices) {
             try {
                 op(i)
             } catch (e: CancellationException) {
                 throw e
-            } catch (e: Exception) {
+            } catch (e: Throwable) {
+                if (e.isFatal()) throw e
                 if (failure == null) failure = e else failure.addSuppressed(e)
             }
         }

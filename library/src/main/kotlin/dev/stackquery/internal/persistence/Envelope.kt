@@ -1,6 +1,8 @@
 package dev.stackquery.internal.persistence
 
+import dev.stackquery.internal.JsonEscapes
 import dev.stackquery.internal.KotlinxCodec
+import dev.stackquery.internal.isFatal
 import dev.stackquery.storage.CodecException
 import dev.stackquery.storage.QueryCodec
 import kotlinx.serialization.json.Json
@@ -12,7 +14,8 @@ import kotlinx.serialization.json.longOrNull
 
 /**
  * The stored form of a query: `{"v":1,"data":…,"dataUpdatedAt":…,"invalidated":…}`, plus
- * `"buster":"…"` when the client has one. `data` is the query codec's JSON text, embedded as is.
+ * `"buster":"…"` when the client has one. `data` is the query codec's JSON text, embedded as is
+ * but for unpaired surrogates, which are escaped (see [JsonEscapes]) so the entry survives UTF-8.
  */
 internal object Envelope {
     const val VERSION: Int = 1
@@ -21,12 +24,15 @@ internal object Envelope {
      * The envelope of [data] as [codec] encodes it (checked to be JSON text unless the codec is
      * kotlinx.serialization's).
      *
-     * @throws CodecException when the codec fails or its output is not JSON.
+     * @throws CodecException when the codec fails (with anything but a fatal error, see
+     *   [isFatal]: a `StackOverflowError` on a cyclic object is a codec failure) or its output is
+     *   not JSON.
      */
     fun <T> encode(codec: QueryCodec<T>, data: T, dataUpdatedAt: Long, invalidated: Boolean, buster: String): String {
         val dataJson = try {
             codec.encode(data)
-        } catch (e: Exception) {
+        } catch (e: Throwable) {
+            if (e.isFatal()) throw e
             throw CodecException("the codec could not encode the data", e)
         }
         if (codec !is KotlinxCodec<*>) {
@@ -40,7 +46,7 @@ internal object Envelope {
             .append(dataJson).append(",\"dataUpdatedAt\":").append(dataUpdatedAt)
             .append(",\"invalidated\":").append(invalidated)
         if (buster.isNotEmpty()) out.append(",\"buster\":").append(JsonPrimitive(buster).toString())
-        return out.append('}').toString()
+        return JsonEscapes.escapeUnpairedSurrogates(out.append('}').toString())
     }
 
     /**
@@ -66,7 +72,8 @@ internal object Envelope {
         val element: JsonElement = envelope["data"] ?: throw CodecException("the stored entry has no data")
         val data = try {
             if (codec is KotlinxCodec<T>) codec.decode(element) else codec.decode(element.toString())
-        } catch (e: Exception) {
+        } catch (e: Throwable) {
+            if (e.isFatal()) throw e
             throw CodecException("the codec could not read the stored data", e)
         }
         return Persisted(data, dataUpdatedAt, invalidated)

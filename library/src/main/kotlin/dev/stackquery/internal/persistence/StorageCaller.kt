@@ -1,5 +1,6 @@
 package dev.stackquery.internal.persistence
 
+import dev.stackquery.internal.isFatal
 import dev.stackquery.storage.StorageUnavailableException
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
@@ -11,8 +12,9 @@ import kotlinx.coroutines.withTimeoutOrNull
 
 /**
  * Calls a storage, bounded by [timeoutMillis], reporting each outcome to the [breaker] and the
- * [counters]: a failure or timeout is counted, logged (rate-limited) and thrown as
- * [StorageFailure]; the caller's own cancellation is rethrown as is. The call runs in its own
+ * [counters]: a failure (any throwable but a fatal one, see [isFatal]) or timeout is counted,
+ * logged (rate-limited) and thrown as [StorageFailure]; the caller's own cancellation is rethrown
+ * as is. The call runs in its own
  * coroutine in [scope], so the caller stops waiting after the timeout whatever the storage does.
  */
 internal class StorageCaller(
@@ -34,8 +36,9 @@ internal class StorageCaller(
                 throw e
             }
             Result.failure(e) // the storage threw a CancellationException of its own
-        } catch (e: Exception) {
-            Result.failure(e)
+        } catch (e: Throwable) {
+            if (e.isFatal()) throw e
+            Result.failure(e) // an Error too (NotImplementedError, StackOverflowError): see isFatal
         }
         if (outcome == null) {
             running.cancel()

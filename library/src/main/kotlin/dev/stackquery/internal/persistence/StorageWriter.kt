@@ -1,8 +1,10 @@
 package dev.stackquery.internal.persistence
 
+import dev.stackquery.internal.isFatal
 import dev.stackquery.internal.retry.RetrySchedule
 import dev.stackquery.internal.retry.retrying
 import dev.stackquery.storage.BatchStorage
+import dev.stackquery.storage.CodecException
 import dev.stackquery.storage.PrefixDeletableStorage
 import dev.stackquery.storage.StorageBackend
 import dev.stackquery.storage.StorageEntry
@@ -65,7 +67,9 @@ internal class StorageWriter(
             } catch (e: CancellationException) {
                 counters.writesDropped.add(batch.size.toLong()) // cancelled with the client's parent Job
                 throw e
-            } catch (e: Exception) {
+            } catch (e: Throwable) {
+                if (e.isFatal()) throw e
+                counters.writesDropped.add(batch.size.toLong()) // unexpected: never ends the writer
                 log.warn("write", e)
             } finally {
                 queue.done(batch)
@@ -79,7 +83,7 @@ internal class StorageWriter(
             if (op is WriteOp.Put<*>) {
                 try {
                     entries[op] = op.entry(buster)
-                } catch (e: Exception) {
+                } catch (e: CodecException) {
                     counters.writesDropped.increment()
                     log.warn("encode ${op.storageKey}", e)
                 }
