@@ -1,10 +1,12 @@
 package dev.stackquery
 
 import dev.stackquery.internal.client.ClientEngine
+import dev.stackquery.internal.durationMillis
 import dev.stackquery.internal.mutation.MutationImpl
 import dev.stackquery.internal.observer.QueryObserverImpl
 import dev.stackquery.storage.StorageStats
 import kotlinx.coroutines.flow.SharedFlow
+import kotlin.time.Duration
 
 /**
  * The entry point of StackQuery: an in-memory cache of queries that fetches, deduplicates,
@@ -251,9 +253,21 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     /**
      * Waits until every write to the L2 storage queued before this call has been sent (or given
      * up after its retries); returns at once without a storage. Call it before the process exits:
-     * [close] finishes the queued writes in the background but does not wait for them.
+     * [close] finishes the queued writes in the background but does not wait for them. While it
+     * waits, writes that meet an open circuit breaker (the storage is failing) are given up and
+     * counted in [StorageStats.writesDropped] instead of waiting out the cool-down, so a broken
+     * storage cannot hold it for minutes; each write still takes up to `storageTimeout` per
+     * attempt until the breaker opens. Use the `flush(timeout)` overload to bound it.
      */
     public suspend fun flush(): Unit = engine.flush()
+
+    /**
+     * [flush], waiting at most [timeout]: true when every write queued before the call was sent
+     * or given up, false when the time ran out first (the rest stays queued and is still sent).
+     *
+     * @throws IllegalArgumentException when [timeout] is negative.
+     */
+    public suspend fun flush(timeout: Duration): Boolean = engine.flush(durationMillis(timeout, "flush timeout"))
 
     /** A snapshot of the L2 tier's counters, or `null` when the client has no storage. */
     public fun storageStats(): StorageStats? = engine.storageStats()

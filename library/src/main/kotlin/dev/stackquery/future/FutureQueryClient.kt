@@ -10,6 +10,7 @@ import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
 import dev.stackquery.SwitchableQueryObserver
 import dev.stackquery.dependentQuery
+import dev.stackquery.internal.durationMillis
 import dev.stackquery.parallelQueries
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
@@ -17,6 +18,7 @@ import kotlinx.coroutines.Job
 import kotlinx.coroutines.future.future
 import java.util.concurrent.CompletableFuture
 import java.util.function.Function
+import kotlin.time.toKotlinDuration
 
 /**
  * The [QueryClient] for Java: every suspending operation as a method returning a
@@ -73,6 +75,18 @@ public class FutureQueryClient private constructor(
      */
     public fun flush(): CompletableFuture<Void?> =
         CoroutineScope(client.config.coroutineContext.minusKey(Job)).future { client.flush(); null }
+
+    /**
+     * [QueryClient.flush] with a timeout: completes with true once every L2 write queued before
+     * the call was sent (or given up), with false when [timeout] ran out first.
+     *
+     * @throws IllegalArgumentException when [timeout] is negative.
+     */
+    public fun flush(timeout: java.time.Duration): CompletableFuture<Boolean> {
+        val limit = timeout.toKotlinDuration()
+        durationMillis(limit, "flush timeout") // rejects a negative timeout here, not in the future
+        return CoroutineScope(client.config.coroutineContext.minusKey(Job)).future { client.flush(limit) }
+    }
 
     /** [QueryClient.prefetchQuery]: completes when the cache is warm; never completes exceptionally for a fetch error. */
     public fun prefetchQuery(options: QueryOptions<*>): CompletableFuture<Void?> =

@@ -7,7 +7,8 @@ import java.time.Duration
  * [dev.stackquery.QueryClient.storageStats]. Counters only grow; [pendingWrites] and
  * [circuitOpen] describe the moment of the snapshot.
  *
- * @property hits hydrations that found a fresh entry (the query function was not called).
+ * @property hits hydrations that found a fresh entry in the storage (the query function was not
+ *   called).
  * @property staleHits hydrations that found a stale or invalidated entry (returned, then refetched).
  * @property misses hydrations that found no entry.
  * @property corrupt entries that could not be decoded, or were written under another envelope
@@ -24,8 +25,11 @@ import java.time.Duration
  * @property circuitOpen whether the breaker is open now (the storage is being skipped).
  * @property reads storage reads completed (found, missing or corrupt), the denominator of [averageReadLatency].
  * @property totalReadNanos the wall time of those reads, added up.
+ * @property pendingHits hydrations answered by the client's own write still waiting for the
+ *   writer (the storage was not read; counted apart from [hits] and [staleHits], so a slow or
+ *   skipped storage does not look like a busy one).
  */
-public class StorageStats(
+public class StorageStats @JvmOverloads constructor(
     public val hits: Long,
     public val staleHits: Long,
     public val misses: Long,
@@ -40,6 +44,7 @@ public class StorageStats(
     public val circuitOpen: Boolean,
     public val reads: Long,
     public val totalReadNanos: Long,
+    public val pendingHits: Long = 0,
 ) {
     /** The mean wall time of a storage read; zero when there was none. */
     public val averageReadLatency: Duration
@@ -50,15 +55,17 @@ public class StorageStats(
             corrupt == other.corrupt && writes == other.writes && deletes == other.deletes && errors == other.errors &&
             timeouts == other.timeouts && skipped == other.skipped && writesDropped == other.writesDropped &&
             pendingWrites == other.pendingWrites && circuitOpen == other.circuitOpen && reads == other.reads &&
-            totalReadNanos == other.totalReadNanos
+            totalReadNanos == other.totalReadNanos && pendingHits == other.pendingHits
 
-    override fun hashCode(): Int =
-        listOf(hits, staleHits, misses, corrupt, writes, deletes, errors, timeouts, skipped, writesDropped, reads)
-            .hashCode() * 31 + pendingWrites
+    override fun hashCode(): Int = listOf(
+        hits, staleHits, misses, corrupt, writes, deletes, errors, timeouts, skipped, writesDropped, reads,
+        pendingHits,
+    )
+        .hashCode() * 31 + pendingWrites
 
     override fun toString(): String =
         "StorageStats(hits=$hits, staleHits=$staleHits, misses=$misses, corrupt=$corrupt, writes=$writes, " +
             "deletes=$deletes, errors=$errors, timeouts=$timeouts, skipped=$skipped, writesDropped=$writesDropped, " +
-            "pendingWrites=$pendingWrites, circuitOpen=$circuitOpen, reads=$reads, " +
+            "pendingWrites=$pendingWrites, circuitOpen=$circuitOpen, reads=$reads, pendingHits=$pendingHits, " +
             "averageReadLatency=$averageReadLatency)"
 }

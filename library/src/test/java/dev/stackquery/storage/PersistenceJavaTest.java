@@ -133,5 +133,22 @@ class PersistenceJavaTest {
         StorageException unavailable = new StorageUnavailableException("down");
         assertTrue(unavailable instanceof dev.stackquery.StackQueryException);
         assertTrue(new CodecException("bad") instanceof StorageException);
+        assertTrue(new StorageKeyRejectedException("key too long") instanceof StorageException);
+    }
+
+    @Test
+    void flushWithATimeoutTellsWhetherEverythingWasWritten() {
+        MapStorage map = new MapStorage();
+        QueryClientConfig config = QueryClientConfig.builder()
+                .storage(AsyncStorageBackend.asStorageBackend(map))
+                .build();
+        try (QueryClient client = new QueryClient(config)) {
+            FutureQueryClient futures = FutureQueryClient.of(client);
+            futures.fetchQuery(options("hello", new AtomicInteger())).join();
+            boolean written = futures.flush(Duration.ofSeconds(10)).join();
+            assertTrue(written);
+            assertNotNull(map.map.get("stackquery:[\"greeting\",1]"));
+            assertThrows(IllegalArgumentException.class, () -> futures.flush(Duration.ofSeconds(-1)));
+        }
     }
 }

@@ -186,5 +186,7 @@ internal class ClientEngine(val config: QueryClientConfig) {
         l2?.flush()
     }
 
+    suspend fun flush(timeoutMillis: Long): Boolean = l2?.flush(timeoutMillis) ?: true
+
     fun storageStats(): StorageStats? = l2?.stats()
 }

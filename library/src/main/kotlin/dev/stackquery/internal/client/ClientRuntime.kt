@@ -14,6 +14,7 @@ import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.asExecutor
 import org.slf4j.LoggerFactory
 import java.util.concurrent.Executor
+import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.coroutines.ContinuationInterceptor
 
 /**
@@ -35,16 +36,17 @@ internal class ClientRuntime(val config: QueryClientConfig) {
     val dispatchExecutor: Executor =
         ((config.coroutineContext[ContinuationInterceptor] as? CoroutineDispatcher) ?: Dispatchers.Default).asExecutor()
 
-    @Volatile
-    var isClosed: Boolean = false
-        private set
+    private val closeCalled = AtomicBoolean()
 
-    /** Marks the client closed; false if it already was. */
-    fun markClosed(): Boolean {
-        if (isClosed) return false
-        isClosed = true
-        return true
-    }
+    /**
+     * True once `close()` was called, or once the client's job stopped being active (its parent
+     * `Job` was cancelled: `close()` follows when the job completes, but fetches already end with
+     * the job's cancellation, which callers must see as [QueryClientClosedException]).
+     */
+    val isClosed: Boolean get() = closeCalled.get() || !job.isActive
+
+    /** Marks the client closed; false if `close()` already did (exactly one caller gets true). */
+    fun markClosed(): Boolean = closeCalled.compareAndSet(false, true)
 
     /** @throws QueryClientClosedException when the client is closed. */
     fun checkOpen() {

@@ -98,7 +98,7 @@ internal class FilterOperations(
     private fun <T> applyEntry(query: Query<T>, entry: String): Boolean {
         val codec = query.resolved?.options?.codec ?: return false
         val persisted = try {
-            Envelope.decode(entry, runtime.config.buster, codec)
+            Envelope.decode(entry, runtime.config.buster, codec, runtime.clock.nowMillis())
         } catch (e: Exception) {
             null
         } ?: return false

@@ -51,11 +51,14 @@ internal object Envelope {
 
     /**
      * The entry [text] holds, or `null` when it was written under another envelope version or
-     * [buster] (to be ignored and deleted).
+     * [buster] (to be ignored and deleted). A `dataUpdatedAt` after [nowMillis] (another
+     * machine's clock ahead of ours) reads as [nowMillis], so the entry ages from now instead of
+     * staying fresh until that time.
      *
-     * @throws CodecException when [text] is not an envelope or [codec] cannot read its data.
+     * @throws CodecException when [text] is not an envelope (a field missing or of the wrong
+     *   type: `"invalidated":"yes"` is not `false`) or [codec] cannot read its data.
      */
-    fun <T> decode(text: String, buster: String, codec: QueryCodec<T>): Persisted<T>? {
+    fun <T> decode(text: String, buster: String, codec: QueryCodec<T>, nowMillis: Long): Persisted<T>? {
         val envelope = try {
             Json.parseToJsonElement(text) as? JsonObject
         } catch (e: Exception) {
@@ -68,7 +71,11 @@ internal object Envelope {
         if (storedBuster != buster) return null
         val dataUpdatedAt = (envelope["dataUpdatedAt"] as? JsonPrimitive)?.longOrNull
             ?: throw CodecException("the stored entry has no dataUpdatedAt")
-        val invalidated = (envelope["invalidated"] as? JsonPrimitive)?.booleanOrNull ?: false
+        val invalidated = when (val field = envelope["invalidated"]) {
+            null -> false
+            else -> (field as? JsonPrimitive)?.takeUnless { it.isString }?.booleanOrNull
+                ?: throw CodecException("the stored entry's invalidated is not a boolean: $field")
+        }
         val element: JsonElement = envelope["data"] ?: throw CodecException("the stored entry has no data")
         val data = try {
             if (codec is KotlinxCodec<T>) codec.decode(element) else codec.decode(element.toString())
@@ -76,9 +83,17 @@ internal object Envelope {
             if (e.isFatal()) throw e
             throw CodecException("the codec could not read the stored data", e)
         }
-        return Persisted(data, dataUpdatedAt, invalidated)
+        return Persisted(data, minOf(dataUpdatedAt, nowMillis), invalidated)
     }
 }
 
-/** A query's data as persisted: what hydration restores. */
-internal class Persisted<T>(val data: T, val dataUpdatedAt: Long, val invalidated: Boolean)
+/**
+ * A query's data as persisted: what hydration restores. [pending] when it was read from the
+ * client's own write still waiting for the writer, not from the storage.
+ */
+internal class Persisted<T>(
+    val data: T,
+    val dataUpdatedAt: Long,
+    val invalidated: Boolean,
+    val pending: Boolean = false,
+)

@@ -16,6 +16,7 @@ import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.withTimeoutOrNull
 import org.slf4j.LoggerFactory
 import kotlin.coroutines.CoroutineContext
 import kotlin.time.Duration
@@ -171,7 +172,7 @@ internal class L2Tier(
             return null
         }
         val persisted = try {
-            Envelope.decode(text, buster, codec)
+            Envelope.decode(text, buster, codec, clock.nowMillis())
         } catch (e: CodecException) {
             log.warn("decode $storageKey", e)
             null
@@ -184,12 +185,23 @@ internal class L2Tier(
     }
 
     /** Counts a hydration that found data: fresh ([stale] false) or stale. */
-    fun countHit(stale: Boolean) = (if (stale) counters.staleHits else counters.hits).increment()
+    fun countHit(persisted: Persisted<*>, stale: Boolean) = when {
+        persisted.pending -> counters.pendingHits
+        stale -> counters.staleHits
+        else -> counters.hits
+    }.increment()
 
     // ---- lifecycle ----
 
-    /** Waits until every operation queued before this call has been written or given up. */
-    suspend fun flush() = queue.flush()
+    /**
+     * Waits until every operation queued before this call has been written or given up; while
+     * it waits, operations that meet an open breaker are given up at once.
+     */
+    suspend fun flush() = writer.flushing { queue.flush() }
+
+    /** [flush], for at most [timeoutMillis]: true when everything queued before the call was finished with. */
+    suspend fun flush(timeoutMillis: Long): Boolean =
+        writer.flushing { withTimeoutOrNull(timeoutMillis) { queue.flush() } != null }
 
     /** Where the queue stands now: [awaitWritten] with it waits for everything queued so far. */
     fun mark(): Long = queue.mark()

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.LongAdder
 /** The live counters behind [StorageStats]: striped, so reads and the writer never contend. */
 internal class StorageCounters {
     val hits = LongAdder()
+    val pendingHits = LongAdder()
     val staleHits = LongAdder()
     val misses = LongAdder()
     val corrupt = LongAdder()
@@ -23,6 +24,6 @@ internal class StorageCounters {
         writes = writes.sum(), deletes = deletes.sum(), errors = errors.sum(), timeouts = timeouts.sum(),
         skipped = skipped.sum(), writesDropped = writesDropped.sum(),
         pendingWrites = pendingWrites, circuitOpen = circuitOpen,
-        reads = reads.sum(), totalReadNanos = readNanos.sum(),
+        reads = reads.sum(), totalReadNanos = readNanos.sum(), pendingHits = pendingHits.sum(),
     )
 }

@@ -9,19 +9,23 @@ import dev.stackquery.storage.PrefixDeletableStorage
 import dev.stackquery.storage.StorageBackend
 import dev.stackquery.storage.StorageEntry
 import kotlinx.coroutines.CancellationException
-import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CompletableJob
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeoutOrNull
+import java.util.concurrent.atomic.AtomicInteger
 
 /**
  * The one coroutine that sends a [WriteQueue] to a storage, in order: runs of writes go to
  * [BatchStorage.setAll] when the storage has it; deletions and prefix deletions go one by one, in
  * their place, so nothing written before a deletion outlives it and nothing written after it is
  * lost. A failed batch is retried [retries] times with backoff (skipping operations that a newer
- * one replaced meanwhile), then dropped and counted. After [close], an operation that finds the
- * breaker open is dropped and counted instead of waiting out the cool-down. However the writer
+ * one replaced meanwhile), then dropped and counted. After [close], and while a flush waits
+ * ([flushing]), an operation that finds the breaker open is dropped and counted instead of
+ * waiting out the cool-down. However the writer
  * ends (its queue done after close, or cancelled with the client's parent `Job`), the queue is
  * told ([WriteQueue.stopped]), so nothing is left waiting.
  */
@@ -38,8 +42,14 @@ internal class StorageWriter(
 ) {
     private val schedule = RetrySchedule.backoff(RETRY_BASE_MILLIS, coolDownMillis, retries)
 
-    /** Completed by [close]: wakes a writer waiting for the breaker, which then gives up. */
-    private val closing = CompletableDeferred<Unit>()
+    @Volatile
+    private var closing = false
+
+    /** Flushes waiting now: while there is one, an operation that meets an open breaker is dropped. */
+    private val flushing = AtomicInteger()
+
+    /** Bumped by [close] and by each flush: wakes a writer waiting for the breaker, to give up. */
+    private val giveUp = MutableStateFlow(0L)
 
     /** Starts the writer in [scope]; its job completes once the queue is closed and drained. */
     fun start(scope: CoroutineScope, job: CompletableJob) {
@@ -55,7 +65,22 @@ internal class StorageWriter(
 
     fun close() {
         queue.close()
-        closing.complete(Unit)
+        closing = true
+        giveUp.update { it + 1 }
+    }
+
+    /**
+     * Runs [flush] (a wait for the queue) so that it returns promptly: meanwhile, operations that
+     * meet an open breaker are dropped and counted instead of waiting out its cool-down.
+     */
+    suspend fun <R> flushing(flush: suspend () -> R): R {
+        flushing.incrementAndGet()
+        giveUp.update { it + 1 }
+        try {
+            return flush()
+        } finally {
+            flushing.decrementAndGet()
+        }
     }
 
     private suspend fun drain() {
@@ -92,14 +117,14 @@ internal class StorageWriter(
         var ops = batch.filter { it !is WriteOp.Put<*> || it in entries }
         retrying(
             schedule,
-            failure = { if (it is StorageFailure) it else throw it },
+            failure = { if (it is StorageFailure && !it.permanent) it else throw it },
             onRetry = { _, _ -> },
             giveUp = { _, _ -> counters.writesDropped.add(ops.size.toLong()) },
         ) { attempt ->
             if (attempt > 0) ops = queue.notSuperseded(ops)
             if (ops.isEmpty()) return
             if (!awaitBreaker()) {
-                counters.writesDropped.add(ops.size.toLong()) // closed, and the storage is down
+                counters.writesDropped.add(ops.size.toLong()) // closing or flushing, and the storage is down
                 return
             }
             send(ops, entries)
@@ -108,11 +133,11 @@ internal class StorageWriter(
 
     private suspend fun send(ops: List<WriteOp>, entries: Map<WriteOp, StorageEntry>) {
         when (val first = ops.first()) {
-            is WriteOp.Delete -> {
+            is WriteOp.Delete -> unlessRejected {
                 caller.call("delete ${first.storageKey}") { storage.delete(first.storageKey) }
                 counters.deletes.increment()
             }
-            is WriteOp.DeletePrefix -> {
+            is WriteOp.DeletePrefix -> unlessRejected {
                 caller.call("delete prefix ${first.prefix}") {
                     (storage as PrefixDeletableStorage).deleteByPrefix(first.prefix)
                 }
@@ -121,24 +146,45 @@ internal class StorageWriter(
             is WriteOp.Put<*> -> {
                 if (ops.size > 1 && storage is BatchStorage) {
                     val batch = ops.map { entries.getValue(it) }
-                    caller.call("write ${batch.size} entries") { storage.setAll(batch) }
-                    counters.writes.add(batch.size.toLong())
-                } else {
-                    for (op in ops) {
-                        val entry = entries.getValue(op)
+                    // A key the storage rejects fails the whole batch: then each entry goes alone.
+                    unlessRejected {
+                        caller.call("write ${batch.size} entries") { storage.setAll(batch) }
+                        counters.writes.add(batch.size.toLong())
+                        return
+                    }
+                }
+                for (op in ops) {
+                    val entry = entries.getValue(op)
+                    val written = unlessRejected {
                         caller.call("write ${entry.key}") { storage.set(entry.key, entry.value, entry.ttl) }
                         counters.writes.increment()
                     }
+                    if (!written) counters.writesDropped.increment()
                 }
             }
         }
     }
 
-    /** Waits until the breaker lets a call through (true), or gives up once the client is closed (false). */
+    /** Runs [send]; false when the storage rejected a key (a permanent failure, not retried). */
+    private inline fun unlessRejected(send: () -> Unit): Boolean = try {
+        send()
+        true
+    } catch (e: StorageFailure) {
+        if (!e.permanent) throw e
+        false
+    }
+
+    /**
+     * Waits until the breaker lets a call through (true), or gives up (false) once the client is
+     * closed or while a flush waits.
+     */
     private suspend fun awaitBreaker(): Boolean {
         while (!breaker.tryAcquire()) {
-            if (closing.isCompleted) return false
-            withTimeoutOrNull(breaker.millisUntilProbe().coerceAtLeast(MIN_BREAKER_POLL_MILLIS)) { closing.await() }
+            val seen = giveUp.value
+            if (closing || flushing.get() > 0) return false
+            withTimeoutOrNull(breaker.millisUntilProbe().coerceAtLeast(MIN_BREAKER_POLL_MILLIS)) {
+                giveUp.first { it != seen }
+            }
         }
         return true
     }

@@ -27,7 +27,7 @@ internal sealed class WriteOp {
         fun entry(buster: String): StorageEntry =
             StorageEntry(storageKey, Envelope.encode(codec, data, dataUpdatedAt, invalidated, buster), ttl)
 
-        fun persisted(): Persisted<T> = Persisted(data, dataUpdatedAt, invalidated)
+        fun persisted(): Persisted<T> = Persisted(data, dataUpdatedAt, invalidated, pending = true)
     }
 
     /** Deletes the entry under [storageKey]. */

@@ -133,7 +133,7 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         var next = state.withData(persisted.data, persisted.dataUpdatedAt, FetchStatus.FETCHING)
         if (persisted.invalidated) next = next.copy(isInvalidated = true)
         val stale = isStale(next, run.options.staleTimeMillis, runtime.clock.nowMillis())
-        host.l2?.countHit(stale)
+        host.l2?.countHit(persisted, stale)
         if (!stale) {
             settle(run) { next.copy(fetchStatus = FetchStatus.IDLE) }
             return true

@@ -10,6 +10,7 @@ import dev.stackquery.storage.PrefixDeletableStorage
 import dev.stackquery.storage.PurgeableStorage
 import dev.stackquery.storage.StorageEntry
 import dev.stackquery.storage.StorageException
+import dev.stackquery.storage.StorageKeyRejectedException
 import dev.stackquery.storage.StorageUnavailableException
 import dev.stackquery.storage.exposed.internal.CacheSql
 import dev.stackquery.storage.exposed.internal.CacheTable
@@ -77,8 +78,9 @@ import kotlin.time.Duration.Companion.seconds
  * queued is withdrawn if it has not started, and may still be committed otherwise.
  *
  * **Errors.** Thrown as [StorageUnavailableException] when the database cannot be reached (or
- * the storage is closed) and as [StorageException] otherwise, for instance for a key longer than
- * [MAX_KEY_LENGTH]; with [ExposedStorageOptions.silent], logged instead, and the operation
+ * the storage is closed), as [StorageKeyRejectedException] for a key longer than [MAX_KEY_LENGTH]
+ * (a client treats it as a miss for that key, not as an outage), and as [StorageException]
+ * otherwise; with [ExposedStorageOptions.silent], logged instead, and the operation
  * returns a miss, nothing or 0.
  */
 public class ExposedStorage private constructor(
@@ -236,7 +238,7 @@ public class ExposedStorage private constructor(
 
     private fun checkKey(key: String) {
         if (key.length > MAX_KEY_LENGTH) {
-            throw StorageException(
+            throw StorageKeyRejectedException(
                 "ExposedStorage keys are at most $MAX_KEY_LENGTH characters; this one has ${key.length}",
             )
         }

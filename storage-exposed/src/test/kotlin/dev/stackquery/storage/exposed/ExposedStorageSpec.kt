@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig
 import com.zaxxer.hikari.HikariDataSource
 import dev.stackquery.storage.StorageEntry
 import dev.stackquery.storage.StorageException
+import dev.stackquery.storage.StorageKeyRejectedException
 import dev.stackquery.testing.ManualClock
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
@@ -123,7 +124,7 @@ class ExposedStorageSpec : FunSpec({
             }
         }
 
-        dialectTest(database, "keys up to 768 characters are stored; longer ones fail with StorageException") {
+        dialectTest(database, "keys up to 768 characters are stored; longer ones are rejected, key by key") {
             withNamespace(database) { namespace ->
                 namespace.open(ManualClock()).use { storage ->
                     val longest = "k".repeat(766) + "🔑" // 768 UTF-16 characters
@@ -134,9 +135,10 @@ class ExposedStorageSpec : FunSpec({
                     storage.get(longestUnicode) shouldBe "ok2"
                     val tooLong = "k".repeat(769)
                     val message = "ExposedStorage keys are at most 768 characters; this one has 769"
-                    shouldThrow<StorageException> { storage.set(tooLong, "x", null) }.message shouldBe message
-                    shouldThrow<StorageException> { storage.get(tooLong) }.message shouldBe message
-                    shouldThrow<StorageException> {
+                    shouldThrow<StorageKeyRejectedException> { storage.set(tooLong, "x", null) }.message shouldBe
+                        message
+                    shouldThrow<StorageKeyRejectedException> { storage.get(tooLong) }.message shouldBe message
+                    shouldThrow<StorageKeyRejectedException> {
                         storage.setAll(listOf(StorageEntry(tooLong, "x", null)))
                     }.message shouldBe
                         message
