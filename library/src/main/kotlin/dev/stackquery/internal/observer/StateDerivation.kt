@@ -9,7 +9,8 @@ import dev.stackquery.QueryStatus
  * data (memoized: it runs only for new raw data, and an equal result keeps the previous
  * reference), the previous key's data while the new key has none (`keepPreviousData`), or the
  * placeholder. A [select] that throws makes the shown state ERROR with that exception, keeping
- * the last selected data.
+ * the last data it selected from the query's own data (never a selected placeholder, which would
+ * then pass for real data).
  *
  * Not thread-safe: the observer calls it from one thread at a time (its publishing loop while
  * attached, its lock while detached).
@@ -17,6 +18,9 @@ import dev.stackquery.QueryStatus
 internal class StateDerivation<Q, T>(private val select: ((Q) -> T)?) {
     private var memoRaw: Any? = NONE
     private var memoSelected: Any? = NONE
+
+    /** Whether [memoSelected] was selected from a placeholder rather than the query's data. */
+    private var memoIsPlaceholder = false
 
     /** The data shown before the key changed, kept for `keepPreviousData`; [NONE] when there is none. */
     @Volatile
@@ -33,28 +37,38 @@ internal class StateDerivation<Q, T>(private val select: ((Q) -> T)?) {
         when {
             raw.hasData -> {
                 previousData = NONE // the new key has data: what was kept is no longer shown
-                if (select == null) raw as QueryState<T> else raw.showing(selectData(raw.data as Q), false)
+                if (select ==
+                    null
+                ) {
+                    raw as QueryState<T>
+                } else {
+                    raw.showing(selectData(raw.data as Q, placeholder = false), false)
+                }
             }
             raw.status == QueryStatus.ERROR || !(options.enabled || raw.isFetching) -> raw as QueryState<T>
             options.keepPreviousData && previousData !== NONE -> raw.showing(previousData as T, true)
-            options.placeholderData != null -> raw.showing(selectData(options.placeholderData), true)
+            options.placeholderData != null -> raw.showing(
+                selectData(options.placeholderData, placeholder = true),
+                true,
+            )
             else -> raw as QueryState<T>
         }
     } catch (e: Throwable) {
         if (e is VirtualMachineError) throw e
-        val kept = memoSelected
+        val kept = if (memoIsPlaceholder) NONE else memoSelected
         raw.selectFailed(e, if (kept === NONE) null else kept as T, kept !== NONE)
     }
 
     /** [select] applied to [raw], run only for new raw data; an equal result keeps the old reference. */
     @Suppress("UNCHECKED_CAST") // without select, T is Q; memoSelected holds a T once set
-    private fun selectData(raw: Q): T {
+    private fun selectData(raw: Q, placeholder: Boolean): T {
         val select = select ?: return raw as T
         if (memoRaw !== NONE && raw === memoRaw) return memoSelected as T
         val selected = select(raw)
         val kept = if (memoSelected !== NONE && memoSelected == selected) memoSelected else selected
         memoRaw = raw
         memoSelected = kept
+        memoIsPlaceholder = placeholder
         return kept as T
     }
 

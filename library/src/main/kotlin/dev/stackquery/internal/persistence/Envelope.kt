@@ -6,6 +6,7 @@ import dev.stackquery.internal.isFatal
 import dev.stackquery.storage.CodecException
 import dev.stackquery.storage.QueryCodec
 import kotlinx.serialization.json.Json
+import kotlinx.serialization.json.JsonArray
 import kotlinx.serialization.json.JsonElement
 import kotlinx.serialization.json.JsonObject
 import kotlinx.serialization.json.JsonPrimitive
@@ -36,11 +37,12 @@ internal object Envelope {
             throw CodecException("the codec could not encode the data", e)
         }
         if (codec !is KotlinxCodec<*>) {
-            try {
+            val parsed = try {
                 Json.parseToJsonElement(dataJson)
             } catch (e: Exception) {
                 throw CodecException("the codec's output is not JSON text: ${dataJson.take(80)}", e)
             }
+            if (!isStrictJson(parsed)) throw CodecException("the codec's output is not JSON text: ${dataJson.take(80)}")
         }
         val out = StringBuilder(dataJson.length + 64).append("{\"v\":").append(VERSION).append(",\"data\":")
             .append(dataJson).append(",\"dataUpdatedAt\":").append(dataUpdatedAt)
@@ -48,6 +50,19 @@ internal object Envelope {
         if (buster.isNotEmpty()) out.append(",\"buster\":").append(JsonPrimitive(buster).toString())
         return JsonEscapes.escapeUnpairedSurrogates(out.append('}').toString())
     }
+
+    /**
+     * Whether every literal in [element] is one JSON allows: kotlinx.serialization's parser also
+     * takes bare tokens (`hello`, `NaN`, `name=ann`) as unquoted literals, which no other reader would.
+     */
+    private fun isStrictJson(element: JsonElement): Boolean = when (element) {
+        is JsonObject -> element.values.all(::isStrictJson)
+        is JsonArray -> element.all(::isStrictJson)
+        is JsonPrimitive -> element.isString || element.content in LITERALS || JSON_NUMBER.matches(element.content)
+    }
+
+    private val LITERALS = setOf("true", "false", "null")
+    private val JSON_NUMBER = Regex("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?")
 
     /**
      * The entry [text] holds, or `null` when it was written under another envelope version or

@@ -1,6 +1,7 @@
 package dev.stackquery.internal.retry
 
 import dev.stackquery.RetryPolicy
+import dev.stackquery.internal.isFatal
 
 /**
  * When to try again after a failure: the delay before the next attempt in ms, or `null` to give
@@ -11,15 +12,17 @@ internal fun interface RetrySchedule {
 
     companion object {
         /**
-         * At most [retries] retries, as [policy] decides. A policy that throws is reported to
-         * [onPolicyFailure] and counts as "do not retry" (from `shouldRetry`) or "retry at once"
-         * (from `delayMillis`): a broken policy never replaces the failure it was asked about.
+         * At most [retries] retries, as [policy] decides. A policy that throws (anything but a
+         * fatal error, an `Error` from `TODO()` included) is reported to [onPolicyFailure] and
+         * counts as "do not retry" (from `shouldRetry`) or "retry at once" (from `delayMillis`):
+         * a broken policy never replaces the failure it was asked about.
          */
-        fun of(retries: Int, policy: RetryPolicy, onPolicyFailure: (Exception) -> Unit): RetrySchedule =
+        fun of(retries: Int, policy: RetryPolicy, onPolicyFailure: (Throwable) -> Unit): RetrySchedule =
             RetrySchedule { failures, error ->
                 val retry = failures <= retries && try {
                     policy.shouldRetry(failures, error)
-                } catch (e: Exception) {
+                } catch (e: Throwable) {
+                    if (e.isFatal()) throw e
                     onPolicyFailure(e)
                     false
                 }
@@ -28,7 +31,8 @@ internal fun interface RetrySchedule {
                 } else {
                     try {
                         policy.delayMillis(failures, error).coerceAtLeast(0)
-                    } catch (e: Exception) {
+                    } catch (e: Throwable) {
+                        if (e.isFatal()) throw e
                         onPolicyFailure(e)
                         0L
                     }
