@@ -1,5 +1,12 @@
-package dev.stackquery
+package dev.stackquery.regression
 
+import dev.stackquery.FakeFetcher
+import dev.stackquery.QueryClient
+import dev.stackquery.QueryOptions
+import dev.stackquery.brief
+import dev.stackquery.query
+import dev.stackquery.queryKey
+import dev.stackquery.testClient
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe

@@ -1,5 +1,15 @@
-package dev.stackquery
+package dev.stackquery.regression
 
+import dev.stackquery.FakeFetcher
+import dev.stackquery.QueryCacheEvent
+import dev.stackquery.QueryOptions
+import dev.stackquery.RetryPolicy
+import dev.stackquery.brief
+import dev.stackquery.completesWithoutSuspending
+import dev.stackquery.queryKey
+import dev.stackquery.recordEvents
+import dev.stackquery.statesOf
+import dev.stackquery.testClient
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.async

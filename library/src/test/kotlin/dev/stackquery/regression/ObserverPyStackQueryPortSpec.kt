@@ -1,5 +1,11 @@
-package dev.stackquery
+package dev.stackquery.regression
 
+import dev.stackquery.FakeFetcher
+import dev.stackquery.QueryOptions
+import dev.stackquery.brief
+import dev.stackquery.query
+import dev.stackquery.queryKey
+import dev.stackquery.testClient
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.test.advanceTimeBy

@@ -1,5 +1,17 @@
-package dev.stackquery
+package dev.stackquery.regression
 
+import dev.stackquery.FakeFetcher
+import dev.stackquery.QueryCancelledException
+import dev.stackquery.QueryClient
+import dev.stackquery.QueryClientConfig
+import dev.stackquery.QueryClock
+import dev.stackquery.QueryFilter
+import dev.stackquery.User
+import dev.stackquery.brief
+import dev.stackquery.persistentClient
+import dev.stackquery.query
+import dev.stackquery.queryKey
+import dev.stackquery.queryOptions
 import dev.stackquery.storage.BatchStorage
 import dev.stackquery.storage.InMemoryStorage
 import dev.stackquery.storage.PrefixDeletableStorage

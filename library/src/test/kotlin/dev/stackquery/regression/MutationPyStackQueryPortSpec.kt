@@ -1,5 +1,10 @@
-package dev.stackquery
+package dev.stackquery.regression
 
+import dev.stackquery.MutationOptions
+import dev.stackquery.MutationStatus
+import dev.stackquery.RetryPolicy
+import dev.stackquery.original
+import dev.stackquery.testClient
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.test.currentTime
