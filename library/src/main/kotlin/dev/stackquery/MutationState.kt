@@ -46,7 +46,7 @@ public class MutationState<out TData, out TVariables> internal constructor(
     internal companion object {
         private val IDLE = MutationState(MutationStatus.IDLE, null, null, null, 0, 0, 0)
 
-        @Suppress("UNCHECKED_CAST")
+        @Suppress("UNCHECKED_CAST") // IDLE holds no D or V (all null), so it is every MutationState<D, V>
         fun <D, V> idle(): MutationState<D, V> = IDLE as MutationState<D, V>
     }
 }

@@ -90,7 +90,7 @@ public class QueryKey private constructor(
             if (segments.isEmpty()) return EMPTY
             val parts = arrayOfNulls<Any>(segments.size)
             for (i in segments.indices) parts[i] = normalize(segments[i], i)
-            @Suppress("UNCHECKED_CAST")
+            @Suppress("UNCHECKED_CAST") // every element was set above: no null is left
             return QueryKey(parts as Array<Any>)
         }
 
