@@ -19,6 +19,7 @@ import dev.stackquery.storage.exposed.internal.KeyWrite
 import dev.stackquery.storage.exposed.internal.SqlFlavor
 import dev.stackquery.storage.exposed.internal.SqliteDatabases
 import dev.stackquery.storage.exposed.internal.WriteOp
+import dev.stackquery.storage.exposed.internal.checkSchema
 import dev.stackquery.storage.exposed.internal.storageFailure
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineName
@@ -193,11 +194,27 @@ public class ExposedStorage private constructor(
         }
     }
 
-    /** The statements for this storage's database, creating the table and its index on first use. */
+    /**
+     * The statements for this storage's database, creating the table and its index on first use.
+     * An SQLite file of [sqlite] that is not a readable database (garbage, a damaged header, a
+     * truncated file) is moved aside once, with a warning, and a new one created in its place.
+     */
     private suspend fun ensureSchema(): CacheSql = sql ?: schemaLock.withLock {
         sql ?: withContext(context) {
+            (owned as? SqliteDatabases)?.let { file ->
+                file.damage()?.let { damage ->
+                    val aside = file.quarantine(clock.nowMillis())
+                    log.warn(
+                        "{}: not a readable SQLite database; moved it aside to {}, starting an empty one",
+                        this@ExposedStorage,
+                        aside,
+                        damage,
+                    )
+                }
+            }
             inTopLevelTransaction(writeDb) {
                 val flavor = SqlFlavor.of(db.dialect)
+                checkSchema(table, flavor)
                 for (statement in flavor.createStatements(this, table)) exec(statement)
                 CacheSql(table, flavor)
             }

@@ -45,6 +45,9 @@ abstract class TestDatabase(val name: String) {
         /** Runs [statement] (a query returning one number) directly on this database. */
         suspend fun queryLong(statement: String): Long
 
+        /** Runs [statement] (DDL or DML) directly on this database. */
+        suspend fun execute(statement: String)
+
         /** Removes what this namespace created (table, file, in-memory database). */
         suspend fun dispose()
     }
@@ -90,6 +93,8 @@ abstract class TestDatabase(val name: String) {
 
             override suspend fun queryLong(statement: String): Long = direct.query(statement) { it.getLong(1) }
 
+            override suspend fun execute(statement: String) = direct.update(statement)
+
             override suspend fun dispose() {
                 TransactionManager.closeAndUnregister(direct)
                 dir.toFile().deleteRecursively()
@@ -112,6 +117,8 @@ abstract class TestDatabase(val name: String) {
 
             override suspend fun queryLong(statement: String): Long = database.query(statement) { it.getLong(1) }
 
+            override suspend fun execute(statement: String) = database.update(statement)
+
             override suspend fun dispose() {
                 // SHUTDOWN drops the in-memory database; the commit after it then fails: expected.
                 runCatching { database.update("SHUTDOWN") }
@@ -123,12 +130,15 @@ abstract class TestDatabase(val name: String) {
     /** A server database shared by the tests, each with a table of its own, through a pool. */
     abstract class Server(
         name: String,
-        private val service: TestServices.Service,
+        val service: TestServices.Service,
         private val url: String,
-        private val user: String,
+        val user: String,
     ) :
         TestDatabase(name) {
         override fun enabled(): Enabled = service.enabled()
+
+        /** This server's JDBC URL with the port replaced by [port] (a [dev.stackquery.testing.TcpProxy]'s). */
+        fun urlThrough(port: Int): String = url.replace(":${service.port}/", ":$port/")
 
         private fun pool(): HikariDataSource = HikariDataSource(
             HikariConfig().also {
@@ -161,6 +171,8 @@ abstract class TestDatabase(val name: String) {
             }
 
             override suspend fun queryLong(statement: String): Long = shared.query(statement) { it.getLong(1) }
+
+            override suspend fun execute(statement: String) = shared.update(statement)
 
             override suspend fun dispose() {
                 shared.update("DROP TABLE IF EXISTS $tableName")

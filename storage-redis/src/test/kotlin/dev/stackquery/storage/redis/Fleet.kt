@@ -3,6 +3,7 @@ package dev.stackquery.storage.redis
 import dev.stackquery.QueryClient
 import dev.stackquery.QueryClientConfig
 import dev.stackquery.QueryKey
+import dev.stackquery.testing.TcpProxy
 import kotlinx.coroutines.withTimeoutOrNull
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.minutes

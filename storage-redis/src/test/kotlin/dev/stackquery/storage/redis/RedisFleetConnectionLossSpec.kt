@@ -2,6 +2,7 @@ package dev.stackquery.storage.redis
 
 import dev.stackquery.queryKey
 import dev.stackquery.queryOptions
+import dev.stackquery.testing.TcpProxy
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.nulls.shouldNotBeNull
 import io.kotest.matchers.shouldBe
@@ -24,7 +25,7 @@ class RedisFleetConnectionLossSpec : FunSpec({
 
     beforeTest {
         fleet = Fleet()
-        proxy = TcpProxy()
+        proxy = redisProxy()
         witness = RedisSyncTransport.create(TestRedis.URI, fleet.channel)
     }
 

@@ -2,6 +2,7 @@ package dev.stackquery.storage.redis
 
 import dev.stackquery.storage.StorageEntry
 import dev.stackquery.storage.StorageUnavailableException
+import dev.stackquery.testing.TcpProxy
 import io.kotest.assertions.throwables.shouldThrowExactly
 import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
@@ -34,7 +35,7 @@ class RedisStorageConnectionLossSpec : FunSpec({
         return RedisStorage.create(proxy.uri, options).also { opened += it }
     }
 
-    beforeTest { proxy = TcpProxy() }
+    beforeTest { proxy = redisProxy() }
 
     afterTest {
         opened.forEach { it.close() }

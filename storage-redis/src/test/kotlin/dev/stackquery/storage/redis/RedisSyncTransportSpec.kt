@@ -1,6 +1,7 @@
 package dev.stackquery.storage.redis
 
 import dev.stackquery.storage.StorageUnavailableException
+import dev.stackquery.testing.TcpProxy
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.assertions.throwables.shouldThrowExactly
 import io.kotest.core.spec.style.FunSpec
@@ -28,7 +29,7 @@ class RedisSyncTransportSpec : FunSpec({
     fun transport(uri: String = TestRedis.URI, on: String = channel): RedisSyncTransport =
         RedisSyncTransport.create(uri, on, timeout).also { opened += it }
 
-    fun proxy(): TcpProxy = TcpProxy().also { opened += it }
+    fun proxy(): TcpProxy = redisProxy().also { opened += it }
 
     beforeTest { channel = TestRedis.uniqueChannel() }
 

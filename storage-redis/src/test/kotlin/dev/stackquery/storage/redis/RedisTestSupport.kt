@@ -1,6 +1,7 @@
 package dev.stackquery.storage.redis
 
 import dev.stackquery.storage.redis.internal.prefixPattern
+import dev.stackquery.testing.TcpProxy
 import io.kotest.assertions.withClue
 import io.kotest.core.descriptors.Descriptor
 import io.kotest.core.extensions.EnabledExtension
@@ -202,3 +203,9 @@ suspend fun <T> timed(block: suspend () -> T): Pair<T, Duration> {
     val result = block()
     return result to start.elapsedNow()
 }
+
+/** A [TcpProxy] in front of the test Redis. */
+fun redisProxy(): TcpProxy = TcpProxy(TestRedis.HOST, TestRedis.PORT)
+
+/** A Redis URI that goes through this proxy. */
+val TcpProxy.uri: String get() = "redis://127.0.0.1:$port/0"

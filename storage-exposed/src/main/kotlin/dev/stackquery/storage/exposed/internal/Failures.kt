@@ -24,6 +24,15 @@ private val SQLITE_UNAVAILABLE_CODES = setOf(
     14, // SQLITE_CANTOPEN
 )
 
+/** SQLite result codes that mean the file is not a usable database: SQLITE_CORRUPT, SQLITE_NOTADB. */
+private val SQLITE_CORRUPTION_CODES = setOf(11, 26)
+
+/** True when [error] or one of its causes is SQLite saying the file is damaged or not a database. */
+internal fun isSqliteCorruption(error: Throwable): Boolean = error.causeChain().any { cause ->
+    cause is SQLException && cause.javaClass.name.startsWith("org.sqlite.") &&
+        (cause.errorCode and 0xFF) in SQLITE_CORRUPTION_CODES
+}
+
 /**
  * [error] as the exception a storage reports: a [StorageException] stays as it is; a failure to
  * reach the database (refused or lost connection, timeout, pool exhausted, SQLite busy or

@@ -40,6 +40,15 @@ internal enum class SqlFlavor(
     MYSQL(prefixAsRange = true),
     ;
 
+    /** The JDBC type names (lowercase) the value column reports in a table [createStatements] made. */
+    val valueTypeNames: Set<String>
+        get() = when (this) {
+            SQLITE -> setOf("text")
+            H2 -> setOf("character varying")
+            POSTGRESQL -> setOf("bytea")
+            MARIADB, MYSQL -> setOf("longtext")
+        }
+
     /** The statements that create [table] and its index when missing (idempotent, safe to race). */
     fun createStatements(tx: JdbcTransaction, table: CacheTable): List<String> {
         val t = tx.identity(table)

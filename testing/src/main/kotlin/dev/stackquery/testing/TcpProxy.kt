@@ -1,4 +1,4 @@
-package dev.stackquery.storage.redis
+package dev.stackquery.testing
 
 import java.io.IOException
 import java.net.InetAddress
@@ -11,9 +11,19 @@ import kotlin.concurrent.thread
 import kotlin.concurrent.withLock
 
 /**
- * A TCP proxy for connection-loss tests: listens on an ephemeral port of 127.0.0.1 ([port]) and
- * forwards every connection to [targetHost]:[targetPort] (the test Redis by default), byte for
- * byte, with two daemon threads per connection.
+ * A TCP proxy for connection-loss tests of a storage or transport that talks to a server: listens
+ * on an ephemeral port of 127.0.0.1 ([port]) and forwards every connection to
+ * [targetHost]:[targetPort], byte for byte, with two daemon threads per connection. Point the
+ * storage's URL at [port] instead of the server's, then cut or freeze the network under it:
+ *
+ * ```kotlin
+ * TcpProxy("127.0.0.1", 5432).use { proxy ->
+ *     val url = "jdbc:postgresql://127.0.0.1:${proxy.port}/app"
+ *     // … traffic …
+ *     proxy.cut()     // every connection reset, new ones refused
+ *     proxy.restore() // connections accepted again
+ * }
+ * ```
  *
  * - [cut] drops every connection (a TCP reset) and refuses new ones (each is reset as soon as
  *   it is accepted; the port stays bound, since a closed port could be taken by another socket
@@ -25,9 +35,9 @@ import kotlin.concurrent.withLock
  *
  * Thread-safe.
  */
-class TcpProxy(
-    private val targetHost: String = TestRedis.HOST,
-    private val targetPort: Int = TestRedis.PORT,
+public class TcpProxy(
+    private val targetHost: String,
+    private val targetPort: Int,
 ) : AutoCloseable {
     private val lock = ReentrantLock()
     private val thawed = lock.newCondition()
@@ -42,18 +52,15 @@ class TcpProxy(
     @Volatile
     private var frozen = false
 
-    /** The port this proxy listens on. */
-    val port: Int = server.localPort
-
-    /** A Redis URI that goes through this proxy. */
-    val uri: String get() = "redis://127.0.0.1:$port/0"
+    /** The port this proxy listens on, on 127.0.0.1. */
+    public val port: Int = server.localPort
 
     init {
         accept()
     }
 
     /** Drops every open connection and refuses new ones until [restore]. */
-    fun cut() {
+    public fun cut() {
         lock.withLock {
             refusing = true
             sockets.forEach(::reset)
@@ -62,7 +69,7 @@ class TcpProxy(
     }
 
     /** Forwards new connections again after [cut]. */
-    fun restore() {
+    public fun restore() {
         lock.withLock {
             check(!closed) { "the proxy is closed" }
             refusing = false
@@ -70,12 +77,12 @@ class TcpProxy(
     }
 
     /** Stops forwarding in both directions; connections stay open. */
-    fun freeze() {
+    public fun freeze() {
         frozen = true
     }
 
     /** Forwards again after [freeze]. */
-    fun thaw() {
+    public fun thaw() {
         lock.withLock {
             frozen = false
             thawed.signalAll()
