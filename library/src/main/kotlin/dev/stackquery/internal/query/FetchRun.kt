@@ -17,6 +17,7 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.withContext
+import java.util.concurrent.atomic.AtomicBoolean
 
 /**
  * One execution of a query's function, shared by every caller that joined it: made (lazily, not
@@ -62,8 +63,14 @@ internal class FetchRun<T>(
         }
     }
 
-    /** Starts the job, once the query has it in flight; a cancellation from outside then abandons the run. */
+    private val started = AtomicBoolean()
+
+    /**
+     * Starts the job, once the query has it in flight; a cancellation from outside then abandons
+     * the run. Idempotent: a caller that joined the run may call it too.
+     */
     fun start() {
+        if (!started.compareAndSet(false, true)) return
         job.invokeOnCompletion { cause ->
             hydration?.complete(Unit)
             if (cause != null) slot.onRunCancelled(this)

@@ -30,29 +30,37 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
      * @throws QueryClientClosedException when the client is closed.
      */
     fun start(options: ResolvedOptions<T>, cancelInFlight: Boolean): Deferred<T>? {
-        val run = query.locked {
-            query.resolved = options
-            val inFlight = current
-            if (inFlight != null) {
-                if (!cancelInFlight) {
-                    runtime.stats.dedupJoins.increment()
-                    return inFlight.job
-                }
-                abandon(inFlight, "refetch requested")
-            }
-            runtime.checkOpen()
-            if (query.isRemoved) return null
-            val before = query.state
-            val hydrate = host.l2?.wantsHydration(options, before, query.hydrated) == true
-            val run = FetchRun(query, this, host, before, options, hydrate)
-            current = run
-            query.setState(before.fetching())
-            host.gc.cancel(query)
-            runtime.emit { QueryCacheEvent.FetchStarted(query.key) }
-            run
-        }
-        run.start()
+        val run = query.locked { begin(options, cancelInFlight) } ?: return null
+        run.start() // a no-op for a run already started
         return run.job
+    }
+
+    /**
+     * Under the monitor: the run in flight to join, or a new one (the caller starts it once the
+     * monitor is released); `null` when the query has left the cache. (The monitor's blocks in
+     * this class call functions instead of returning from inside them: a non-local return out of
+     * a `synchronized` block gives bytecode that Lincheck's model checker cannot instrument.)
+     */
+    private fun begin(options: ResolvedOptions<T>, cancelInFlight: Boolean): FetchRun<T>? {
+        query.resolved = options
+        val inFlight = current
+        if (inFlight != null) {
+            if (!cancelInFlight) {
+                runtime.stats.dedupJoins.increment()
+                return inFlight
+            }
+            abandon(inFlight, "refetch requested")
+        }
+        runtime.checkOpen()
+        if (query.isRemoved) return null
+        val before = query.state
+        val hydrate = host.l2?.wantsHydration(options, before, query.hydrated) == true
+        val run = FetchRun(query, this, host, before, options, hydrate)
+        current = run
+        query.setState(before.fetching())
+        host.gc.cancel(query)
+        runtime.emit { QueryCacheEvent.FetchStarted(query.key) }
+        return run
     }
 
     /**
@@ -68,7 +76,10 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
      * fetch as [awaited]: once it is no longer in flight, it is the answer as is (its data, its
      * error, or its cancellation), so the caller never starts another fetch.
      */
-    fun lookup(options: ResolvedOptions<T>, mode: LookupMode, awaited: Deferred<*>?): LookupResult<T> = query.locked {
+    fun lookup(options: ResolvedOptions<T>, mode: LookupMode, awaited: Deferred<*>?): LookupResult<T> =
+        query.locked { lookupLocked(options, mode, awaited) }
+
+    private fun lookupLocked(options: ResolvedOptions<T>, mode: LookupMode, awaited: Deferred<*>?): LookupResult<T> {
         if (awaited != null && current?.job !== awaited) {
             @Suppress("UNCHECKED_CAST") // awaited is a fetch of this query, so a Deferred<T>
             return LookupResult.Wait(awaited as Deferred<T>)
@@ -87,7 +98,7 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         }
         val job = start(options, cancelInFlight = false) ?: return LookupResult.Removed
         val gate = current?.hydration
-        if (gate != null && !gate.isCompleted) LookupResult.Hydrating(gate, job) else LookupResult.Wait(job)
+        return if (gate != null && !gate.isCompleted) LookupResult.Hydrating(gate, job) else LookupResult.Wait(job)
     }
 
     /** Cancels the fetch in flight, if any, reverting the state; waits until it has stopped. */
@@ -125,7 +136,10 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
      * [run] (true: the query function is not called); stale or invalidated data becomes the state
      * while [run] goes on to fetch (false); nothing found (false).
      */
-    fun applyHydration(run: FetchRun<T>, persisted: Persisted<T>?): Boolean = query.locked {
+    fun applyHydration(run: FetchRun<T>, persisted: Persisted<T>?): Boolean =
+        query.locked { applyHydrationLocked(run, persisted) }
+
+    private fun applyHydrationLocked(run: FetchRun<T>, persisted: Persisted<T>?): Boolean {
         if (current !== run) return false
         query.hydrated = true
         val state = query.state
@@ -140,7 +154,7 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         }
         run.dataWritten() // cancelling the refetch keeps the hydrated data
         query.setState(next)
-        false
+        return false
     }
 
     /**
@@ -148,14 +162,16 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
      * false when [run] was abandoned meanwhile.
      */
     fun settle(run: FetchRun<T>, persist: Boolean = false, update: (QueryState<T>) -> QueryState<T>): Boolean =
-        query.locked {
-            if (current !== run) return false
-            current = null
-            val next = update(query.state)
-            query.setState(next)
-            if (persist) query.persist(next)
-            runtime.emit { QueryCacheEvent.FetchSettled(query.key, next) }
-            query.scheduleGcIfInactive()
-            true
-        }
+        query.locked { settleLocked(run, persist, update) }
+
+    private fun settleLocked(run: FetchRun<T>, persist: Boolean, update: (QueryState<T>) -> QueryState<T>): Boolean {
+        if (current !== run) return false
+        current = null
+        val next = update(query.state)
+        query.setState(next)
+        if (persist) query.persist(next)
+        runtime.emit { QueryCacheEvent.FetchSettled(query.key, next) }
+        query.scheduleGcIfInactive()
+        return true
+    }
 }

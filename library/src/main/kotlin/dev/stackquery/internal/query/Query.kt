@@ -170,21 +170,24 @@ internal class Query<T>(
             val current = state
             if (isRemoved) return null
             val data = updater(if (current.hasData) current.data else null)
-            val written = synchronized(this) {
-                if (isRemoved) return null
-                if (state !== current) return@synchronized false
-                fetches.current?.dataWritten()
-                val next = current.withData(data, runtime.clock.nowMillis())
-                setState(next)
-                hydrated = true
-                persist(next)
-                true
-            }
+            // No return from inside the block: see FetchSlot.begin.
+            val written = synchronized(this) { if (isRemoved) null else writeIfUnchanged(current, data) } ?: return null
             if (written) {
                 notifyObservers()
                 return Written(data)
             }
         }
+    }
+
+    /** Under the monitor: writes [data] unless the state is no longer [expected]; true if written. */
+    private fun writeIfUnchanged(expected: QueryState<T>, data: T): Boolean {
+        if (state !== expected) return false
+        fetches.current?.dataWritten()
+        val next = expected.withData(data, runtime.clock.nowMillis())
+        setState(next)
+        hydrated = true
+        persist(next)
+        return true
     }
 
     /** Replaces the state with [initial], cancelling any fetch in flight. */
@@ -199,30 +202,34 @@ internal class Query<T>(
      * state. False (and nothing attached) when the query has left the cache.
      */
     fun addObserver(observer: QueryStateObserver, demand: ObserverDemand<T>, notify: Boolean = true): Boolean {
-        synchronized(this) {
-            if (isRemoved) return false
-            observers.put(observer, demand)
-            demand.options?.let { resolved = it }
-            host.gc.cancel(this)
-            updatePolling()
+        val added = synchronized(this) {
+            if (!isRemoved) {
+                observers.put(observer, demand)
+                demand.options?.let { resolved = it }
+                host.gc.cancel(this)
+                updatePolling()
+            }
+            !isRemoved
         }
-        if (notify) notifyObservers()
-        return true
+        if (added && notify) notifyObservers()
+        return added
     }
 
     /** Replaces the demand of [observer], which is attached; polling follows. */
     fun updateDemand(observer: QueryStateObserver, demand: ObserverDemand<T>): Unit = synchronized(this) {
-        if (observer !in observers) return
-        observers.put(observer, demand)
-        demand.options?.let { resolved = it }
-        updatePolling()
+        if (observer in observers) {
+            observers.put(observer, demand)
+            demand.options?.let { resolved = it }
+            updatePolling()
+        }
     }
 
     /** Detaches [observer]; the last one leaving starts the gc timer. */
     fun removeObserver(observer: QueryStateObserver): Unit = synchronized(this) {
-        if (!observers.remove(observer)) return
-        updatePolling()
-        scheduleGcIfInactive()
+        if (observers.remove(observer)) {
+            updatePolling()
+            scheduleGcIfInactive()
+        }
     }
 
     /** Under the monitor: polls at the shortest period the observers ask for (none once removed). */
