@@ -72,6 +72,10 @@ import kotlin.time.toKotlinDuration
  * @property sync a channel to the other instances sharing [storage]: this client publishes its
  *   invalidations, `setQueryData` writes and removals, and applies theirs. `null` (default): none.
  *   See "Several instances" on [QueryClient]. The client closes it when it closes.
+ * @property maxValueBytes the largest stored entry (the envelope with the query's data, in bytes
+ *   of UTF-8) the client writes to [storage]; a larger one stays in memory only, its write dropped
+ *   and counted in `StorageStats.writesDropped`, with a warning. Default 8 MiB, under MariaDB's
+ *   default `max_allowed_packet` (16 MiB); must be >= 1.
  * @throws IllegalArgumentException naming the field, for a negative duration, `retry < 0`,
  *   `cacheMaxSize < 1`, an unconfined dispatcher, or a storage setting out of range.
  */
@@ -94,6 +98,7 @@ public class QueryClientConfig(
     public val maxPendingWrites: Int = 10_000,
     public val writeBatchSize: Int = 256,
     public val sync: SyncTransport? = null,
+    public val maxValueBytes: Int = DEFAULT_MAX_VALUE_BYTES,
 ) {
     internal val staleTimeMillis: Long = durationMillis(staleTime, "staleTime")
     internal val gcTimeMillis: Long = durationMillis(gcTime, "gcTime")
@@ -108,6 +113,7 @@ public class QueryClientConfig(
         require(storageWriteRetries >= 0) { "storageWriteRetries must be >= 0, was $storageWriteRetries" }
         require(maxPendingWrites >= 1) { "maxPendingWrites must be >= 1, was $maxPendingWrites" }
         require(writeBatchSize >= 1) { "writeBatchSize must be >= 1, was $writeBatchSize" }
+        require(maxValueBytes >= 1) { "maxValueBytes must be >= 1, was $maxValueBytes" }
         checkContext(coroutineContext)
     }
 
@@ -132,7 +138,7 @@ public class QueryClientConfig(
             "storageTimeout=$storageTimeout, persistMaxAge=$persistMaxAge, storageNamespace=$storageNamespace, " +
             "buster=$buster, storageFailureThreshold=$storageFailureThreshold, storageCoolDown=$storageCoolDown, " +
             "storageWriteRetries=$storageWriteRetries, maxPendingWrites=$maxPendingWrites, " +
-            "writeBatchSize=$writeBatchSize, sync=$sync)"
+            "writeBatchSize=$writeBatchSize, sync=$sync, maxValueBytes=$maxValueBytes)"
 
     /**
      * Builds a [QueryClientConfig] from Java. Setters validate eagerly and return the builder;
@@ -157,6 +163,7 @@ public class QueryClientConfig(
         private var maxPendingWrites: Int = 10_000
         private var writeBatchSize: Int = 256
         private var sync: SyncTransport? = null
+        private var maxValueBytes: Int = DEFAULT_MAX_VALUE_BYTES
 
         /** See [QueryClientConfig.staleTime]. */
         public fun staleTime(staleTime: java.time.Duration): Builder = apply {
@@ -249,15 +256,24 @@ public class QueryClientConfig(
         /** See [QueryClientConfig.sync]; `null` for none. */
         public fun sync(sync: SyncTransport?): Builder = apply { this.sync = sync }
 
+        /** See [QueryClientConfig.maxValueBytes]. */
+        public fun maxValueBytes(max: Int): Builder = apply {
+            require(max >= 1) { "maxValueBytes must be >= 1, was $max" }
+            maxValueBytes = max
+        }
+
         /** A config with the values set so far. */
         public fun build(): QueryClientConfig = QueryClientConfig(
             staleTime, gcTime, retry, retryPolicy, cacheMaxSize, clock, coroutineContext, storage, storageTimeout,
             persistMaxAge, storageNamespace, buster, storageFailureThreshold, storageCoolDown, storageWriteRetries,
-            maxPendingWrites, writeBatchSize, sync,
+            maxPendingWrites, writeBatchSize, sync, maxValueBytes,
         )
     }
 
     public companion object {
+        /** The default [maxValueBytes]: 8 MiB. */
+        public const val DEFAULT_MAX_VALUE_BYTES: Int = 8 * 1024 * 1024
+
         private fun checkContext(context: CoroutineContext): CoroutineContext = requireDispatching(
             context,
             "coroutineContext",

@@ -55,6 +55,15 @@ class QueryKeySpec : FunSpec({
         }
     }
 
+    test("-0.0 and 0.0 are two keys with two text forms; a 1 MB segment is one key whose text reads back") {
+        queryKey(-0.0) shouldNotBe queryKey(0.0)
+        listOf(queryKey(-0.0).toString(), queryKey(0.0).toString()) shouldBe listOf("[-0.0]", "[0.0]")
+        StorageKeys.parse(queryKey(-0.0).toString()) shouldBe queryKey(-0.0)
+        val long = queryKey("q", "a".repeat(1_000_000))
+        long.toString().length shouldBe 1_000_000 + 8
+        StorageKeys.parse(long.toString()) shouldBe long
+    }
+
     test("an Int segment equals the same Long segment") {
         queryKey("user", 42) shouldBe queryKey("user", 42L)
         queryKey("user", 42).hashCode() shouldBe queryKey("user", 42L).hashCode()

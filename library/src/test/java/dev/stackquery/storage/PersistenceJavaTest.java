@@ -114,6 +114,9 @@ class PersistenceJavaTest {
                 () -> new TieredStorage(List.of(new InMemoryStorage()), WriteStrategy.WRITE_BACK, null, 0));
         assertThrows(IllegalArgumentException.class, () -> QueryClientConfig.builder().storageTimeout(Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> QueryClientConfig.builder().maxPendingWrites(0));
+        assertThrows(IllegalArgumentException.class, () -> QueryClientConfig.builder().maxValueBytes(0));
+        assertEquals(1_000, QueryClientConfig.builder().maxValueBytes(1_000).build().getMaxValueBytes());
+        assertEquals(QueryClientConfig.DEFAULT_MAX_VALUE_BYTES, QueryClientConfig.builder().build().getMaxValueBytes());
         assertThrows(IllegalArgumentException.class, () -> QueryClientConfig.builder().persistMaxAge(Duration.ofSeconds(-1)));
     }
 

@@ -60,7 +60,7 @@ internal class L2Tier(
         StorageCaller(scope, config.storageTimeoutMillis, breaker, counters, log, config.storageCoolDown.toString())
     private val writer = StorageWriter(
         storage, queue, caller, breaker, counters, log, buster,
-        config.storageWriteRetries, config.storageCoolDownMillis,
+        config.storageWriteRetries, config.storageCoolDownMillis, config.maxValueBytes,
     )
 
     init {

@@ -39,6 +39,7 @@ internal class StorageWriter(
     private val buster: String,
     retries: Int,
     coolDownMillis: Long,
+    private val maxValueBytes: Int,
 ) {
     private val schedule = RetrySchedule.backoff(RETRY_BASE_MILLIS, coolDownMillis, retries)
 
@@ -107,7 +108,7 @@ internal class StorageWriter(
         for (op in batch) {
             if (op is WriteOp.Put<*>) {
                 try {
-                    entries[op] = op.entry(buster)
+                    entries[op] = op.entry(buster).also { checkSize(it) }
                 } catch (e: CodecException) {
                     counters.writesDropped.increment()
                     log.warn("encode ${op.storageKey}", e)
@@ -161,6 +162,25 @@ internal class StorageWriter(
                     }
                     if (!written) counters.writesDropped.increment()
                 }
+            }
+        }
+    }
+
+    /** @throws CodecException when [entry]'s value is over [maxValueBytes] in UTF-8. */
+    private fun checkSize(entry: StorageEntry) {
+        val value = entry.value
+        // At least one byte and at most three per UTF-16 char: count only when it could be over.
+        if (value.length.toLong() * 3 <= maxValueBytes) return
+        var bytes = 0L
+        for (c in value) {
+            bytes += when {
+                c.code < 0x80 -> 1
+                c.code < 0x800 -> 2
+                c.isSurrogate() -> 2 // half of a 4-byte pair (an unpaired one was escaped)
+                else -> 3
+            }
+            if (bytes > maxValueBytes) {
+                throw CodecException("the stored entry is over maxValueBytes ($maxValueBytes bytes of UTF-8)")
             }
         }
     }
