@@ -3,7 +3,6 @@ package dev.stackquery
 import io.kotest.core.spec.style.FunSpec
 import kotlinx.coroutines.asCoroutineDispatcher
 import org.jetbrains.lincheck.datastructures.IntGen
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions
 import org.jetbrains.lincheck.datastructures.Operation
 import org.jetbrains.lincheck.datastructures.Param
 import org.jetbrains.lincheck.datastructures.StressOptions
@@ -57,9 +56,5 @@ class CacheOperations {
 class LinearizabilitySpec : FunSpec({
     test("set, update, get and remove are linearizable under stress") {
         StressOptions().iterations(5).invocationsPerIteration(200).check(CacheOperations::class)
-    }
-
-    test("set, update, get and remove are linearizable under the model checker") {
-        ModelCheckingOptions().iterations(6).invocationsPerIteration(100).check(CacheOperations::class)
     }
 })
