@@ -47,7 +47,7 @@ internal class StorageWriter(
     private var closing = false
 
     /** Flushes waiting now: while there is one, an operation that meets an open breaker is dropped. */
-    private val flushing = AtomicInteger()
+    private val flushesWaiting = AtomicInteger()
 
     /** Bumped by [close] and by each flush: wakes a writer waiting for the breaker, to give up. */
     private val giveUp = MutableStateFlow(0L)
@@ -75,12 +75,12 @@ internal class StorageWriter(
      * meet an open breaker are dropped and counted instead of waiting out its cool-down.
      */
     suspend fun <R> flushing(flush: suspend () -> R): R {
-        flushing.incrementAndGet()
+        flushesWaiting.incrementAndGet()
         giveUp.update { it + 1 }
         try {
             return flush()
         } finally {
-            flushing.decrementAndGet()
+            flushesWaiting.decrementAndGet()
         }
     }
 
@@ -201,7 +201,7 @@ internal class StorageWriter(
     private suspend fun awaitBreaker(): Boolean {
         while (!breaker.tryAcquire()) {
             val seen = giveUp.value
-            if (closing || flushing.get() > 0) return false
+            if (closing || flushesWaiting.get() > 0) return false
             withTimeoutOrNull(breaker.millisUntilProbe().coerceAtLeast(MIN_BREAKER_POLL_MILLIS)) {
                 giveUp.first { it != seen }
             }
