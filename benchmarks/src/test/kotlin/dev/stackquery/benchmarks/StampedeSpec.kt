@@ -16,9 +16,8 @@ import kotlin.time.Duration.Companion.hours
 class StampedeSpec : FunSpec({
     val callers = 500
 
-    fun stackQueryOptions(loader: SlowLoader, key: QueryKey) = QueryOptions(key, queryFn = {
-        loader.load(key).await()
-    }, retry = 0, staleTime = 1.hours)
+    fun stackQueryOptions(loader: SlowLoader, key: QueryKey) =
+        QueryOptions(key, queryFn = { loader.load(key).await() }, retry = 0, staleTime = 1.hours)
 
     test("StackQuery: every caller gets the value, and the loader runs once per cold key") {
         val loader = SlowLoader(5)

@@ -8,10 +8,8 @@ import java.sql.DriverManager
 
 /** Benchmark 7's harness, with few rows: every contender writes exactly the workload's rows, and a missing row is caught. */
 class WriteBehindSpec : FunSpec({
-    fun expected(rows: Int) = (0 until rows).associate {
-        WriteBehindWorkload.storageKey(it) to
-            WriteBehindWorkload.envelope(it)
-    }
+    fun expected(rows: Int) =
+        (0 until rows).associate { WriteBehindWorkload.storageKey(it) to WriteBehindWorkload.envelope(it) }
 
     test("a row is the client's persisted envelope of an item, about 500 bytes") {
         WriteBehindWorkload.storageKey(42) shouldBe "stackquery:[\"item\",42]"

@@ -13,7 +13,7 @@ internal fun interface RetrySchedule {
     companion object {
         /**
          * At most [retries] retries, as [policy] decides. A policy that throws (anything but a
-         * fatal error, an `Error` from `TODO()` included) is reported to [onPolicyFailure] and
+         * fatal error: a `NotImplementedError` too) is reported to [onPolicyFailure] and
          * counts as "do not retry" (from `shouldRetry`) or "retry at once" (from `delayMillis`):
          * a broken policy never replaces the failure it was asked about.
          */

@@ -80,7 +80,7 @@ class RetryScheduleSpec : FunSpec({
             reported shouldBe listOf(policyBug)
         }
 
-        // A policy throwing a non-fatal Error (TODO(), an AssertionError) is a broken policy like any other.
+        // A policy throwing a non-fatal Error (NotImplementedError, AssertionError) is a broken policy like any other.
         test("shouldRetry throwing a non-fatal Error means do not retry, like an Exception") {
             val schedule = RetrySchedule.of(3, FakeRetryPolicy(retry = { _, _ -> TODO("policy not written") })) { }
             schedule.nextDelayMillis(1, RuntimeException()) shouldBe null

@@ -28,10 +28,16 @@ private val SQLITE_UNAVAILABLE_CODES = setOf(
 private val SQLITE_CORRUPTION_CODES = setOf(11, 26)
 
 /** True when [error] or one of its causes is SQLite saying the file is damaged or not a database. */
-internal fun isSqliteCorruption(error: Throwable): Boolean = error.causeChain().any { cause ->
-    cause is SQLException && cause.javaClass.name.startsWith("org.sqlite.") &&
-        (cause.errorCode and 0xFF) in SQLITE_CORRUPTION_CODES
-}
+internal fun isSqliteCorruption(error: Throwable): Boolean =
+    error.causeChain().any { it is SQLException && it.sqliteResultCode() in SQLITE_CORRUPTION_CODES }
+
+/**
+ * The SQLite result code (the low byte of the driver's error code) of an exception from the
+ * SQLite driver, `null` for any other. By class name: the driver is optional on the classpath
+ * when another database is used.
+ */
+private fun SQLException.sqliteResultCode(): Int? =
+    if (javaClass.name.startsWith("org.sqlite.")) errorCode and 0xFF else null
 
 /**
  * [error] as the exception a storage reports: a [StorageException] stays as it is; a failure to
@@ -52,13 +58,8 @@ internal fun isUnavailable(error: Throwable): Boolean = error.causeChain().any {
         is SQLRecoverableException, is SQLTimeoutException,
         is ConnectException, is NoRouteToHostException, is UnknownHostException, is SocketTimeoutException,
         -> true
-        // By class name: the SQLite driver is optional on the classpath when another database is used.
-        is SQLException ->
-            cause.sqlState?.startsWith("08") == true ||
-                (
-                    cause.javaClass.name.startsWith("org.sqlite.") &&
-                        (cause.errorCode and 0xFF) in SQLITE_UNAVAILABLE_CODES
-                    )
+        is SQLException -> cause.sqlState?.startsWith("08") == true ||
+            cause.sqliteResultCode() in SQLITE_UNAVAILABLE_CODES
         else -> false
     }
 }
