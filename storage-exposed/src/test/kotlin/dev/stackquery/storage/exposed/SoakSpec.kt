@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.concurrent.thread
 import kotlin.random.Random
+import kotlin.time.Duration.Companion.hours
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
 
@@ -42,6 +43,9 @@ class SoakSpec : FunSpec({
     test(
         "mixed operations from 4 threads over 10,000 keys with observers and SQLite L2 keep every invariant",
     ).config(
+        // Not kotest's default 10 minutes: 10 million operations take over an hour on 2 cores (the
+        // first such run hit that default after its last operation, so its list checks went unreported).
+        timeout = 3.hours,
         enabledOrReasonIf = {
             if (soak) {
                 Enabled.enabled
@@ -136,7 +140,8 @@ class SoakSpec : FunSpec({
                     "SoakSpec: $totalOps operations in ${"%.1f".format(seconds)} s " +
                         "(${"%,.0f".format(totalOps / seconds)} ops/s) from 4 threads over $keyCount keys; " +
                         "${observers.size} observers at the end; ${cancelled.get()} fetches cancelled by a removal; " +
-                        "heap after GC $heapMb MB; $stats",
+                        "heap after GC $heapMb MB; $stats; failures ${failures.size}, overlapping executions " +
+                        "${overlaps.size}, observers unequal to the cache ${mismatched.size}",
                 )
                 failures.shouldBeEmpty()
                 overlaps.shouldBeEmpty()
