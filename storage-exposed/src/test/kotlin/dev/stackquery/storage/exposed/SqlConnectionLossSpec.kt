@@ -47,7 +47,7 @@ class SqlConnectionLossSpec : FunSpec({
             }
             // No thread of the pool, the proxy or the traffic is left once everything is closed (the
             // client and the storage run on the shared Dispatchers.Default and Dispatchers.IO).
-            eventually { ownThreads(server) }.shouldBeEmpty()
+            eventuallyEmpty { ownThreads(server) }.shouldBeEmpty()
         }
     }
 })
@@ -144,14 +144,3 @@ private fun ownThreads(server: TestDatabase.Server): Set<String> = Thread.getAll
     .map { it.name }
     .filter { it.contains("connection-loss-$server") || it.startsWith("TcpProxy-") || it.startsWith("loss-traffic-") }
     .toSet()
-
-/** [block]'s last value once it is empty, or after 10 s of bounded polling (threads take a moment to end). */
-private fun eventually(block: () -> Set<String>): Set<String> {
-    val deadline = System.nanoTime() + 10_000_000_000L
-    var last = block()
-    while (last.isNotEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(100)
-        last = block()
-    }
-    return last
-}
