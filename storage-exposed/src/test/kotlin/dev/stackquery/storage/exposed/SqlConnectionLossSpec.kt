@@ -7,6 +7,7 @@ import dev.stackquery.QueryClientConfig
 import dev.stackquery.queryKey
 import dev.stackquery.queryOptions
 import dev.stackquery.testing.TcpProxy
+import io.kotest.assertions.nondeterministic.eventually
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldBeEmpty
 import io.kotest.matchers.longs.shouldBeGreaterThan
@@ -47,7 +48,7 @@ class SqlConnectionLossSpec : FunSpec({
             }
             // No thread of the pool, the proxy or the traffic is left once everything is closed (the
             // client and the storage run on the shared Dispatchers.Default and Dispatchers.IO).
-            eventuallyEmpty { ownThreads(server) }.shouldBeEmpty()
+            eventually(10.seconds) { ownThreads(server).shouldBeEmpty() }
         }
     }
 })
