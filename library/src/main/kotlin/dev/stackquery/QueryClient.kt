@@ -136,7 +136,9 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
 
     /**
      * How many mutation runs are in progress (waiting for their scope included) whose
-     * [MutationOptions.mutationKey] starts with [prefix]; all runs when [prefix] is `null`.
+     * [MutationOptions.mutationKey] starts with [prefix]; all runs when [prefix] is `null`. A run
+     * counts from the moment its state is PENDING to the moment it settles, both changes being
+     * made at one point: no thread sees a run PENDING and not counted, or settled and counted.
      */
     @JvmOverloads
     public fun isMutating(prefix: QueryKey? = null): Int = engine.mutations.count(prefix)
@@ -154,7 +156,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     }
 
     /** The state of the query cached under [key], or `null` if none is cached. Never fetches. */
-    public fun <T> getQueryState(key: QueryKey): QueryState<T>? = engine.store.get<T>(key)?.state
+    public fun <T> getQueryState(key: QueryKey): QueryState<T>? = engine.store.get<T>(key)?.cachedState
 
     /**
      * Writes [data] as the query's data now: status SUCCESS, error cleared, not invalidated,
@@ -210,6 +212,12 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     /**
      * Removes the queries [filter] selects from memory, cancelling their fetches in flight (their
      * waiters get [QueryCancelledException]). The next use of a removed key starts from scratch.
+     *
+     * An observer subscribed to a removed query attaches again at once, to a new query of its
+     * key, which it fetches (its `refetchOnSubscribe` deciding). Removal and re-attachment are two
+     * steps: a thread reading the key meanwhile may find no query, or one a concurrent write
+     * created that is not yet observed or fetching. Once this call returns, the observers are
+     * attached again.
      */
     @JvmOverloads
     public fun removeQueries(filter: QueryFilter = QueryFilter.ALL): Unit = operations.remove(filter, local = true)

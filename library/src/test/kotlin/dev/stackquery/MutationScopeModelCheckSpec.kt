@@ -11,41 +11,43 @@ import org.jetbrains.lincheck.datastructures.IntGen
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions
 import org.jetbrains.lincheck.datastructures.Operation
 import org.jetbrains.lincheck.datastructures.Param
+import org.jetbrains.lincheck.datastructures.Validate
+import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.Executor
 import java.util.concurrent.atomic.AtomicInteger
-import java.util.concurrent.atomic.AtomicReference
 
 /**
- * Mutation scopes, checked for linearizability by Lincheck's model checker: two mutations share
- * the scope `"line"` and a third has none. Every interleaving must give what some sequential
- * order gives, which here means: the runs of the scope call their function one at a time
- * ([overlap] never exceeds 1) and in the order they were submitted ([started]), a failed run
- * does not stop the line, the unscoped mutation never waits for it, and `isMutating` counts
- * every run from its submission (waiting included) to its end.
- *
- * As in [FetchOperations], the client's dispatcher is a queue that [step] runs one task of, and a
- * mutation function waits for the answer [release] or [reject] gives its line.
+ * Three mutations of one client whose background work runs only when a model says so (as in
+ * [FetchHarness]): mutations 0 and 1 share the scope `"line"`, mutation 2 has none. A mutation
+ * function waits for the answer [answer] gives its line (index 0) or the unscoped mutation's
+ * (index 1); answer 0 makes it throw.
  */
-@Param(name = "mutation", gen = IntGen::class, conf = "0:2")
-@Param(name = "value", gen = IntGen::class, conf = "1:3")
-class MutationScopeOperations {
+internal class MutationHarness {
     private val tasks = ConcurrentLinkedQueue<Runnable>()
     private val dispatcher = Executor { tasks.add(it) }.asCoroutineDispatcher()
-    private val client = QueryClient(QueryClientConfig(coroutineContext = dispatcher))
+    val client = QueryClient(QueryClientConfig(coroutineContext = dispatcher))
     private val callers = CoroutineScope(SupervisorJob() + dispatcher)
 
-    /** Answers for the scoped line (index 0) and for the unscoped mutation (index 1); 0: throw. */
     private val answers = Array(2) { Channel<Int>(Channel.UNLIMITED) }
-    private val calls = ConcurrentLinkedQueue<String>()
     private val inLine = AtomicInteger()
     private val maxInLine = AtomicInteger()
-    private val outcomes = Array(3) { AtomicReference("none") }
+    private val unscopedCalls = AtomicInteger()
+
+    /** The line's calls, in order, each as (submitting thread, its submission number on that thread). */
+    private val lineCalls = ConcurrentLinkedQueue<Pair<String, Int>>()
+    private val submissions = ConcurrentHashMap<String, Int>()
+    private val unfinished = Array(3) { AtomicInteger() }
+
+    /** A run's variables: the operation's value, and where it was submitted (for the checks only). */
+    private class Submission(val value: Int, val thread: String, val number: Int) {
+        override fun toString() = value.toString()
+    }
 
     private val mutations = Array(3) { m ->
         client.mutation(
-            MutationOptions<Int, Int, Unit>(
-                mutationFn = { v -> call(m, v) },
+            MutationOptions<Int, Submission, Unit>(
+                mutationFn = { call(m, it) },
                 mutationKey = queryKey("m", m),
                 scope = if (m < 2) "line" else null,
             ),
@@ -53,89 +55,233 @@ class MutationScopeOperations {
     }
 
     init {
-        while (true) tasks.poll()?.run() ?: break // the client's gc loop parks before the checker starts
+        runPending() // the client's gc loop parks before the checker starts
     }
 
-    private suspend fun call(m: Int, v: Int): Int {
-        calls += "$m:$v"
+    private suspend fun call(m: Int, submission: Submission): Int {
         val scoped = m < 2
-        if (scoped) maxInLine.accumulateAndGet(inLine.incrementAndGet(), ::maxOf)
+        if (scoped) {
+            lineCalls += submission.thread to submission.number
+            maxInLine.accumulateAndGet(inLine.incrementAndGet(), ::maxOf)
+        } else {
+            unscopedCalls.incrementAndGet()
+        }
         try {
             val answer = answers[if (scoped) 0 else 1].receive()
             check(answer != 0) { "rejected" }
-            return answer * 10 + v
+            return answer * 10 + submission.value
         } finally {
-            if (scoped) inLine.decrementAndGet()
+            if (scoped) inLine.decrementAndGet() else unscopedCalls.decrementAndGet()
         }
     }
 
-    @Operation
-    fun step(): Boolean {
-        val task = tasks.poll() ?: return false
-        task.run()
-        return true
+    fun runPending() {
+        while (true) tasks.poll()?.run() ?: break
     }
 
-    /** Calls `mutate(v)` on mutation [m]; its outcome, once it has one, is what [outcome] reads. */
-    @Operation
-    fun submit(@Param(name = "mutation") m: Int, @Param(name = "value") v: Int) {
+    fun answer(line: Int, v: Int) {
+        answers[line].trySend(v)
+    }
+
+    /** Calls `mutate` on mutation [m], from a caller coroutine started undispatched. */
+    fun submit(m: Int, v: Int) {
+        val thread = Thread.currentThread().name
+        val number = submissions.merge(thread, 1, Int::plus)!!
+        unfinished[m].incrementAndGet()
         callers.launch(start = CoroutineStart.UNDISPATCHED) {
-            val outcome = try {
-                mutations[m].mutate(v).toString()
-            } catch (e: Exception) {
-                e.message ?: e::class.simpleName ?: "exception"
+            try {
+                mutations[m].mutate(Submission(v, thread, number))
+            } catch (_: Exception) {
+                // a rejected run; the checks look at the counts and states
+            } finally {
+                unfinished[m].decrementAndGet()
             }
-            outcomes[m].set(outcome)
         }
     }
 
-    /** The next call of the line's function (the one waiting, if any) returns; [unscoped]: the other one's. */
-    @Operation
-    fun release(@Param(name = "value") v: Int, unscoped: Boolean) {
-        answers[if (unscoped) 1 else 0].trySend(v)
+    fun reset(m: Int) = mutations[m].reset()
+
+    fun state(m: Int): String = mutations[m].state.value.let {
+        "${it.status} ${it.data} ${it.variables} error=${it.error?.message}"
     }
 
-    /** The next call of the line's function throws. */
-    @Operation
-    fun reject() {
-        answers[0].trySend(0)
-    }
-
-    @Operation
-    fun reset(@Param(name = "mutation") m: Int) = mutations[m].reset()
-
-    @Operation
-    fun outcome(@Param(name = "mutation") m: Int): String = outcomes[m].get()
-
-    /** The calls of the mutation functions so far, in order: `mutation:variables`. */
-    @Operation
-    fun started(): String = calls.joinToString()
-
-    /** The most calls of the line's function in progress at once so far. */
-    @Operation
-    fun overlap(): Int = maxInLine.get()
-
-    @Operation
     fun mutating(): Int = client.isMutating()
 
-    @Operation
-    fun mutatingOne(@Param(name = "mutation") m: Int): Int = client.isMutating(queryKey("m", m))
+    fun mutatingOne(m: Int): Int = client.isMutating(queryKey("m", m))
 
-    @Operation
-    fun state(@Param(name = "mutation") m: Int): String = mutations[m].state.value.let {
-        "${it.status} ${it.data} ${it.variables} error=${it.error?.message}"
+    /**
+     * What must hold once the background work has all run: the line's function never ran twice at
+     * once, and the runs one thread submitted to the line were called in the order it submitted
+     * them; the line is never stuck (while it has runs left, its function is waiting for an
+     * answer), nor is the unscoped mutation; `isMutating` counts exactly the runs not finished;
+     * a mutation whose runs have all finished is not PENDING.
+     */
+    fun checkQuiescent() {
+        runPending()
+        check(maxInLine.get() <= 1) { "the line's function ran ${maxInLine.get()} times at once" }
+        val last = HashMap<String, Int>()
+        for ((thread, number) in lineCalls) {
+            check(number > (last.put(thread, number) ?: -1)) { "$thread's runs were called out of order: $lineCalls" }
+        }
+        val lineLeft = unfinished[0].get() + unfinished[1].get()
+        check((lineLeft > 0) == (inLine.get() == 1)) {
+            "$lineLeft runs of the line left, ${inLine.get()} calls running"
+        }
+        check(unscopedCalls.get() == unfinished[2].get()) {
+            "${unfinished[2].get()} unscoped runs left, ${unscopedCalls.get()} calls running"
+        }
+        check(mutating() == lineLeft + unfinished[2].get()) {
+            "isMutating is ${mutating()}, $lineLeft + ${unfinished[2]} runs left"
+        }
+        for (m in 0..2) {
+            check(mutatingOne(m) == unfinished[m].get()) {
+                "isMutating(m$m) is ${mutatingOne(m)}, ${unfinished[m]} runs left"
+            }
+            check(unfinished[m].get() > 0 || !mutations[m].state.value.isPending) {
+                "mutation $m is PENDING: ${state(m)}"
+            }
+        }
     }
 }
 
+/**
+ * Submitting, resetting and reading mutations, with no background work ever running (runs wait
+ * in line), checked for linearizability. The checker found a run PENDING before `isMutating`
+ * counted it; its state and its count now change at one point.
+ */
+@Param(name = "mutation", gen = IntGen::class, conf = "0:2")
+class MutationLinearizabilityOperations {
+    private val harness = MutationHarness()
+
+    @Operation
+    fun submit(@Param(name = "mutation") m: Int, v: Int) = harness.submit(m, v)
+
+    @Operation
+    fun reset(@Param(name = "mutation") m: Int) = harness.reset(m)
+
+    @Operation
+    fun state(@Param(name = "mutation") m: Int): String = harness.state(m)
+
+    @Operation
+    fun mutating(): Int = harness.mutating()
+
+    @Operation
+    fun mutatingOne(@Param(name = "mutation") m: Int): Int = harness.mutatingOne(m)
+}
+
+/**
+ * Submissions, answers and resets with the background work run where the model checker chooses,
+ * checked after every execution by [MutationHarness.checkQuiescent] (its operations return
+ * nothing, for the reason [FetchQuiescenceOperations] gives). The checker found two runs of one
+ * scope at once: a run's lazy job was in the line, and the run after it, joining it, started it
+ * before it had read the run before it.
+ */
+@Param(name = "mutation", gen = IntGen::class, conf = "0:2")
+@Param(name = "value", gen = IntGen::class, conf = "0:3")
+class MutationQuiescenceOperations {
+    private val harness = MutationHarness()
+
+    @Operation
+    fun runPending() = harness.runPending()
+
+    @Operation
+    fun submit(@Param(name = "mutation") m: Int, @Param(name = "value") v: Int) = harness.submit(m, v)
+
+    /** Answers the line's next call ([unscoped]: the unscoped mutation's) with [v]; 0 rejects it. */
+    @Operation
+    fun answer(@Param(name = "value") v: Int, unscoped: Boolean) = harness.answer(if (unscoped) 1 else 0, v)
+
+    @Operation
+    fun reset(@Param(name = "mutation") m: Int) = harness.reset(m)
+
+    @Validate
+    fun quiescent() = harness.checkQuiescent()
+}
+
 class MutationScopeModelCheckSpec : FunSpec({
-    test("mutation scopes run one at a time, in submission order, under the model checker") {
-        ModelCheckingOptions()
-            .iterations(10)
-            .invocationsPerIteration(100)
-            .threads(2)
-            .actorsPerThread(3)
-            .actorsBefore(3)
-            .actorsAfter(2)
-            .check(MutationScopeOperations::class)
+    fun options() = ModelCheckingOptions()
+        .iterations(12)
+        .invocationsPerIteration(30)
+        .threads(2)
+        .actorsPerThread(3)
+        .actorsBefore(3)
+        .actorsAfter(2)
+
+    test("submitting and reading mutations is linearizable under the model checker") {
+        options()
+            .addCustomScenario {
+                // the race the checker found: a run PENDING and not yet counted
+                parallel {
+                    thread { actor(MutationLinearizabilityOperations::submit, 2, 1) }
+                    thread {
+                        actor(MutationLinearizabilityOperations::state, 2)
+                        actor(MutationLinearizabilityOperations::mutatingOne, 2)
+                    }
+                }
+            }
+            .check(MutationLinearizabilityOperations::class)
+    }
+
+    test("mutation scopes run one at a time, in submission order, and never stall, under the model checker") {
+        options()
+            // Besides the random scenarios: the race the checker found, a run started by the one
+            // after it (which joined it) before it knew the run before it, so it did not wait;
+            .addCustomScenario {
+                initial {
+                    actor(MutationQuiescenceOperations::submit, 0, 1); actor(MutationQuiescenceOperations::runPending)
+                }
+                parallel {
+                    thread {
+                        actor(
+                            MutationQuiescenceOperations::submit,
+                            1,
+                            1,
+                        ); actor(MutationQuiescenceOperations::runPending)
+                    }
+                    thread { actor(MutationQuiescenceOperations::submit, 1, 2) }
+                }
+            }
+            // two runs of the line submitted at once, each then run;
+            .addCustomScenario {
+                parallel {
+                    thread {
+                        actor(
+                            MutationQuiescenceOperations::submit,
+                            0,
+                            1,
+                        ); actor(MutationQuiescenceOperations::runPending)
+                    }
+                    thread {
+                        actor(
+                            MutationQuiescenceOperations::submit,
+                            1,
+                            2,
+                        ); actor(MutationQuiescenceOperations::runPending)
+                    }
+                }
+            }
+            // and a rejected run racing the next submission, the unscoped mutation beside it.
+            .addCustomScenario {
+                initial {
+                    actor(MutationQuiescenceOperations::submit, 0, 1); actor(MutationQuiescenceOperations::runPending)
+                }
+                parallel {
+                    thread {
+                        actor(
+                            MutationQuiescenceOperations::answer,
+                            0,
+                            false,
+                        ); actor(MutationQuiescenceOperations::runPending)
+                    }
+                    thread {
+                        actor(
+                            MutationQuiescenceOperations::submit,
+                            1,
+                            2,
+                        ); actor(MutationQuiescenceOperations::submit, 2, 3)
+                    }
+                }
+            }
+            .check(MutationQuiescenceOperations::class)
     }
 })

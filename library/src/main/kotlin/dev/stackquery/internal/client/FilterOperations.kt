@@ -71,7 +71,7 @@ internal class FilterOperations(
     }
 
     /** How many of the queries [filter] selects are fetching. */
-    fun fetchingCount(filter: QueryFilter): Int = store.find(filter).count { it.state.isFetching }
+    fun fetchingCount(filter: QueryFilter): Int = store.find(filter).count { it.cachedState?.isFetching == true }
 
     /** Publishes the data just set under [key]: its persisted envelope when the query has a codec, else an invalidation. */
     fun published(key: QueryKey) {

@@ -42,24 +42,32 @@ internal class MutationImpl<D, V, C>(
     override suspend fun mutate(variables: V): D {
         runtime.checkOpen()
         val submittedAt = runtime.clock.nowMillis()
-        val run = synchronized(lock) {
-            flow.value = MutationState(MutationStatus.PENDING, null, null, variables, submittedAt, 0, 0)
-            ++latestRun
-        }
-        val token = registry.started(options.mutationKey) // counted by isMutating from now on
-        var previous: Job? = null
-        val execution = runtime.scope.async(start = CoroutineStart.LAZY) {
-            previous?.join() // the run submitted before this one in the same scope
-            attempt(run, variables)
+        var run = 0L
+        // PENDING and counted by isMutating at one point.
+        val token = registry.started(options.mutationKey) {
+            run = synchronized(lock) {
+                flow.value = MutationState(MutationStatus.PENDING, null, null, variables, submittedAt, 0, 0)
+                ++latestRun
+            }
         }
         // Take the place in the scope's line now, in submission order, before anything is dispatched.
-        options.scope?.let { previous = registry.enqueue(it, execution) }
+        // The line holds a signal completed when this run ends, not the run's lazy job: joining
+        // that would start it, and a run started by the one after it, before it knew the run
+        // before it, ran at the same time as that one (found by MutationScopeModelCheckSpec).
+        val finished = Job()
+        val previous = options.scope?.let { registry.enqueue(it, finished) }
+        val execution = runtime.scope.async(start = CoroutineStart.LAZY) {
+            previous?.join() // the run submitted before this one in the same scope
+            attempt(run, token, variables)
+        }
         execution.invokeOnCompletion { cause ->
-            registry.ended(token)
             // Cancelled before it could settle itself (the client closed as it started): never stay PENDING.
-            if (cause != null) {
-                update(run) { if (it.isPending) it.settledWith(cause, runtime.clock.nowMillis()) else it }
+            registry.ended(token) {
+                if (cause != null) {
+                    update(run) { if (it.isPending) it.settledWith(cause, runtime.clock.nowMillis()) else it }
+                }
             }
+            finished.complete()
         }
         execution.start()
         return execution.await()
@@ -92,7 +100,7 @@ internal class MutationImpl<D, V, C>(
         }
     }
 
-    private suspend fun attempt(run: Long, variables: V): D {
+    private suspend fun attempt(run: Long, token: Long, variables: V): D {
         var context: C? = null
         val failures = IntArray(1)
         val result = try {
@@ -110,14 +118,18 @@ internal class MutationImpl<D, V, C>(
                 guard("onSettled") { options.onSettled?.invoke(null, e, variables, context) }
             }
             val now = runtime.clock.nowMillis()
-            update(run) { it.copy(failureCount = failures[0]).settledWith(e, now) }
+            registry.ended(token) { update(run) { it.copy(failureCount = failures[0]).settledWith(e, now) } }
             throw e
         }
         guard("onSuccess") { options.onSuccess?.invoke(result, variables, context) }
         for (prefix in options.invalidates) engine.operations.invalidate(QueryFilter.prefix(prefix), local = true)
         guard("onSettled") { options.onSettled?.invoke(result, null, variables, context) }
         val now = runtime.clock.nowMillis()
-        update(run) { MutationState(MutationStatus.SUCCESS, result, null, variables, it.submittedAt, now, failures[0]) }
+        registry.ended(token) {
+            update(run) {
+                MutationState(MutationStatus.SUCCESS, result, null, variables, it.submittedAt, now, failures[0])
+            }
+        }
         return result
     }
 

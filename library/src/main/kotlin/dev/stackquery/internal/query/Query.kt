@@ -68,6 +68,17 @@ internal class Query<T>(
     var isRemoved: Boolean = false
         private set
 
+    /**
+     * [state], or `null` once the query has left the cache. Removal sets [isRemoved] before it
+     * reverts the fetch in flight, so a reader that found this query just before its removal
+     * never returns the reverted state, which the key never showed.
+     */
+    val cachedState: QueryState<T>?
+        get() {
+            val current = state
+            return if (isRemoved) null else current
+        }
+
     /** The fetch in flight and its transitions; guarded by this. */
     internal val fetches = FetchSlot(this, host)
     private val observers = QueryObservers() // guarded by this
