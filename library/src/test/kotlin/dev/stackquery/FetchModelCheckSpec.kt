@@ -262,6 +262,8 @@ class FetchModelCheckSpec : FunSpec({
 
     test("the synchronous part of fetch, invalidate, cancel and remove is linearizable under the model checker") {
         options()
+            .iterations(8)
+            .invocationsPerIteration(100)
             // Besides the random scenarios: two fetches of one key starting at once (one run);
             .addCustomScenario {
                 parallel {
