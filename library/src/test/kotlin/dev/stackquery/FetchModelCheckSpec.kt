@@ -93,6 +93,10 @@ internal class FetchHarness {
 
     fun set(k: Int, v: Int): Int = client.setQueryData(key(k), -v)
 
+    fun update(k: Int): Int = client.setQueryData<Int>(key(k)) { (it ?: 0) - 10 }
+
+    fun get(k: Int): Int? = client.getQueryData(key(k))
+
     fun invalidate(k: Int) = suspending { client.invalidateQueries(QueryFilter.exact(key(k))) }
 
     fun invalidateAll() = suspending { client.invalidateQueries(queryKey("k")) }
@@ -163,9 +167,10 @@ internal class FetchHarness {
 }
 
 /**
- * The synchronous part of fetching, invalidating, cancelling and removing (no background work
- * ever runs: fetches start and stay in flight), checked for linearizability: every interleaving
- * of these operations at every shared access must give the results of some sequential order.
+ * The synchronous part of fetching, writing (value and updater), reading, invalidating,
+ * cancelling and removing (no background work ever runs: fetches start and stay in flight),
+ * checked for linearizability: every interleaving of these operations at every shared access
+ * must give the results of some sequential order.
  *
  * Observers are in [FetchQuiescenceOperations] only: removing an observed key and its observers
  * re-attaching are two steps (see `QueryClient.removeQueries`), so a concurrent reader may see
@@ -181,6 +186,12 @@ class FetchLinearizabilityOperations {
 
     @Operation
     fun set(@Param(name = "key") k: Int, @Param(name = "value") v: Int): Int = harness.set(k, v)
+
+    @Operation
+    fun update(@Param(name = "key") k: Int): Int = harness.update(k)
+
+    @Operation
+    fun get(@Param(name = "key") k: Int): Int? = harness.get(k)
 
     @Operation
     fun invalidate(@Param(name = "key") k: Int) = harness.invalidate(k)
@@ -311,6 +322,7 @@ class FetchModelCheckSpec : FunSpec({
 
     test("fetches, answers, invalidation, cancellation, removal and observers leave a consistent cache") {
         options()
+            .iterations(8)
             // Besides the random scenarios: two fetches of one key starting at once (one call, never two);
             .addCustomScenario {
                 parallel {

@@ -200,7 +200,7 @@ class MutationQuiescenceOperations {
 
 class MutationScopeModelCheckSpec : FunSpec({
     fun options() = ModelCheckingOptions()
-        .iterations(12)
+        .iterations(8)
         .invocationsPerIteration(30)
         .threads(2)
         .actorsPerThread(3)
