@@ -4,17 +4,13 @@ import io.kotest.core.spec.style.FunSpec
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.launch
 import org.jetbrains.lincheck.datastructures.IntGen
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions
 import org.jetbrains.lincheck.datastructures.Operation
 import org.jetbrains.lincheck.datastructures.Param
 import org.jetbrains.lincheck.datastructures.Validate
 import java.util.concurrent.ConcurrentLinkedDeque
-import java.util.concurrent.ConcurrentLinkedQueue
-import java.util.concurrent.Executor
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration
 
@@ -32,8 +28,8 @@ import kotlin.time.Duration
  * does that: the client rejects unconfined dispatchers.)
  */
 internal class FetchHarness {
-    private val tasks = ConcurrentLinkedQueue<Runnable>()
-    private val dispatcher = Executor { tasks.add(it) }.asCoroutineDispatcher()
+    private val queue = QueuedDispatcher()
+    private val dispatcher = queue.dispatcher
     val client = QueryClient(
         QueryClientConfig(
             gcTime = Duration.INFINITE,
@@ -70,10 +66,8 @@ internal class FetchHarness {
         }
     }
 
-    /** Runs the client's background work until none is left, as an idle pool would. */
-    fun runPending() {
-        while (true) tasks.poll()?.run() ?: break
-    }
+    /** Runs the client's background work until none is left (see [QueuedDispatcher]). */
+    fun runPending() = queue.runPending()
 
     /** The next call of the query function of [k] (the one waiting, if any) returns [v]; 0: throws. */
     fun answer(k: Int, v: Int) {
@@ -263,16 +257,8 @@ class FetchQuiescenceOperations {
 }
 
 class FetchModelCheckSpec : FunSpec({
-    fun options() = ModelCheckingOptions()
-        .iterations(12)
-        .invocationsPerIteration(30)
-        .threads(2)
-        .actorsPerThread(3)
-        .actorsBefore(3)
-        .actorsAfter(2)
-
     test("the synchronous part of fetch, invalidate, cancel and remove is linearizable under the model checker") {
-        options()
+        modelCheckingOptions()
             .iterations(8)
             .invocationsPerIteration(100)
             // Besides the random scenarios: two fetches of one key starting at once (one run);
@@ -321,7 +307,7 @@ class FetchModelCheckSpec : FunSpec({
     }
 
     test("fetches, answers, invalidation, cancellation, removal and observers leave a consistent cache") {
-        options()
+        modelCheckingOptions()
             .iterations(8)
             // Besides the random scenarios: two fetches of one key starting at once (one call, never two);
             .addCustomScenario {

@@ -4,17 +4,14 @@ import io.kotest.core.spec.style.FunSpec
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.launch
 import org.jetbrains.lincheck.datastructures.IntGen
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions
 import org.jetbrains.lincheck.datastructures.Operation
 import org.jetbrains.lincheck.datastructures.Param
 import org.jetbrains.lincheck.datastructures.Validate
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.ConcurrentLinkedQueue
-import java.util.concurrent.Executor
 import java.util.concurrent.atomic.AtomicInteger
 
 /**
@@ -24,8 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger
  * (index 1); answer 0 makes it throw.
  */
 internal class MutationHarness {
-    private val tasks = ConcurrentLinkedQueue<Runnable>()
-    private val dispatcher = Executor { tasks.add(it) }.asCoroutineDispatcher()
+    private val queue = QueuedDispatcher()
+    private val dispatcher = queue.dispatcher
     val client = QueryClient(QueryClientConfig(coroutineContext = dispatcher))
     private val callers = CoroutineScope(SupervisorJob() + dispatcher)
 
@@ -75,9 +72,7 @@ internal class MutationHarness {
         }
     }
 
-    fun runPending() {
-        while (true) tasks.poll()?.run() ?: break
-    }
+    fun runPending() = queue.runPending()
 
     fun answer(line: Int, v: Int) {
         answers[line].trySend(v)
@@ -199,16 +194,8 @@ class MutationQuiescenceOperations {
 }
 
 class MutationScopeModelCheckSpec : FunSpec({
-    fun options() = ModelCheckingOptions()
-        .iterations(8)
-        .invocationsPerIteration(30)
-        .threads(2)
-        .actorsPerThread(3)
-        .actorsBefore(3)
-        .actorsAfter(2)
-
     test("submitting and reading mutations is linearizable under the model checker") {
-        options()
+        modelCheckingOptions()
             .addCustomScenario {
                 // the race the checker found: a run PENDING and not yet counted
                 parallel {
@@ -223,7 +210,7 @@ class MutationScopeModelCheckSpec : FunSpec({
     }
 
     test("mutation scopes run one at a time, in submission order, and never stall, under the model checker") {
-        options()
+        modelCheckingOptions()
             // Besides the random scenarios: the race the checker found, a run started by the one
             // after it (which joined it) before it knew the run before it, so it did not wait;
             .addCustomScenario {

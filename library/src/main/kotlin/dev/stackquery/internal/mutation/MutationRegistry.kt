@@ -33,18 +33,12 @@ internal class MutationRegistry {
         token
     }
 
-    /**
-     * Ends the run of [token] and runs [publish] (its settled state) at the same point; false, and
-     * [publish] not run, if it had ended already.
-     */
-    fun ended(token: Long, publish: () -> Unit): Boolean = synchronized(lock) {
-        // No return from inside the monitor's block: Lincheck's model checker cannot instrument it.
-        val counted = running.containsKey(token)
-        if (counted) {
+    /** Ends the run of [token] and runs [publish] (its settled state) at the same point; nothing if it had ended already. */
+    fun ended(token: Long, publish: () -> Unit) = synchronized(lock) {
+        if (running.containsKey(token)) {
             running.remove(token)
             publish()
         }
-        counted
     }
 
     /** Runs in progress whose mutation key starts with [prefix] (`null`: all of them). */
