@@ -3,6 +3,8 @@ package dev.stackquery
 import dev.stackquery.internal.client.ClientEngine
 import dev.stackquery.internal.durationMillis
 import dev.stackquery.internal.mutation.MutationImpl
+import dev.stackquery.internal.observer.CombinedQueryObserverImpl
+import dev.stackquery.internal.observer.DependentQueryObserverImpl
 import dev.stackquery.internal.observer.QueryObserverImpl
 import dev.stackquery.storage.StorageStats
 import kotlinx.coroutines.flow.SharedFlow
@@ -128,6 +130,46 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
         QueryObserverImpl(engine, options, select)
 
     /**
+     * One observer of several queries, whose value is `combine(states)` (the states in the order
+     * of [options]), emitted only when it changes; its subscribers attach and detach all the
+     * queries together (see [CombinedQueryObserver]).
+     *
+     * ```kotlin
+     * val screen = client.watchAll(listOf(userOptions, postsOptions)) { (user, posts) -> user.isSuccess && posts.isSuccess }
+     * ```
+     *
+     * @throws IllegalArgumentException when [options] is empty.
+     */
+    public fun <T, R> watchAll(
+        options: List<QueryOptions<out T>>,
+        combine: (List<QueryState<T>>) -> R,
+    ): CombinedQueryObserver<R> {
+        require(options.isNotEmpty()) { "watchAll needs at least one query's options" }
+        @Suppress("UNCHECKED_CAST") // the observer only ever hands out the T its function returns
+        val children = options.map { QueryObserverImpl<T, T>(engine, it as QueryOptions<T>, null) }
+        return CombinedQueryObserverImpl(engine.runtime, children, combine)
+    }
+
+    /**
+     * An observer of a query that depends on another: it shows the state of the query whose
+     * options [then] builds from [dependsOn]'s data. Until [dependsOn] has data it shows IDLE (or
+     * ERROR with [dependsOn]'s error); each new data of [dependsOn] (by `equals`) moves it to the
+     * key `then(data)` names, and with [keepPreviousData] the data shown so far stays, as
+     * placeholder data, while the new key loads. Its subscribers keep both queries active.
+     * [then] must be fast and pure; if it throws, the failure is logged and the observer stays on
+     * the options it had.
+     *
+     * ```kotlin
+     * val posts = client.watchDependent(meOptions) { me -> postsOptions(me.id) }
+     * ```
+     */
+    public fun <A, B> watchDependent(
+        dependsOn: QueryOptions<A>,
+        keepPreviousData: Boolean = false,
+        then: (A) -> QueryOptions<B>,
+    ): QueryObserver<B> = DependentQueryObserverImpl(engine, watch(dependsOn), keepPreviousData, then)
+
+    /**
      * A [Mutation] running [options]. Creating it does nothing; [Mutation.mutate] runs it.
      */
     public fun <TData, TVariables, TContext> mutation(
@@ -156,7 +198,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     }
 
     /** The state of the query cached under [key], or `null` if none is cached. Never fetches. */
-    public fun <T> getQueryState(key: QueryKey): QueryState<T>? = engine.store.get<T>(key)?.cachedState
+    public fun <T> getQueryState(key: QueryKey): QueryState<T>? = engine.store.get<T>(key)?.currentState()
 
     /**
      * Writes [data] as the query's data now: status SUCCESS, error cleared, not invalidated,

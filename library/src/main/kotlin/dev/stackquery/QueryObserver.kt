@@ -20,8 +20,13 @@ import java.util.concurrent.Executor
  * works. The client holds an active observer strongly: nothing is lost to garbage collection.
  *
  * **States.** An observer's state is its query's state seen through the observer's own options:
- * placeholder data while there is none, and the `select` function of `watch(options, select)`.
- * Many observers of one key share one query and one fetch.
+ * placeholder data while there is none, the `select` function of `watch(options, select)`, its
+ * own staleness ([QueryState.isStale], republished when the data turns stale) and
+ * [QueryState.isFetchedAfterMount]. With [QueryOptions.notifyOnChange] it publishes only changes
+ * of the parts it tracks. Many observers of one key share one query and one fetch.
+ *
+ * **Initial data.** An observer whose options have initial data, attaching to a query without
+ * data, gives the query that data (as if it had been created with it).
  *
  * **Closing.** When the client closes, collectors of [state] end with a [CancellationException]
  * ([kotlinx.coroutines.CancellationException]) and subscriptions end.
@@ -46,7 +51,13 @@ public interface QueryObserver<T> {
      */
     public fun subscribe(listener: QueryListener<T>): Subscription
 
-    /** Like [subscribe], delivering the changes after the first through [executor] (a UI thread, say). */
+    /**
+     * Like [subscribe], delivering every state through [executor] (a UI thread, say), the first
+     * one included: [listener] is never called on another thread, not even by this call. The first
+     * delivery is the observer's state when the executor runs it (states changed before are not
+     * replayed), then every distinct change, in order and never concurrently. An executor that
+     * rejects a task loses those deliveries (logged), never the cache's state.
+     */
     public fun subscribe(listener: QueryListener<T>, executor: Executor): Subscription
 
     /**

@@ -9,7 +9,9 @@ import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.runInterruptible
 import java.util.concurrent.Executor
+import java.util.EnumSet
 import java.util.function.BiConsumer
+import java.util.function.BinaryOperator
 import java.util.function.Consumer
 import kotlin.time.Duration
 import kotlin.time.toKotlinDuration
@@ -61,6 +63,17 @@ import kotlin.time.toKotlinDuration
  * @property codec how the persistent (L2) tier stores this query's data (see
  *   [QueryClientConfig.storage]); `null` keeps the query in memory only, even on a client with a
  *   storage. [queryOptions] picks a kotlinx.serialization codec by itself.
+ * @property structuralSharing whether new data keeps the cached instances of its parts that are
+ *   equal to the cached data ([StructuralSharing.replaceEqualDeep]; on by default): an equal
+ *   refetch then keeps the cached instance, changes only `dataUpdatedAt` and the fetch status, and
+ *   `select` does not run again. `false` always takes the new instance.
+ * @property structuralSharingFunction replaces [StructuralSharing.replaceEqualDeep] with your own
+ *   `(old, new) -> result` (used while [structuralSharing] is true). It runs outside every lock;
+ *   if it throws, the failure is logged and the new data is kept as it came.
+ * @property notifyOnChange the parts of the state an observer with these options publishes
+ *   changes of ([QueryStateField]); `null` (default) for all. An observer that shows only data
+ *   (`setOf(DATA)`) is then not woken by a background refetch. Its `state` holds the last state it
+ *   published, so the untracked parts of it may be out of date. Ignored outside observers.
  * @throws IllegalArgumentException naming the field, for a negative duration or retry, or a
  *   non-positive refetch interval.
  */
@@ -83,16 +96,32 @@ public class QueryOptions<T>(
     @get:JvmSynthetic public val onSettled: ((T?, Throwable?) -> Unit)? = null,
     public val meta: Map<String, Any?> = emptyMap(),
     public val codec: QueryCodec<T>? = null,
+    public val structuralSharing: Boolean = true,
+    @get:JvmSynthetic public val structuralSharingFunction: ((old: T, new: T) -> T)? = null,
+    public val notifyOnChange: Set<QueryStateField>? = null,
 ) {
     /** [staleTime] in ms, or -1 for "client default"; precomputed for the fresh-hit path. */
     internal val staleTimeMillis: Long = staleTime?.let { durationMillis(it, "staleTime") } ?: -1L
     internal val gcTimeMillis: Long = gcTime?.let { durationMillis(it, "gcTime") } ?: -1L
 
+    /** [notifyOnChange] as an array, read on every observer publication. */
+    internal val trackedFields: Array<QueryStateField>? = notifyOnChange?.toTypedArray()
+
     init {
+        require(notifyOnChange == null || notifyOnChange.isNotEmpty()) {
+            "notifyOnChange must name at least one field (null tracks all), was empty"
+        }
         retry?.let(::checkRetry)
         require(refetchInterval == null || refetchInterval.isPositive()) {
             "refetchInterval must be positive, was $refetchInterval"
         }
+    }
+
+    /** [new] shared with [old] as these options say; may throw what a custom function throws. */
+    internal fun share(old: T, new: T): T {
+        if (!structuralSharing) return new
+        val custom = structuralSharingFunction ?: return StructuralSharing.replaceEqualDeep(old, new)
+        return custom(old, new)
     }
 
     override fun toString(): String =
@@ -128,6 +157,9 @@ public class QueryOptions<T>(
         private var onSettled: ((T?, Throwable?) -> Unit)? = null
         private var meta: Map<String, Any?> = emptyMap()
         private var codec: QueryCodec<T>? = null
+        private var structuralSharing = true
+        private var structuralSharingFunction: ((T, T) -> T)? = null
+        private var notifyOnChange: Set<QueryStateField>? = null
 
         /** See [QueryOptions.staleTime]. */
         public fun staleTime(staleTime: java.time.Duration): Builder<T> = apply {
@@ -186,11 +218,28 @@ public class QueryOptions<T>(
         /** See [QueryOptions.codec]. */
         public fun codec(codec: QueryCodec<T>): Builder<T> = apply { this.codec = codec }
 
+        /** See [QueryOptions.structuralSharing]; `false` also drops a function set before. */
+        public fun structuralSharing(enabled: Boolean): Builder<T> = apply {
+            structuralSharing = enabled
+            if (!enabled) structuralSharingFunction = null
+        }
+
+        /** See [QueryOptions.structuralSharingFunction]: `(old, new) -> result`; turns sharing on. */
+        public fun structuralSharing(function: BinaryOperator<T>): Builder<T> = apply {
+            structuralSharing = true
+            structuralSharingFunction = function::apply
+        }
+
+        /** See [QueryOptions.notifyOnChange]; at least one field. */
+        public fun notifyOnChange(first: QueryStateField, vararg more: QueryStateField): Builder<T> = apply {
+            notifyOnChange = EnumSet.of(first, *more)
+        }
+
         /** The options set so far. */
         public fun build(): QueryOptions<T> = QueryOptions(
             queryKey, queryFn, staleTime, gcTime, retry, retryPolicy, enabled, initialData, initialDataUpdatedAt,
             placeholderData, refetchInterval, refetchOnSubscribe, keepPreviousData, onSuccess, onError, onSettled, meta,
-            codec,
+            codec, structuralSharing, structuralSharingFunction, notifyOnChange,
         )
     }
 

@@ -10,6 +10,10 @@ package dev.stackquery
  * Timestamps are epoch milliseconds from the client's [QueryClock]; `0` means "never" only
  * together with [hasData] (or an [error]) being false.
  *
+ * The derived flags follow TanStack Query's observer result: [isFetched], [isRefetching],
+ * [isLoadingError], [isRefetchError]; [isStale] and [isFetchedAfterMount] are as an observer (or,
+ * for [QueryClient.getQueryState], the cache) saw them when the state was made.
+ *
  * @param T the type of the query's data.
  */
 public class QueryState<out T> internal constructor(
@@ -36,6 +40,24 @@ public class QueryState<out T> internal constructor(
     public val isInvalidated: Boolean,
     /** True when [data] is an observer's placeholder, never the cache's. The cache never sets it. */
     public val isPlaceholderData: Boolean,
+    /**
+     * How many times data was written to the query (fetches, `setQueryData`, data from the L2
+     * tier or another instance); initial data does not count. Reset by `resetQueries`.
+     */
+    public val dataUpdateCount: Int,
+    /** How many fetches of the query failed for good. Reset by `resetQueries`. */
+    public val errorUpdateCount: Int,
+    /**
+     * Whether the data is stale: there is none, it is invalidated, or it is older than the stale
+     * time. An observer uses its own options' stale time and publishes a new state when its data
+     * turns stale; [QueryClient.getQueryState] uses the query's latest options, at the time of the call.
+     */
+    public val isStale: Boolean,
+    /**
+     * Whether the query fetched (with success or failure) since the observer showing this state
+     * first subscribed to it; always false in a state read from the cache.
+     */
+    public val isFetchedAfterMount: Boolean,
 ) {
     /** Status [QueryStatus.IDLE]: never fetched, no data. */
     public val isIdle: Boolean get() = status == QueryStatus.IDLE
@@ -55,6 +77,18 @@ public class QueryState<out T> internal constructor(
     /** The first load: [isPending] and [isFetching]. */
     public val isLoading: Boolean get() = isPending && isFetching
 
+    /** Whether the query has fetched at least once, with success or failure ([dataUpdateCount] or [errorUpdateCount] > 0). */
+    public val isFetched: Boolean get() = dataUpdateCount > 0 || errorUpdateCount > 0
+
+    /** A background fetch: [isFetching] but not [isPending] (there is data or an error already). */
+    public val isRefetching: Boolean get() = isFetching && !isPending
+
+    /** [isError] with no data to show: the first load failed. */
+    public val isLoadingError: Boolean get() = isError && !hasData
+
+    /** [isError] while data from before is still shown: a refetch failed. */
+    public val isRefetchError: Boolean get() = isError && hasData
+
     internal fun copy(
         status: QueryStatus = this.status,
         fetchStatus: FetchStatus = this.fetchStatus,
@@ -63,17 +97,37 @@ public class QueryState<out T> internal constructor(
         failureCount: Int = this.failureCount,
         failureReason: Throwable? = this.failureReason,
         isInvalidated: Boolean = this.isInvalidated,
+        errorUpdateCount: Int = this.errorUpdateCount,
+        isStale: Boolean = this.isStale,
+        isFetchedAfterMount: Boolean = this.isFetchedAfterMount,
     ): QueryState<T> = QueryState(
         status, fetchStatus, data, hasData, dataUpdatedAt, errorUpdatedAt, error,
-        failureCount, failureReason, isInvalidated, isPlaceholderData,
+        failureCount, failureReason, isInvalidated, isPlaceholderData, dataUpdateCount, errorUpdateCount,
+        isStale, isFetchedAfterMount,
     )
 
-    /** This state with [newData] written at [updatedAt]: SUCCESS, no error, not invalidated. */
-    internal fun <R> withData(newData: R, updatedAt: Long, fetchStatus: FetchStatus = this.fetchStatus): QueryState<R> =
-        QueryState(
-            QueryStatus.SUCCESS, fetchStatus, newData, true, updatedAt, errorUpdatedAt, null,
-            0, null, false, false,
-        )
+    /**
+     * This state with [newData] written at [updatedAt]: SUCCESS, no error, not invalidated, one
+     * more data update (none for initial data, [counted] false).
+     */
+    internal fun <R> withData(
+        newData: R,
+        updatedAt: Long,
+        fetchStatus: FetchStatus = this.fetchStatus,
+        counted: Boolean = true,
+    ): QueryState<R> = QueryState(
+        QueryStatus.SUCCESS, fetchStatus, newData, true, updatedAt, errorUpdatedAt, null,
+        0, null, false, false, if (counted) dataUpdateCount + 1 else dataUpdateCount, errorUpdateCount,
+        isStale, isFetchedAfterMount,
+    )
+
+    /** This state with [isStale] and [isFetchedAfterMount] as given; this very instance when they are already so. */
+    internal fun flagged(stale: Boolean, fetchedAfterMount: Boolean = isFetchedAfterMount): QueryState<T> =
+        if (stale == isStale && fetchedAfterMount == isFetchedAfterMount) {
+            this
+        } else {
+            copy(isStale = stale, isFetchedAfterMount = fetchedAfterMount)
+        }
 
     /**
      * This state as an observer shows it, with [shown] as its data: the query's own (selected)
@@ -82,14 +136,15 @@ public class QueryState<out T> internal constructor(
     internal fun <R> showing(shown: R, placeholder: Boolean): QueryState<R> = QueryState(
         if (placeholder) QueryStatus.SUCCESS else status, fetchStatus, shown, true,
         if (placeholder) 0 else dataUpdatedAt, errorUpdatedAt, error, failureCount, failureReason,
-        isInvalidated, placeholder,
+        isInvalidated, placeholder, dataUpdateCount, errorUpdateCount, isStale, isFetchedAfterMount,
     )
 
     /** This state as an observer shows it when its `select` failed with [selectError]. */
     internal fun <R> selectFailed(selectError: Throwable, previous: R?, hasPrevious: Boolean): QueryState<R> =
         QueryState(
             QueryStatus.ERROR, fetchStatus, previous, hasPrevious, dataUpdatedAt, errorUpdatedAt, selectError,
-            failureCount, failureReason, isInvalidated, false,
+            failureCount, failureReason, isInvalidated, false, dataUpdateCount, errorUpdateCount, isStale,
+            isFetchedAfterMount,
         )
 
     override fun equals(other: Any?): Boolean {
@@ -99,7 +154,9 @@ public class QueryState<out T> internal constructor(
             hasData == other.hasData && dataUpdatedAt == other.dataUpdatedAt &&
             errorUpdatedAt == other.errorUpdatedAt && error == other.error &&
             failureCount == other.failureCount && failureReason == other.failureReason &&
-            isInvalidated == other.isInvalidated && isPlaceholderData == other.isPlaceholderData
+            isInvalidated == other.isInvalidated && isPlaceholderData == other.isPlaceholderData &&
+            dataUpdateCount == other.dataUpdateCount && errorUpdateCount == other.errorUpdateCount &&
+            isStale == other.isStale && isFetchedAfterMount == other.isFetchedAfterMount
     }
 
     override fun hashCode(): Int {
@@ -110,24 +167,33 @@ public class QueryState<out T> internal constructor(
         h = 31 * h + (error?.hashCode() ?: 0)
         h = 31 * h + failureCount
         h = 31 * h + isInvalidated.hashCode()
+        h = 31 * h + dataUpdateCount
+        h = 31 * h + errorUpdateCount
+        h = 31 * h + isStale.hashCode()
         return h
     }
 
     override fun toString(): String =
         "QueryState(status=$status, fetchStatus=$fetchStatus, data=$data, hasData=$hasData, " +
             "dataUpdatedAt=$dataUpdatedAt, error=$error, failureCount=$failureCount, " +
-            "isInvalidated=$isInvalidated, isPlaceholderData=$isPlaceholderData)"
+            "isInvalidated=$isInvalidated, isPlaceholderData=$isPlaceholderData, isStale=$isStale, " +
+            "dataUpdateCount=$dataUpdateCount, errorUpdateCount=$errorUpdateCount, " +
+            "isFetchedAfterMount=$isFetchedAfterMount)"
 
     public companion object {
-        /** The state of a query that never fetched and has no data. */
+        /** The state of a query that never fetched and has no data (stale: there is none). */
         @JvmStatic
         public fun <T> idle(): QueryState<T> = QueryState(
-            QueryStatus.IDLE, FetchStatus.IDLE, null, false, 0, 0, null, 0, null, false, false,
+            QueryStatus.IDLE, FetchStatus.IDLE, null, false, 0, 0, null, 0, null, false, false, 0, 0, true, false,
         )
 
-        /** The state of a query that holds [data], written at [updatedAt] (epoch ms). */
+        /** The state of a query that holds [data], written once, at [updatedAt] (epoch ms). */
         @JvmStatic
         public fun <T> success(data: T, updatedAt: Long): QueryState<T> =
             idle<T>().withData(data, updatedAt, FetchStatus.IDLE)
+
+        /** The state a query starts in with [initialData], current at [updatedAt]: no data update counted. */
+        internal fun <T> initial(initialData: T, updatedAt: Long): QueryState<T> =
+            idle<T>().withData(initialData, updatedAt, FetchStatus.IDLE, counted = false)
     }
 }

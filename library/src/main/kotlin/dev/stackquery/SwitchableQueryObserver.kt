@@ -1,5 +1,7 @@
 package dev.stackquery
 
+import java.util.function.Function
+
 /**
  * A [QueryObserver] whose options can change, as [QueryClient.watch] returns it: the way to page
  * through keys with one observer (and one UI binding).
@@ -24,4 +26,10 @@ public interface SwitchableQueryObserver<Q, T> : QueryObserver<T> {
      * at once, and, if it became enabled, fetches as [QueryOptions.refetchOnSubscribe] says.
      */
     public fun setOptions(options: QueryOptions<Q>)
+
+    /**
+     * [setOptions], also replacing the observer's `select` with [select] (which runs at once on
+     * the data shown, then for each new data instance).
+     */
+    public fun setOptions(options: QueryOptions<Q>, select: Function<Q, T>)
 }

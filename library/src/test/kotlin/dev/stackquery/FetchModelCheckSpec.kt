@@ -153,7 +153,9 @@ internal class FetchHarness {
             check(waitingCallers[k].get() == 0 || fetching) { "a fetchQuery caller waits for nothing: ${state(k)}" }
             for ((observer, _) in subscriptions[k]) {
                 check(state != null) { "key $k is observed but not in the cache" }
-                check(observer.current == state) { "an observer of key $k shows ${observer.current}, the cache $state" }
+                // The observer's own flags (isFetchedAfterMount, its staleness) are its own; the rest is the cache's.
+                val shown = observer.current.flagged(stale = state.isStale, fetchedAfterMount = false)
+                check(shown == state) { "an observer of key $k shows ${observer.current}, the cache $state" }
             }
         }
         check(fetching() == fetchingKeys) { "isFetching is ${fetching()}, $fetchingKeys keys are fetching" }

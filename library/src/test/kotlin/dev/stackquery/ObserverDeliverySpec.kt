@@ -49,7 +49,7 @@ class ObserverDeliverySpec : FunSpec({
     val key = queryKey("delivery")
 
     test(
-        "subscribe with an executor delivers the first state on the calling thread and later ones only through the executor",
+        "subscribe with an executor delivers every state, the first included, only through the executor",
     ) {
         runTest {
             val client = testClient()
@@ -65,7 +65,11 @@ class ObserverDeliverySpec : FunSpec({
                     }, executor)
             }
             subscriber.join()
-            deliveries.toList() shouldBe listOf(Triple("SUCCESS/IDLE/v0/0", subscriber, false))
+            deliveries.toList() shouldBe emptyList() // not even the first on the subscribing thread
+            executor.pending shouldBe 1
+
+            executor.runAll()
+            deliveries.toList() shouldBe listOf(Triple("SUCCESS/IDLE/v0/0", Thread.currentThread(), true))
 
             client.setQueryData(key, "v1")
             client.setQueryData(key, "v2")
@@ -77,7 +81,7 @@ class ObserverDeliverySpec : FunSpec({
 
             executor.runAll()
             deliveries.toList() shouldBe listOf(
-                Triple("SUCCESS/IDLE/v0/0", subscriber, false),
+                Triple("SUCCESS/IDLE/v0/0", Thread.currentThread(), true),
                 Triple("SUCCESS/IDLE/v1/0", Thread.currentThread(), true),
                 Triple("SUCCESS/IDLE/v2/0", Thread.currentThread(), true),
             )
@@ -162,7 +166,7 @@ class ObserverDeliverySpec : FunSpec({
             advanceTimeBy(100.milliseconds)
             runCurrent()
 
-            rejected shouldBe listOf("PENDING/FETCHING/null/0") // only the first, delivered on this thread
+            rejected shouldBe emptyList() // even the first goes through the executor, which refuses it
             healthy shouldBe listOf("PENDING/FETCHING/null/0", "SUCCESS/IDLE/v1/0")
             client.getQueryState<String>(key)!!.brief() shouldBe "SUCCESS/IDLE/v1/0"
             fetcher.calls shouldBe 1

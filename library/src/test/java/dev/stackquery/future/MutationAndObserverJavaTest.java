@@ -142,16 +142,19 @@ class MutationAndObserverJavaTest {
                 .build();
             QueryObserver<Integer> length = futures.watch(opts, String::length);
             List<String> seen = Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<Void> sawAda = new CompletableFuture<>();
             CompletableFuture<Void> sawGrace = new CompletableFuture<>();
             try (Subscription subscription = length.subscribe(state -> {
                 seen.add(state.getData() + " on " + Thread.currentThread().getName().startsWith("ui"));
+                if (Integer.valueOf(3).equals(state.getData())) sawAda.complete(null);
                 if (Integer.valueOf(5).equals(state.getData())) sawGrace.complete(null);
             }, ui)) {
+                await(sawAda);
                 client.setQueryData(NAME, "Grace");
                 await(sawGrace);
                 assertTrue(subscription.isSubscribed());
             }
-            assertEquals(List.of("3 on false", "5 on true"), seen);
+            assertEquals(List.of("3 on true", "5 on true"), seen);
             QueryState<Integer> current = length.getCurrent();
             assertEquals(5, current.getData());
         } finally {

@@ -29,12 +29,17 @@ class ObserverRegressionSpec : FunSpec({
             val fetcher = FakeFetcher { "v$it" }
             val options = QueryOptions(key, { fetcher() })
             val seen = mutableListOf<String>()
-            val subscription = client.watch(options).subscribe { seen += it.brief() }
+            val subscription = client.watch(options).subscribe { seen += it.brief() + if (it.isStale) "/stale" else "" }
             advanceTimeBy(2.minutes)
             runCurrent()
             client.fetchQuery(options) shouldBe "v1"
             runCurrent()
-            seen shouldBe listOf("PENDING/FETCHING/null/0", "SUCCESS/IDLE/v1/0", "SUCCESS/FETCHING/v1/0")
+            seen shouldBe listOf(
+                "PENDING/FETCHING/null/0/stale",
+                "SUCCESS/IDLE/v1/0",
+                "SUCCESS/IDLE/v1/0/stale", // a minute after the fetch: the observer says its data turned stale
+                "SUCCESS/FETCHING/v1/0/stale",
+            )
             subscription.close()
             client.close()
         }

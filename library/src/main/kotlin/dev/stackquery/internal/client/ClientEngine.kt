@@ -88,7 +88,7 @@ internal class ClientEngine(val config: QueryClientConfig) {
             }
             is LookupResult.Wait -> {
                 stats.misses.increment()
-                await(found.fetch)
+                await(found)
             }
             else -> error("lookup returned $found")
         }
@@ -96,7 +96,7 @@ internal class ClientEngine(val config: QueryClientConfig) {
     /** `ensureQueryData`: any cached data, else the fetch. */
     suspend fun <T> ensure(options: QueryOptions<T>): T = when (val found = lookup(options, LookupMode.ENSURE)) {
         is LookupResult.Found -> found.data
-        is LookupResult.Wait -> await(found.fetch)
+        is LookupResult.Wait -> await(found)
         else -> error("lookup returned $found")
     }
 
@@ -107,7 +107,7 @@ internal class ClientEngine(val config: QueryClientConfig) {
         } catch (e: QueryClientClosedException) {
             return
         }
-        if (found is LookupResult.Wait) found.fetch.join()
+        if (found is LookupResult.Wait) found.query?.waitingFor { found.fetch.join() } ?: found.fetch.join()
     }
 
     /**
@@ -148,6 +148,10 @@ internal class ClientEngine(val config: QueryClientConfig) {
      * fails it with [QueryCancelledException]; the caller's own cancellation is rethrown as is.
      */
     suspend fun <T> await(fetch: Deferred<T>): T = closedAware { fetch.await() }
+
+    /** [await] for the fetch [found] names, counted as a waiter of its query. */
+    private suspend fun <T> await(found: LookupResult.Wait<T>): T =
+        found.query?.waitingFor { await(found.fetch) } ?: await(found.fetch)
 
     /**
      * Runs [block]; a cancellation that comes from the client closing (not from the caller, and

@@ -1,19 +1,19 @@
 package dev.stackquery.internal.observer
 
-import dev.stackquery.QueryListener
-import dev.stackquery.QueryState
 import dev.stackquery.Subscription
 import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.Executor
 import java.util.concurrent.atomic.AtomicBoolean
 
 /**
- * One [QueryListener] subscribed to an observer: a queue of states drained by one task at a time
+ * One listener subscribed to an observer (a [dev.stackquery.QueryListener], or a combined
+ * observer's): a queue of states drained by one task at a time
  * on [executor], so calls never overlap, keep their order, and skip a state equal to the last
- * one delivered. The first state is delivered by [start] on the subscribing thread.
+ * one delivered. The first state is delivered by [start], on the subscribing thread or through
+ * [executor].
  */
 internal class ListenerSubscription<T>(
-    private val listener: QueryListener<T>,
+    private val listener: (T) -> Unit,
     private val executor: Executor,
     private val onFailure: (Throwable) -> Unit,
     private val onUnsubscribe: (ListenerSubscription<T>) -> Unit,
@@ -21,16 +21,30 @@ internal class ListenerSubscription<T>(
     private val queue = ConcurrentLinkedQueue<Published<T>>()
     private val draining = AtomicBoolean(true) // held by start() until the first delivery is done
     private val subscribed = AtomicBoolean(true)
-    private var last: QueryState<T>? = null // touched only by the one running delivery
+    private var last: Any? = NONE // touched only by the one running delivery
     private var lastVersion = -1L // likewise: states numbered at or below it are older
 
     override val isSubscribed: Boolean get() = subscribed.get()
 
     /**
-     * Delivers [current] now, on this thread; states queued with a version at or below its own
-     * are older and dropped.
+     * Delivers [current]: now, on this thread, when [here]; otherwise as the first task on
+     * [executor] (it is then read on that thread). States queued with a version at or below its
+     * own are older and dropped.
      */
-    fun start(current: () -> Published<T>) {
+    fun start(here: Boolean, current: () -> Published<T>) {
+        if (here) {
+            deliverFirst(current)
+            return
+        }
+        try {
+            executor.execute { deliverFirst(current) }
+        } catch (e: Exception) {
+            draining.set(false)
+            onFailure(e) // a rejecting executor (shut down): no state will be delivered
+        }
+    }
+
+    private fun deliverFirst(current: () -> Published<T>) {
         try {
             val first = current()
             lastVersion = first.version
@@ -85,14 +99,16 @@ internal class ListenerSubscription<T>(
         scheduleDrain()
     }
 
-    private fun deliver(state: QueryState<T>, evenIfEnded: Boolean = false) {
+    private fun deliver(state: T, evenIfEnded: Boolean = false) {
         if (!(subscribed.get() || evenIfEnded) || state == last) return
         last = state
         try {
-            listener.onState(state)
+            listener(state)
         } catch (e: Throwable) {
             if (e is VirtualMachineError) throw e
             onFailure(e)
         }
     }
 }
+
+private val NONE = Any()

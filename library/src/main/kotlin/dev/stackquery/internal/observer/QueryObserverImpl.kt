@@ -1,3 +1,5 @@
+@file:OptIn(InternalStackQueryApi::class)
+
 package dev.stackquery.internal.observer
 
 import dev.stackquery.QueryCacheEvent.RemovalCause
@@ -5,23 +7,31 @@ import dev.stackquery.QueryClientClosedException
 import dev.stackquery.QueryListener
 import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
+import dev.stackquery.QueryStateField
 import dev.stackquery.RefetchOnSubscribe
 import dev.stackquery.Subscription
 import dev.stackquery.SwitchableQueryObserver
 import dev.stackquery.internal.ResolvedOptions
 import dev.stackquery.internal.client.ClientEngine
+import dev.stackquery.internal.common.InternalStackQueryApi
+import dev.stackquery.internal.common.saturatedAdd
+import dev.stackquery.internal.isStale
 import dev.stackquery.internal.query.LookupMode
 import dev.stackquery.internal.query.ObserverDemand
 import dev.stackquery.internal.query.Query
 import dev.stackquery.internal.query.QueryStateObserver
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.ExperimentalForInheritanceCoroutinesApi
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.FlowCollector
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.launch
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.Executor
 import java.util.concurrent.atomic.AtomicInteger
+import java.util.function.Function
 
 /**
  * The observer behind [dev.stackquery.QueryClient.watch]: its lifecycle. It counts its
@@ -37,10 +47,11 @@ internal class QueryObserverImpl<Q, T>(
     private val engine: ClientEngine,
     options: QueryOptions<Q>,
     select: ((Q) -> T)?,
+    keepPreviousData: Boolean = false,
 ) : SwitchableQueryObserver<Q, T>, QueryStateObserver {
     private val store = engine.store
     private val runtime = engine.runtime
-    private val derivation = StateDerivation<Q, T>(select)
+    private val derivation = StateDerivation<Q, T>(select, keepPreviousData)
 
     private val lock = Any()
 
@@ -56,13 +67,24 @@ internal class QueryObserverImpl<Q, T>(
 
     /** The observer's state, or [Closed] once the client closed. */
     private val flow = MutableStateFlow<Any>(QueryState.idle<T>())
-    private val subscriptions = CopyOnWriteArrayList<ListenerSubscription<T>>()
+    private val subscriptions = CopyOnWriteArrayList<ListenerSubscription<QueryState<T>>>()
     private val pendingChanges = AtomicInteger()
 
     /** The last state [publish] sent, numbered so a new subscription can drop older ones queued. */
     @Volatile
-    private var latest: Published<T>? = null
+    private var latest: Published<QueryState<T>>? = null
     private var version = 0L // written only by publish(), which runs one at a time
+
+    /** The query this observer first attached to and its update counts then, for `isFetchedAfterMount`. */
+    @Volatile
+    private var mount: Mount? = null
+
+    private class Mount(val query: Query<*>, val dataUpdateCount: Int, val errorUpdateCount: Int)
+
+    /** Republishes when the shown data turns stale; [staleDeadline] is the clock time it is set for. */
+    @Volatile
+    private var staleTimer: Job? = null
+    private var staleDeadline = Long.MIN_VALUE // touched by publish(), and by detach() under lock
 
     private class Closed(val last: QueryState<*>)
 
@@ -87,11 +109,15 @@ internal class QueryObserverImpl<Q, T>(
 
     override val current: QueryState<T> get() = currentState()
 
-    override fun subscribe(listener: QueryListener<T>): Subscription = subscribe(listener, runtime.dispatchExecutor)
+    override fun subscribe(listener: QueryListener<T>): Subscription =
+        subscribe(listener, runtime.dispatchExecutor, firstHere = true)
 
-    override fun subscribe(listener: QueryListener<T>, executor: Executor): Subscription {
-        val subscription = ListenerSubscription(
-            listener,
+    override fun subscribe(listener: QueryListener<T>, executor: Executor): Subscription =
+        subscribe(listener, executor, firstHere = false)
+
+    private fun subscribe(listener: QueryListener<T>, executor: Executor, firstHere: Boolean): Subscription {
+        val subscription = ListenerSubscription<QueryState<T>>(
+            listener::onState,
             executor,
             onFailure = { runtime.logFailure("a listener of ${options.queryKey}", it) },
             onUnsubscribe = {
@@ -101,13 +127,13 @@ internal class QueryObserverImpl<Q, T>(
         )
         if (flow.value is Closed) { // a closed client: the last state, then nothing
             subscription.end()
-            subscription.start { Published(currentState(), 0) }
+            subscription.start(firstHere) { Published(currentState(), 0) }
             return subscription
         }
         subscriptions += subscription
         acquire()
         try {
-            subscription.start { latest ?: Published(currentState(), 0) }
+            subscription.start(firstHere) { latest ?: Published(currentState(), 0) }
         } catch (e: Throwable) {
             subscription.unsubscribe() // the first delivery threw an Error: do not leave the query active
             throw e
@@ -119,10 +145,16 @@ internal class QueryObserverImpl<Q, T>(
         val current = options
         val resolved = ResolvedOptions.resolve(current, runtime.config)
         while (true) {
-            val fetch = store.getOrCreate(current.queryKey, current).fetch(resolved) ?: continue
-            fetch.join()
+            val query = store.getOrCreate(current.queryKey, current)
+            val fetch = query.fetch(resolved) ?: continue
+            query.waitingFor { fetch.join() }
             return currentState()
         }
+    }
+
+    override fun setOptions(options: QueryOptions<Q>, select: Function<Q, T>) {
+        derivation.select = select::apply
+        setOptions(options)
     }
 
     override fun setOptions(options: QueryOptions<Q>) {
@@ -200,12 +232,17 @@ internal class QueryObserverImpl<Q, T>(
             }
             bound = query
             if (!query.addObserver(this, demand, notify = false)) continue // removed meanwhile: look the key up again
+            if (mount?.query !== query) {
+                val state = query.state
+                mount = Mount(query, state.dataUpdateCount, state.errorUpdateCount)
+            }
             return Attached(query, resolved, fetch = current.enabled)
         }
     }
 
     /** Fetches as [QueryOptions.refetchOnSubscribe] says, then publishes (no IDLE flicker before PENDING). */
     private fun afterAttach(attached: Attached<Q>) {
+        attached.query.fillInitialData(attached.resolved.options)
         if (attached.fetch) fetchOnAttach(attached.query, attached.resolved)
         onQueryChanged()
     }
@@ -214,6 +251,9 @@ internal class QueryObserverImpl<Q, T>(
     private fun detach() {
         bound?.removeObserver(this)
         bound = null
+        staleTimer?.cancel()
+        staleTimer = null
+        staleDeadline = Long.MIN_VALUE
     }
 
     private fun fetchOnAttach(query: Query<Q>, resolved: ResolvedOptions<Q>) {
@@ -240,16 +280,53 @@ internal class QueryObserverImpl<Q, T>(
     /** The attached query's state as this observer shows it, published to the flow and listeners. */
     private fun publish() {
         val query = bound ?: return
+        val options = options
         if (query.key != options.queryKey) return // switching keys: the old query no longer counts
-        val next = derivation.derive(query.state, options)
+        val raw = query.state
+        val next = show(raw, query, options)
+        if (options.trackedFields?.contains(QueryStateField.STALE) != false) watchStaleness(query, raw, options)
         while (true) {
             val previous = flow.value
             if (previous is Closed) return
+            if (!changedEnough(previous as QueryState<*>, next, options)) return
             if (flow.compareAndSet(previous, next)) break
         }
         val published = Published(next, ++version)
         latest = published
         for (subscription in subscriptions) subscription.offer(published)
+    }
+
+    /** [raw] as this observer shows it: derived, with its own staleness and `isFetchedAfterMount`. */
+    private fun show(raw: QueryState<Q>, query: Query<Q>?, options: QueryOptions<Q>): QueryState<T> {
+        val stale = isStale(raw, ResolvedOptions.staleTimeMillis(options, runtime.config), runtime.clock.nowMillis())
+        val mounted = mount
+        val fetchedAfterMount = query != null && mounted?.query === query &&
+            (raw.dataUpdateCount > mounted.dataUpdateCount || raw.errorUpdateCount > mounted.errorUpdateCount)
+        return derivation.derive(raw, options).flagged(stale, fetchedAfterMount)
+    }
+
+    /** Whether [next] differs from [previous] in a part [options] track ([QueryOptions.notifyOnChange]). */
+    private fun changedEnough(previous: QueryState<*>, next: QueryState<*>, options: QueryOptions<Q>): Boolean {
+        val tracked = options.trackedFields ?: return previous != next
+        return tracked.any { it.changed(previous, next) }
+    }
+
+    /** From publish(): sets a timer that republishes when [raw]'s data turns stale (once per deadline). */
+    private fun watchStaleness(query: Query<Q>, raw: QueryState<Q>, options: QueryOptions<Q>) {
+        val staleTime = ResolvedOptions.staleTimeMillis(options, runtime.config)
+        if (!raw.hasData || raw.isInvalidated || staleTime == Long.MAX_VALUE) return
+        val deadline = saturatedAdd(raw.dataUpdatedAt, staleTime)
+        val now = runtime.clock.nowMillis()
+        if (deadline <= now || deadline == staleDeadline) return
+        synchronized(lock) {
+            if (bound !== query) return@synchronized
+            staleDeadline = deadline
+            staleTimer?.cancel()
+            staleTimer = runtime.scope.launch {
+                delay(deadline - now)
+                onQueryChanged()
+            }
+        }
     }
 
     @Suppress("UNCHECKED_CAST") // as above: every value but Closed is a QueryState<T>
@@ -268,10 +345,8 @@ internal class QueryObserverImpl<Q, T>(
     private fun refresh() {
         val previous = flow.value
         if (previous is Closed) return
-        flow.compareAndSet(
-            previous,
-            derivation.derive(store.get<Q>(options.queryKey)?.state ?: QueryState.idle(), options),
-        )
+        val query = store.get<Q>(options.queryKey)
+        flow.compareAndSet(previous, show(query?.state ?: QueryState.idle(), query, options))
     }
 
     private fun markClosed() {
@@ -286,4 +361,4 @@ internal class QueryObserverImpl<Q, T>(
 }
 
 /** A state an observer published, and its place in the observer's sequence of states. */
-internal class Published<T>(val state: QueryState<T>, val version: Long)
+internal class Published<T>(val state: T, val version: Long)

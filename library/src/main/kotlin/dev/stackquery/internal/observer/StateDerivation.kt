@@ -3,19 +3,25 @@ package dev.stackquery.internal.observer
 import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
 import dev.stackquery.QueryStatus
+import dev.stackquery.StructuralSharing
 
 /**
  * How one observer turns its query's raw state into the state it shows: [select] applied to the
- * data (memoized: it runs only for new raw data, and an equal result keeps the previous
- * reference), the previous key's data while the new key has none (`keepPreviousData`), or the
- * placeholder. A [select] that throws makes the shown state ERROR with that exception, keeping
- * the last data it selected from the query's own data (never a selected placeholder, which would
- * then pass for real data).
+ * data (memoized: it runs only for a new raw data instance, which structural sharing keeps for
+ * equal data, and its result is structurally shared with the previous one), the previous key's
+ * data while the new key has none (`keepPreviousData`), or the placeholder. A [select] that throws
+ * makes the shown state ERROR with that exception, keeping the last data it selected from the
+ * query's own data (never a selected placeholder, which would then pass for real data).
  *
- * Not thread-safe: the observer calls it from one thread at a time (its publishing loop while
- * attached, its lock while detached).
+ * Not thread-safe, but for [select]: the observer calls it from one thread at a time (its
+ * publishing loop while attached, its lock while detached).
  */
-internal class StateDerivation<Q, T>(private val select: ((Q) -> T)?) {
+internal class StateDerivation<Q, T>(select: ((Q) -> T)?, private val forceKeepPreviousData: Boolean = false) {
+    /** The select function; replaced by `setOptions(options, select)` on any thread. */
+    @Volatile
+    var select: ((Q) -> T)? = select
+
+    private var memoSelect: ((Q) -> T)? = null
     private var memoRaw: Any? = NONE
     private var memoSelected: Any? = NONE
 
@@ -34,21 +40,25 @@ internal class StateDerivation<Q, T>(private val select: ((Q) -> T)?) {
     /** The state to show for [raw] under [options]. */
     @Suppress("UNCHECKED_CAST") // without select, T is Q; NONE is never cast
     fun derive(raw: QueryState<Q>, options: QueryOptions<Q>): QueryState<T> = try {
+        val select = select
         when {
             raw.hasData -> {
                 previousData = NONE // the new key has data: what was kept is no longer shown
-                if (select ==
-                    null
-                ) {
+                if (select == null) {
                     raw as QueryState<T>
                 } else {
-                    raw.showing(selectData(raw.data as Q, placeholder = false), false)
+                    raw.showing(selectData(select, raw.data as Q, options, placeholder = false), false)
                 }
             }
             raw.status == QueryStatus.ERROR || !(options.enabled || raw.isFetching) -> raw as QueryState<T>
-            options.keepPreviousData && previousData !== NONE -> raw.showing(previousData as T, true)
+            (options.keepPreviousData || forceKeepPreviousData) && previousData !== NONE ->
+                raw.showing(previousData as T, true)
             options.placeholderData != null -> raw.showing(
-                selectData(options.placeholderData, placeholder = true),
+                if (select == null) {
+                    options.placeholderData as T
+                } else {
+                    selectData(select, options.placeholderData, options, placeholder = true)
+                },
                 true,
             )
             else -> raw as QueryState<T>
@@ -59,17 +69,25 @@ internal class StateDerivation<Q, T>(private val select: ((Q) -> T)?) {
         raw.selectFailed(e, if (kept === NONE) null else kept as T, kept !== NONE)
     }
 
-    /** [select] applied to [raw], run only for new raw data; an equal result keeps the old reference. */
-    @Suppress("UNCHECKED_CAST") // without select, T is Q; memoSelected holds a T once set
-    private fun selectData(raw: Q, placeholder: Boolean): T {
-        val select = select ?: return raw as T
-        if (memoRaw !== NONE && raw === memoRaw) return memoSelected as T
+    /**
+     * [select] applied to [raw], run only for a new raw instance (or a new [select]); the result
+     * is structurally shared with the previous one (an equal result keeps the old reference).
+     */
+    @Suppress("UNCHECKED_CAST") // memoSelected holds a T once set
+    private fun selectData(select: (Q) -> T, raw: Q, options: QueryOptions<Q>, placeholder: Boolean): T {
+        if (memoSelect === select && memoRaw !== NONE && raw === memoRaw) return memoSelected as T
         val selected = select(raw)
-        val kept = if (memoSelected !== NONE && memoSelected == selected) memoSelected else selected
+        val kept = when {
+            memoSelected === NONE -> selected
+            options.structuralSharing -> StructuralSharing.replaceEqualDeep(memoSelected as T, selected)
+            memoSelected == selected -> memoSelected as T
+            else -> selected
+        }
+        memoSelect = select
         memoRaw = raw
         memoSelected = kept
         memoIsPlaceholder = placeholder
-        return kept as T
+        return kept
     }
 
     private companion object {

@@ -16,7 +16,10 @@ import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.async
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.ensureActive
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeoutOrNull
 import java.util.concurrent.atomic.AtomicBoolean
 
 /**
@@ -45,6 +48,22 @@ internal class FetchRun<T>(
 
     /** Set when data was written while this run was in flight: cancelling it keeps that data. */
     private var dataWritten = false // guarded by the query's monitor
+
+    /**
+     * True while nobody wants this run's result (no observer, no caller waiting): it makes no
+     * further attempt, and a wait between attempts ends now. See [Query.stopRetriesIfUnwanted].
+     */
+    private val retriesStopped = MutableStateFlow(false)
+
+    /** Under the query's monitor: no further attempts, unless [continueRetries] comes first. */
+    fun stopRetries() {
+        retriesStopped.value = true
+    }
+
+    /** Someone wants the result again (an observer attached, a caller joined): retry as the policy says. */
+    fun continueRetries() {
+        retriesStopped.value = false
+    }
 
     /** Completed once this run has read the L2 tier; `null` when it does not read it. */
     val hydration: CompletableDeferred<Unit>? = if (hydrate) CompletableDeferred() else null
@@ -119,7 +138,9 @@ internal class FetchRun<T>(
                 stats.retries.increment()
             },
             giveUp = { failures, e -> fail(failures, e) },
-        ) { options.options.queryFn() }
+            sleep = { wait -> withTimeoutOrNull(wait) { retriesStopped.first { it } } },
+            stopped = { retriesStopped.value },
+        ) { query.share(query.state, options.options.queryFn(), options.options) }
         val settled = slot.settle(this, persist = true) {
             val next = it.withData(data, runtime.clock.nowMillis(), FetchStatus.IDLE)
             if (invalidated) next.copy(isInvalidated = true) else next
@@ -142,6 +163,7 @@ internal class FetchRun<T>(
                 errorUpdatedAt = now,
                 failureCount = failures,
                 failureReason = e,
+                errorUpdateCount = it.errorUpdateCount + 1,
             )
         }
         if (settled) {

@@ -47,6 +47,7 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         if (inFlight != null) {
             if (!cancelInFlight) {
                 runtime.stats.dedupJoins.increment()
+                inFlight.continueRetries()
                 return inFlight
             }
             abandon(inFlight, "refetch requested")
@@ -98,7 +99,7 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         }
         val job = start(options, cancelInFlight = false) ?: return LookupResult.Removed
         val gate = current?.hydration
-        return if (gate != null && !gate.isCompleted) LookupResult.Hydrating(gate, job) else LookupResult.Wait(job)
+        return if (gate != null && !gate.isCompleted) LookupResult.Hydrating(gate, job) else LookupResult.Wait(job, query)
     }
 
     /** Cancels the fetch in flight, if any, reverting the state; waits until it has stopped. */

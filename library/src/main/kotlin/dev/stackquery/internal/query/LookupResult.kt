@@ -7,8 +7,8 @@ internal sealed class LookupResult<out T> {
     /** Data found, whether it was stale, and whether it had just been read from the L2 tier. */
     class Found<out T>(val data: T, val stale: Boolean, val fromStorage: Boolean = false) : LookupResult<T>()
 
-    /** No usable data: wait for [fetch]. */
-    class Wait<T>(val fetch: Deferred<T>) : LookupResult<T>()
+    /** No usable data: wait for [fetch], a fetch of [query] (which counts its waiters; `null` when it has ended). */
+    class Wait<T>(val fetch: Deferred<T>, val query: Query<*>? = null) : LookupResult<T>()
 
     /** The fetch [fetch] is reading the L2 tier: wait for [gate], then look up again passing [fetch] as awaited. */
     class Hydrating(val gate: Deferred<Unit>, val fetch: Deferred<*>) : LookupResult<Nothing>()

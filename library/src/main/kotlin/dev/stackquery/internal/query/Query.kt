@@ -3,10 +3,14 @@ package dev.stackquery.internal.query
 import dev.stackquery.QueryCacheEvent
 import dev.stackquery.QueryClientClosedException
 import dev.stackquery.QueryKey
+import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
+import dev.stackquery.StructuralSharing
 import dev.stackquery.internal.ResolvedOptions
+import dev.stackquery.internal.isStale
 import dev.stackquery.internal.persistence.Persisted
 import kotlinx.coroutines.Deferred
+import java.util.concurrent.atomic.AtomicInteger
 
 /**
  * One cached query: the state machine of its [QueryState], its single in-flight fetch, its
@@ -88,6 +92,9 @@ internal class Query<T>(
 
     private val poller = Poller(runtime.scope) { pollTick() } // guarded by this
 
+    /** Callers waiting for this query's fetch ([waitingFor]): while any waits, the fetch retries. */
+    private val waiters = AtomicInteger()
+
     /** A query is active while observed. */
     val isActive: Boolean get() = synchronized(this) { !observers.isEmpty() }
 
@@ -160,14 +167,34 @@ internal class Query<T>(
      * Takes [persisted], data another instance set, unless this query's data is newer. Neither
      * persisted nor published (the origin did both).
      */
-    fun applyPersisted(persisted: Persisted<T>) = locked {
-        if (isRemoved) return@locked
-        val current = state
-        if (current.hasData && current.dataUpdatedAt > persisted.dataUpdatedAt) return@locked
-        fetches.current?.dataWritten()
-        hydrated = true
-        val next = current.withData(persisted.data, persisted.dataUpdatedAt)
-        setState(if (persisted.invalidated) next.copy(isInvalidated = true) else next)
+    fun applyPersisted(persisted: Persisted<T>) {
+        val data = share(state, persisted.data, resolved?.options)
+        locked {
+            if (isRemoved) return@locked
+            val current = state
+            if (current.hasData && current.dataUpdatedAt > persisted.dataUpdatedAt) return@locked
+            fetches.current?.dataWritten()
+            hydrated = true
+            val next = current.withData(data, persisted.dataUpdatedAt)
+            setState(if (persisted.invalidated) next.copy(isInvalidated = true) else next)
+        }
+    }
+
+    /**
+     * [data] structurally shared with [current]'s data as [options] say (the default sharing
+     * without options). Called outside the monitor: it runs `equals` and a custom function, user
+     * code. A sharing function that throws is logged and [data] kept as it came.
+     */
+    fun share(current: QueryState<T>, data: T, options: QueryOptions<T>?): T {
+        if (!current.hasData) return data
+        @Suppress("UNCHECKED_CAST") // hasData: data is a T, even when T is nullable
+        val old = current.data as T
+        return try {
+            if (options == null) StructuralSharing.replaceEqualDeep(old, data) else options.share(old, data)
+        } catch (e: Exception) {
+            runtime.logFailure("the structural sharing of $key", e)
+            data
+        }
     }
 
     /**
@@ -180,7 +207,7 @@ internal class Query<T>(
         while (true) {
             val current = state
             if (isRemoved) return null
-            val data = updater(if (current.hasData) current.data else null)
+            val data = share(current, updater(if (current.hasData) current.data else null), resolved?.options)
             // No return from inside the block: see FetchSlot.begin.
             val written = synchronized(this) { if (isRemoved) null else writeIfUnchanged(current, data) } ?: return null
             if (written) {
@@ -201,10 +228,50 @@ internal class Query<T>(
         return true
     }
 
+    /**
+     * An observer with [options] attached: a query without data takes their initial data, as if
+     * it had been created with it (not counted as a data update, not persisted).
+     */
+    fun fillInitialData(options: QueryOptions<T>) {
+        val initial = options.initialData ?: return
+        if (state.hasData) return
+        locked {
+            if (!isRemoved && !state.hasData) {
+                fetches.current?.dataWritten()
+                val updatedAt = options.initialDataUpdatedAt ?: runtime.clock.nowMillis()
+                setState(state.withData(initial, updatedAt, counted = false))
+            }
+        }
+    }
+
     /** Replaces the state with [initial], cancelling any fetch in flight. */
     fun reset(initial: QueryState<T>) = locked {
         val run = fetches.current
         if (run != null) fetches.abandon(run, "query reset", replacement = initial) else setState(initial)
+    }
+
+    /**
+     * Runs [wait], a caller's wait for this query's fetch, counted: while a caller waits, the
+     * fetch retries as its policy says even with no observer; the last waiter leaving a query
+     * nobody observes stops its retries ([stopRetriesIfUnwanted]).
+     */
+    suspend fun <R> waitingFor(wait: suspend () -> R): R {
+        waiters.incrementAndGet()
+        try {
+            synchronized(this) { fetches.current?.continueRetries() }
+            return wait()
+        } finally {
+            if (waiters.decrementAndGet() == 0) synchronized(this) { stopRetriesIfUnwanted() }
+        }
+    }
+
+    /**
+     * Under the monitor: with no observer and no caller waiting, the fetch in flight makes no
+     * further attempt (it settles with the outcome of the current one, at once if it is waiting
+     * between attempts); an observer attaching or a caller joining lets it go on retrying.
+     */
+    private fun stopRetriesIfUnwanted() {
+        if (observers.isEmpty() && waiters.get() == 0) fetches.current?.stopRetries()
     }
 
     /**
@@ -217,6 +284,7 @@ internal class Query<T>(
             if (!isRemoved) {
                 observers.put(observer, demand)
                 demand.options?.let { resolved = it }
+                fetches.current?.continueRetries()
                 host.gc.cancel(this)
                 updatePolling()
             }
@@ -239,6 +307,7 @@ internal class Query<T>(
     fun removeObserver(observer: QueryStateObserver): Unit = synchronized(this) {
         if (observers.remove(observer)) {
             updatePolling()
+            stopRetriesIfUnwanted()
             scheduleGcIfInactive()
         }
     }
@@ -289,10 +358,20 @@ internal class Query<T>(
 
     private fun gcTimeMillis(): Long = resolved?.gcTimeMillis ?: runtime.config.gcTimeMillis
 
-    /** Under the monitor: the one place the state changes. */
+    /** Under the monitor: the one place the state changes (its [QueryState.isStale] made right for now). */
     internal fun setState(next: QueryState<T>) {
-        state = next
-        runtime.emit { QueryCacheEvent.Updated(key, next) }
+        val stamped = next.flagged(stale = isStale(next, staleTimeMillis(), runtime.clock.nowMillis()))
+        state = stamped
+        runtime.emit { QueryCacheEvent.Updated(key, stamped) }
+    }
+
+    /** The stale time of the query's latest options, or the client's. */
+    fun staleTimeMillis(): Long = resolved?.staleTimeMillis ?: runtime.config.staleTimeMillis
+
+    /** [state] (or `null` once removed) with [QueryState.isStale] as of now, as `getQueryState` returns it. */
+    fun currentState(): QueryState<T>? {
+        val current = cachedState ?: return null
+        return current.flagged(stale = isStale(current, staleTimeMillis(), runtime.clock.nowMillis()))
     }
 
     /** Under the monitor: hands [snapshot] to the L2 tier's write policy. */

@@ -19,15 +19,19 @@ internal suspend inline fun <R> retrying(
     onRetry: (failures: Int, error: Throwable) -> Unit,
     giveUp: (failures: Int, error: Throwable) -> R,
     attempt: (attempt: Int) -> R,
-): R = retrying(schedule, failure, onRetry, giveUp, { delay(it) }, attempt)
+): R = retrying(schedule, failure, onRetry, giveUp, sleep = { delay(it) }, attempt = attempt)
 
-/** [retrying] with [sleep] to wait between attempts instead of `delay` (to wait for a wake-up too, say). */
+/**
+ * [retrying] with [sleep] to wait between attempts instead of `delay` (to wait for a wake-up too,
+ * say), and [stopped], asked after a failure and after the wait: true gives up with that failure.
+ */
 internal suspend inline fun <R> retrying(
     schedule: RetrySchedule,
     failure: (Throwable) -> Throwable,
     onRetry: (failures: Int, error: Throwable) -> Unit,
     giveUp: (failures: Int, error: Throwable) -> R,
     sleep: suspend (Long) -> Unit,
+    stopped: () -> Boolean = { false },
     attempt: (attempt: Int) -> R,
 ): R {
     var failures = 0
@@ -38,8 +42,10 @@ internal suspend inline fun <R> retrying(
             failure(thrown)
         }
         failures++
+        if (stopped()) return giveUp(failures, error)
         val wait = schedule.nextDelayMillis(failures, error) ?: return giveUp(failures, error)
         onRetry(failures, error)
         sleep(wait)
+        if (stopped()) return giveUp(failures, error)
     }
 }

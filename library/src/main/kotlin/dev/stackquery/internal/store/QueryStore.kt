@@ -85,7 +85,7 @@ internal class QueryStore(
     /** The state a query of [options] starts in: its initial data, or idle. */
     fun <T> initialState(options: QueryOptions<T>?): QueryState<T> {
         val initialData = options?.initialData ?: return QueryState.idle()
-        return QueryState.success(initialData, options.initialDataUpdatedAt ?: clock.nowMillis())
+        return QueryState.initial(initialData, options.initialDataUpdatedAt ?: clock.nowMillis())
     }
 
     private fun <T> create(key: QueryKey, resolved: ResolvedOptions<T>?, initial: QueryState<T>): Query<T> {
