@@ -1,5 +1,6 @@
 package dev.stackquery.future
 
+import dev.stackquery.CombinedQueryObserver
 import dev.stackquery.Mutation
 import dev.stackquery.QueryClient
 import dev.stackquery.QueryClientClosedException
@@ -148,6 +149,26 @@ public class FutureQueryClient private constructor(
 
     /** A [QueryObserver]'s [QueryObserver.refetch], as a future of the state afterwards. */
     public fun <T> refetch(observer: QueryObserver<T>): CompletableFuture<QueryState<T>> = launch { observer.refetch() }
+
+    /** [QueryClient.watchAll] with a Java [Function] combining the states (in the order of [options]). */
+    public fun <T, R> watchAll(
+        options: List<QueryOptions<out T>>,
+        combine: Function<List<QueryState<T>>, R>,
+    ): CombinedQueryObserver<R> = client.watchAll(options) { combine.apply(it) }
+
+    /** A [CombinedQueryObserver]'s [CombinedQueryObserver.refetch], as a future of the value afterwards. */
+    public fun <R> refetch(observer: CombinedQueryObserver<R>): CompletableFuture<R> = launch { observer.refetch() }
+
+    /** [QueryClient.watchDependent] with a Java [Function] building the second query's options. */
+    public fun <A, B> watchDependent(dependsOn: QueryOptions<A>, then: Function<A, QueryOptions<B>>): QueryObserver<B> =
+        client.watchDependent(dependsOn) { then.apply(it) }
+
+    /** [QueryClient.watchDependent] keeping the data shown while a new key loads, when [keepPreviousData]. */
+    public fun <A, B> watchDependent(
+        dependsOn: QueryOptions<A>,
+        keepPreviousData: Boolean,
+        then: Function<A, QueryOptions<B>>,
+    ): QueryObserver<B> = client.watchDependent(dependsOn, keepPreviousData) { then.apply(it) }
 
     public companion object {
         /** The facade for [client]. */
