@@ -122,9 +122,11 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
 
     /**
      * Like [watch], showing `select(data)` instead of the data: the cache keeps the raw data, and
-     * each observer applies its own [select]. It runs only when the raw data changes; a result
-     * equal to the previous one keeps the previous reference. [select] must be a fast, pure
-     * function; if it throws, the observer's state is ERROR with that exception.
+     * each observer applies its own [select]. It runs only when the raw data instance changes
+     * (structural sharing keeps the instance when a refetch returns equal data, see
+     * [QueryOptions.structuralSharing]); its result is structurally shared with the previous one,
+     * so an equal result keeps the previous reference. [select] must be a fast, pure function; if
+     * it throws, the observer's state is ERROR with that exception.
      */
     public fun <T, R> watch(options: QueryOptions<T>, select: (T) -> R): SwitchableQueryObserver<T, R> =
         QueryObserverImpl(engine, options, select)

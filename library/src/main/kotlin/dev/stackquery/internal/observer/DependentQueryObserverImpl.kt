@@ -77,11 +77,12 @@ internal class DependentQueryObserverImpl<A, B>(
     /**
      * The second observer for the first's [state]: made from `then(data)` on the first data,
      * moved to `then(newData)` when the data changes (by `equals`). A [then] that throws is logged
-     * and leaves the second observer as it was.
+     * (once per data) and leaves the second observer as it was.
      */
     private fun follow(state: QueryState<A>): QueryObserverImpl<B, B>? = synchronized(lock) {
         val current = second.value
         if (!state.hasData || (basedOn !== NONE && basedOn == state.data)) return@synchronized current
+        basedOn = state.data // a failing function is tried again only for new data
         @Suppress("UNCHECKED_CAST") // hasData: data is an A, even when A is nullable
         val options = try {
             then(state.data as A)
@@ -89,7 +90,6 @@ internal class DependentQueryObserverImpl<A, B>(
             runtime.logFailure("the options function of a dependent observer", e)
             return@synchronized current
         }
-        basedOn = state.data
         if (current == null) {
             QueryObserverImpl<B, B>(engine, options, null, keepPreviousData).also { second.value = it }
         } else {
