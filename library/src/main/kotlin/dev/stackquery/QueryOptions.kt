@@ -8,8 +8,8 @@ import dev.stackquery.storage.QueryCodec
 import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.runInterruptible
-import java.util.concurrent.Executor
 import java.util.EnumSet
+import java.util.concurrent.Executor
 import java.util.function.BiConsumer
 import java.util.function.BinaryOperator
 import java.util.function.Consumer

@@ -42,10 +42,12 @@ public enum class QueryStateField {
         STATUS -> a.status != b.status
         FETCH_STATUS -> a.fetchStatus != b.fetchStatus
         ERROR -> a.error != b.error
-        DATA_UPDATED_AT -> a.dataUpdatedAt != b.dataUpdatedAt || a.dataUpdateCount != b.dataUpdateCount ||
-            a.isFetchedAfterMount != b.isFetchedAfterMount
-        ERROR_UPDATED_AT -> a.errorUpdatedAt != b.errorUpdatedAt || a.errorUpdateCount != b.errorUpdateCount ||
-            a.isFetchedAfterMount != b.isFetchedAfterMount
+        DATA_UPDATED_AT ->
+            a.dataUpdatedAt != b.dataUpdatedAt || a.dataUpdateCount != b.dataUpdateCount ||
+                a.isFetchedAfterMount != b.isFetchedAfterMount
+        ERROR_UPDATED_AT ->
+            a.errorUpdatedAt != b.errorUpdatedAt || a.errorUpdateCount != b.errorUpdateCount ||
+                a.isFetchedAfterMount != b.isFetchedAfterMount
         FAILURE -> a.failureCount != b.failureCount || a.failureReason != b.failureReason
         INVALIDATED -> a.isInvalidated != b.isInvalidated
         PLACEHOLDER -> a.isPlaceholderData != b.isPlaceholderData

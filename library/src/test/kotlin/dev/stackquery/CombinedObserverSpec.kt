@@ -26,13 +26,16 @@ class CombinedObserverSpec : FunSpec({
     val user = queryKey("user")
     val posts = queryKey("posts")
 
-    test("watchAll attaches every query with its first subscriber, emits the combined value when it changes, detaches all with the last") {
+    test(
+        "watchAll attaches every query with its first subscriber, emits the combined value when it changes, detaches all with the last",
+    ) {
         runTest {
             val client = testClient()
             val users = FakeFetcher(100.milliseconds) { "ada" }
             val feed = FakeFetcher(300.milliseconds) { listOf("p$it") }
-            val combined = client.watchAll(listOf(QueryOptions(user, { users() }), QueryOptions(posts, { feed() }))) {
-                states ->
+            val combined = client.watchAll(
+                listOf(QueryOptions(user, { users() }), QueryOptions(posts, { feed() })),
+            ) { states ->
                 states.map { if (it.hasData) it.data.toString() else it.status.name }
             }
             combined.current shouldBe listOf("IDLE", "IDLE") // nothing attached yet
@@ -55,8 +58,9 @@ class CombinedObserverSpec : FunSpec({
         runTest {
             val client = testClient()
             var combines = 0
-            val combined = client.watchAll(listOf(QueryOptions(user, { "ada" }), QueryOptions(posts, { "feed" }))) {
-                states ->
+            val combined = client.watchAll(
+                listOf(QueryOptions(user, { "ada" }), QueryOptions(posts, { "feed" })),
+            ) { states ->
                 combines++
                 mapOf("ready" to states.all { it.isSuccess })
             }
@@ -83,8 +87,9 @@ class CombinedObserverSpec : FunSpec({
             val client = testClient(staleTime = 1.minutes)
             client.setQueryData(user, "ada")
             client.setQueryData(posts, "feed")
-            val combined = client.watchAll(listOf(QueryOptions(user, { "x" }), QueryOptions(posts, { "y" }))) {
-                states ->
+            val combined = client.watchAll(
+                listOf(QueryOptions(user, { "x" }), QueryOptions(posts, { "y" })),
+            ) { states ->
                 states.joinToString { it.data.toString() }
             }
             val tasks = ArrayDeque<Runnable>()
@@ -111,8 +116,9 @@ class CombinedObserverSpec : FunSpec({
             val client = testClient()
             val users = FakeFetcher { "u$it" }
             val feed = FakeFetcher { "f$it" }
-            val combined = client.watchAll(listOf(QueryOptions(user, { users() }), QueryOptions(posts, { feed() }))) {
-                states ->
+            val combined = client.watchAll(
+                listOf(QueryOptions(user, { users() }), QueryOptions(posts, { feed() })),
+            ) { states ->
                 states.map { it.data }
             }
             combined.refetch() shouldBe listOf("u1", "f1")
@@ -143,7 +149,8 @@ class CombinedObserverSpec : FunSpec({
             val seen = mutableListOf<String>()
             val screen = launch { observer.state.collect { seen += it.brief() } }
             settle()
-            seen shouldBe listOf("IDLE/IDLE/null/0", "PENDING/FETCHING/null/0", "SUCCESS/IDLE/posts of user 7 (call 1)/0")
+            seen shouldBe
+                listOf("IDLE/IDLE/null/0", "PENDING/FETCHING/null/0", "SUCCESS/IDLE/posts of user 7 (call 1)/0")
             me.calls shouldBe 1
             feed.calls shouldBe 1
             client.query<Any>(user).isActive shouldBe true

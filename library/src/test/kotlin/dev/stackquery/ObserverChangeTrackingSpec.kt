@@ -146,7 +146,9 @@ class ObserverChangeTrackingSpec : FunSpec({
         }
     }
 
-    test("a Swing-like listener gets only the two fetch-status changes of an equal refetch; a DATA-only one gets none") {
+    test(
+        "a Swing-like listener gets only the two fetch-status changes of an equal refetch; a DATA-only one gets none",
+    ) {
         runTest {
             val client = testClient()
             val fetcher = FakeFetcher { listOf(User(1, "Ada")) }
@@ -176,7 +178,9 @@ class ObserverChangeTrackingSpec : FunSpec({
         }
     }
 
-    test("a Compose-like collector tracking what it renders recomposes zero times for an equal refetch, once for new data") {
+    test(
+        "a Compose-like collector tracking what it renders recomposes zero times for an equal refetch, once for new data",
+    ) {
         runTest {
             val client = testClient()
             val fetcher = FakeFetcher { if (it < 3) listOf(User(1, "Ada")) else listOf(User(1, "Grace")) }
@@ -256,7 +260,9 @@ class ObserverChangeTrackingSpec : FunSpec({
             val options = QueryOptions(key, { "fetched" }, staleTime = 1.minutes, enabled = false)
             val tracking = client.watch(options)
             val notTracking = client.watch(
-                QueryOptions(key, { "fetched" }, staleTime = 1.minutes, enabled = false, notifyOnChange = setOf(QueryStateField.DATA)),
+                QueryOptions(key, {
+                    "fetched"
+                }, staleTime = 1.minutes, enabled = false, notifyOnChange = setOf(QueryStateField.DATA)),
             )
             val seen = mutableListOf<Boolean>()
             val others = mutableListOf<Boolean>()

@@ -65,7 +65,9 @@ internal class CombinedQueryObserverImpl<T, R>(
     /** `combine(states)`, unless [states] are the very states of the last combination; shared with the last value. */
     private fun combined(states: List<QueryState<T>>): R {
         val last = memo
-        if (last != null && last.states.size == states.size && last.states.indices.all { last.states[it] === states[it] }) {
+        if (last != null && last.states.size == states.size &&
+            last.states.indices.all { last.states[it] === states[it] }
+        ) {
             return last.value
         }
         val next = combine(states)

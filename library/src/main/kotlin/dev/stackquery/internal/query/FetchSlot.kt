@@ -99,7 +99,8 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         }
         val job = start(options, cancelInFlight = false) ?: return LookupResult.Removed
         val gate = current?.hydration
-        return if (gate != null && !gate.isCompleted) LookupResult.Hydrating(gate, job) else LookupResult.Wait(job, query)
+        if (gate != null && !gate.isCompleted) return LookupResult.Hydrating(gate, job)
+        return LookupResult.Wait(job, query)
     }
 
     /** Cancels the fetch in flight, if any, reverting the state; waits until it has stopped. */
