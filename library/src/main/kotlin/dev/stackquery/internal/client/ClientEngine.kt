@@ -107,7 +107,9 @@ internal class ClientEngine(val config: QueryClientConfig) {
         } catch (e: QueryClientClosedException) {
             return
         }
-        if (found is LookupResult.Wait) found.query?.waitingFor { found.fetch.join() } ?: found.fetch.join()
+        if (found !is LookupResult.Wait) return
+        val query = found.query
+        if (query == null) found.fetch.join() else query.waitingFor { found.fetch.join() }
     }
 
     /**
@@ -150,8 +152,10 @@ internal class ClientEngine(val config: QueryClientConfig) {
     suspend fun <T> await(fetch: Deferred<T>): T = closedAware { fetch.await() }
 
     /** [await] for the fetch [found] names, counted as a waiter of its query. */
-    private suspend fun <T> await(found: LookupResult.Wait<T>): T =
-        found.query?.waitingFor { await(found.fetch) } ?: await(found.fetch)
+    private suspend fun <T> await(found: LookupResult.Wait<T>): T {
+        val query = found.query ?: return await(found.fetch)
+        return query.waitingFor { await(found.fetch) }
+    }
 
     /**
      * Runs [block]; a cancellation that comes from the client closing (not from the caller, and
