@@ -68,12 +68,14 @@ import kotlin.time.toKotlinDuration
  *   refetch then keeps the cached instance, changes only `dataUpdatedAt` and the fetch status, and
  *   `select` does not run again. `false` always takes the new instance.
  * @property structuralSharingFunction replaces [StructuralSharing.replaceEqualDeep] with your own
- *   `(old, new) -> result` (used while [structuralSharing] is true). It runs outside every lock;
- *   if it throws, the failure is logged and the new data is kept as it came.
+ *   `(old, new) -> result` for the query's data (used while [structuralSharing] is true; an
+ *   observer's `select` results are still shared with `replaceEqualDeep`). It runs outside every
+ *   lock; if it throws, the failure is logged and the new data is kept as it came.
  * @property notifyOnChange the parts of the state an observer with these options publishes
  *   changes of ([QueryStateField]); `null` (default) for all. An observer that shows only data
- *   (`setOf(DATA)`) is then not woken by a background refetch. Its `state` holds the last state it
- *   published, so the untracked parts of it may be out of date. Ignored outside observers.
+ *   (`setOf(DATA)`) is then not woken by a background refetch. Its `state` (and `current`) holds
+ *   the last state it published, so the untracked parts of it may be out of date; `refetch()`
+ *   returns the whole state. Ignored outside observers.
  * @throws IllegalArgumentException naming the field, for a negative duration or retry, or a
  *   non-positive refetch interval.
  */

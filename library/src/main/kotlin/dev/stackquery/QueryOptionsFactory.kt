@@ -36,7 +36,11 @@ public inline fun <reified T> queryOptions(
     noinline onSettled: ((T?, Throwable?) -> Unit)? = null,
     meta: Map<String, Any?> = emptyMap(),
     codec: QueryCodec<T> = QueryCodec.kotlinx(serializer<T>()),
+    structuralSharing: Boolean = true,
+    noinline structuralSharingFunction: ((old: T, new: T) -> T)? = null,
+    notifyOnChange: Set<QueryStateField>? = null,
 ): QueryOptions<T> = QueryOptions(
     queryKey, queryFn, staleTime, gcTime, retry, retryPolicy, enabled, initialData, initialDataUpdatedAt,
     placeholderData, refetchInterval, refetchOnSubscribe, keepPreviousData, onSuccess, onError, onSettled, meta, codec,
+    structuralSharing, structuralSharingFunction, notifyOnChange,
 )

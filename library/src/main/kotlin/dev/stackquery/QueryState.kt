@@ -118,7 +118,7 @@ public class QueryState<out T> internal constructor(
     ): QueryState<R> = QueryState(
         QueryStatus.SUCCESS, fetchStatus, newData, true, updatedAt, errorUpdatedAt, null,
         0, null, false, false, if (counted) dataUpdateCount + 1 else dataUpdateCount, errorUpdateCount,
-        isStale, isFetchedAfterMount,
+        false, isFetchedAfterMount,
     )
 
     /** This state with [isStale] and [isFetchedAfterMount] as given; this very instance when they are already so. */
@@ -187,7 +187,7 @@ public class QueryState<out T> internal constructor(
             QueryStatus.IDLE, FetchStatus.IDLE, null, false, 0, 0, null, 0, null, false, false, 0, 0, true, false,
         )
 
-        /** The state of a query that holds [data], written once, at [updatedAt] (epoch ms). */
+        /** The state of a query that holds [data], written once, at [updatedAt] (epoch ms), and not stale. */
         @JvmStatic
         public fun <T> success(data: T, updatedAt: Long): QueryState<T> =
             idle<T>().withData(data, updatedAt, FetchStatus.IDLE)

@@ -36,21 +36,30 @@ public enum class QueryStateField {
     STALE,
     ;
 
-    /** Whether this part differs between [a] and [b]. */
-    internal fun changed(a: QueryState<*>, b: QueryState<*>): Boolean = when (this) {
+    /**
+     * Whether this part differs between [a] and [b], taking [b]'s `isStale` and
+     * `isFetchedAfterMount` to be [bStale] and [bFetchedAfterMount] (an observer compares before
+     * it stamps its own flags on a state).
+     */
+    internal fun changed(
+        a: QueryState<*>,
+        b: QueryState<*>,
+        bStale: Boolean = b.isStale,
+        bFetchedAfterMount: Boolean = b.isFetchedAfterMount,
+    ): Boolean = when (this) {
         DATA -> a.hasData != b.hasData || a.data != b.data
         STATUS -> a.status != b.status
         FETCH_STATUS -> a.fetchStatus != b.fetchStatus
         ERROR -> a.error != b.error
         DATA_UPDATED_AT ->
             a.dataUpdatedAt != b.dataUpdatedAt || a.dataUpdateCount != b.dataUpdateCount ||
-                a.isFetchedAfterMount != b.isFetchedAfterMount
+                a.isFetchedAfterMount != bFetchedAfterMount
         ERROR_UPDATED_AT ->
             a.errorUpdatedAt != b.errorUpdatedAt || a.errorUpdateCount != b.errorUpdateCount ||
-                a.isFetchedAfterMount != b.isFetchedAfterMount
+                a.isFetchedAfterMount != bFetchedAfterMount
         FAILURE -> a.failureCount != b.failureCount || a.failureReason != b.failureReason
         INVALIDATED -> a.isInvalidated != b.isInvalidated
         PLACEHOLDER -> a.isPlaceholderData != b.isPlaceholderData
-        STALE -> a.isStale != b.isStale
+        STALE -> a.isStale != bStale
     }
 }

@@ -23,10 +23,11 @@ public object StructuralSharing {
      *   general-purpose collections (`ArrayList`, `List.of`, `listOf`, `HashMap`, `LinkedHashMap`,
      *   `mapOf`, `HashSet`, `setOf`, their empty, singleton and unmodifiable forms and what
      *   `buildList` returns); other collections (sorted, persistent or custom ones, whose type is
-     *   part of the data) are compared as a whole, so their instance is never replaced by a copy.
-     * - Any other value is compared as a whole with `equals`: equal, [old] is returned; otherwise
-     *   [new]. Types without value equality (arrays, classes that do not override `equals`) are
-     *   therefore never shared.
+     *   part of the data) are compared as a whole, on either side, so such an instance is never
+     *   replaced by a copy, nor a copy by one.
+     * - Any other value is compared as a whole with `equals`: equal and of the same class, [old]
+     *   is returned; otherwise [new] (so the data keeps the type its source gave it). Types without
+     *   value equality (arrays, classes that do not override `equals`) are therefore never shared.
      *
      * Cost: about one `equals` of the data, plus a copy of each collection that changed only in
      * part (and, for a `Set`, an index of [old]'s elements). A function that throws is not caught
@@ -41,10 +42,10 @@ public object StructuralSharing {
     private fun share(old: Any?, new: Any?): Any? = when {
         old === new -> old
         old == null || new == null -> new
-        new is List<*> && old is List<*> && new.javaClass.name in LISTS -> shareList(old, new)
-        new is Map<*, *> && old is Map<*, *> && new.javaClass.name in MAPS -> shareMap(old, new)
-        new is Set<*> && old is Set<*> && new.javaClass.name in SETS -> shareSet(old, new)
-        old == new -> old
+        new is List<*> && old is List<*> && plain(old, new, LISTS) -> shareList(old, new)
+        new is Map<*, *> && old is Map<*, *> && plain(old, new, MAPS) -> shareMap(old, new)
+        new is Set<*> && old is Set<*> && plain(old, new, SETS) -> shareSet(old, new)
+        old.javaClass == new.javaClass && old == new -> old
         else -> new
     }
 
@@ -102,6 +103,10 @@ public object StructuralSharing {
             else -> shared
         }
     }
+
+    /** Both collections are general-purpose ones (of [kinds]): neither's type is part of the data. */
+    private fun plain(old: Any, new: Any, kinds: Set<String>): Boolean =
+        new.javaClass.name in kinds && old.javaClass.name in kinds
 
     private fun capacity(size: Int): Int = if (size < 3) 4 else (size / 0.75f + 1).toInt()
 

@@ -91,8 +91,8 @@ class QueryObserverJavaTest {
 
             client.setQueryData(key, "y");
             executor.runAll();
-            assertEquals(1, seen.size());
-            assertEquals("x", seen.get(0).getData());
+            // Even the first state goes through the executor, and it had not run before the close.
+            assertEquals(List.of(), seen);
         }
     }
 

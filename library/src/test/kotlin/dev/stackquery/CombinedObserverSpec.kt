@@ -211,4 +211,28 @@ class CombinedObserverSpec : FunSpec({
             client.close()
         }
     }
+
+    test("reading a dependent observer's value has no side effect; without the first query's data it is IDLE again") {
+        runTest {
+            val client = testClient(staleTime = 1.minutes)
+            client.setQueryData(user, 3)
+            client.setQueryData(queryKey("posts", 3), "posts of 3")
+            var built = 0
+            val observer = client.watchDependent(QueryOptions(user, { 3 }, enabled = false)) { id: Int ->
+                built++
+                QueryOptions(queryKey("posts", id), { "fetched" })
+            }
+            observer.current.brief() shouldBe "SUCCESS/IDLE/posts of 3/0" // read from the cache
+            client.engine.store.size shouldBe 2 // nothing created, nothing attached
+            built shouldBe 1
+            val screen = launch { observer.state.collect { } }
+            runCurrent()
+            observer.current.data shouldBe "posts of 3"
+            client.resetQueries(user) // no initial data, disabled: no refetch
+            runCurrent()
+            observer.current.brief() shouldBe "IDLE/IDLE/null/0"
+            screen.cancel()
+            client.close()
+        }
+    }
 })

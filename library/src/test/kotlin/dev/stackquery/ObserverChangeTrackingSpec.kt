@@ -257,13 +257,15 @@ class ObserverChangeTrackingSpec : FunSpec({
         runTest {
             val client = testClient()
             client.setQueryData(key, "cached")
-            val options = QueryOptions(key, { "fetched" }, staleTime = 1.minutes, enabled = false)
+            val options = QueryOptions(key, { "fetched" }, staleTime = 1.minutes)
+            val dataOnly = setOf(QueryStateField.DATA)
             val tracking = client.watch(options)
             val notTracking = client.watch(
                 QueryOptions(key, {
                     "fetched"
-                }, staleTime = 1.minutes, enabled = false, notifyOnChange = setOf(QueryStateField.DATA)),
+                }, staleTime = 1.minutes, notifyOnChange = dataOnly),
             )
+            val disabled = client.watch(QueryOptions(key, { "fetched" }, enabled = false))
             val seen = mutableListOf<Boolean>()
             val others = mutableListOf<Boolean>()
             val a = tracking.subscribe { seen += it.isStale }
@@ -275,6 +277,7 @@ class ObserverChangeTrackingSpec : FunSpec({
             runCurrent()
             seen shouldBe listOf(false, true)
             others shouldBe listOf(false)
+            disabled.current.isStale shouldBe false // as TanStack: a disabled observer's data is never stale
             client.getQueryState<String>(key)!!.isStale shouldBe true // the client's stale time is 0
             a.close()
             b.close()
@@ -317,6 +320,57 @@ class ObserverChangeTrackingSpec : FunSpec({
             subscription.close()
             observer.setOptions(options) { it.take(3) }
             observer.current.data shouldBe "Ada" // detached: computed from the cache
+            client.close()
+        }
+    }
+
+    test("refetch returns the whole state even when notifyOnChange does not publish the failure") {
+        runTest {
+            val client = testClient()
+            val fetcher = FakeFetcher { if (it == 1) "v1" else error("down") }
+            val observer = client.watch(QueryOptions(key, { fetcher() }, notifyOnChange = setOf(QueryStateField.DATA)))
+            val subscription = observer.subscribe { }
+            settle()
+            val refetched = observer.refetch()
+            refetched.brief() shouldBe "ERROR/IDLE/v1/1"
+            observer.current.brief() shouldBe "SUCCESS/IDLE/v1/0" // the last state it published
+            subscription.close()
+            client.close()
+        }
+    }
+
+    test("a cache state says whether it is stale from the moment the query is made") {
+        runTest {
+            val client = testClient(staleTime = 5.minutes)
+            client.setQueryData(key, "set")
+            client.getQueryState<String>(key)!!.isStale shouldBe false
+            val events = recordEvents(client)
+            client.setQueryData(queryKey("other"), "x")
+            runCurrent()
+            events.statesOf(queryKey("other")).map { it.isStale } shouldBe listOf(false)
+            advanceTimeBy(5.minutes)
+            client.getQueryState<String>(key)!!.isStale shouldBe true
+            QueryState.success("x", 0).isStale shouldBe false
+            QueryState.idle<String>().isStale shouldBe true
+            client.close()
+        }
+    }
+
+    test("isFetchedAfterMount counts again from a reset of the query") {
+        runTest {
+            val client = testClient()
+            val fetcher = FakeFetcher { "v$it" }
+            val observer = client.watch(QueryOptions(key, { fetcher() }))
+            val subscription = observer.subscribe { }
+            settle()
+            observer.refetch()
+            observer.current.isFetchedAfterMount shouldBe true
+            client.resetQueries(key)
+            settle()
+            fetcher.calls shouldBe 3 // the reset refetched the observed query
+            observer.current.isFetchedAfterMount shouldBe true
+            observer.current.dataUpdateCount shouldBe 1
+            subscription.close()
             client.close()
         }
     }

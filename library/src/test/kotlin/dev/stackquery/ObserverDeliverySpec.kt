@@ -239,4 +239,19 @@ class ObserverDeliverySpec : FunSpec({
             fetcher.calls shouldBe 1
         }
     }
+
+    test("a listener unsubscribed before its executor ran the first delivery is never called") {
+        runTest {
+            val client = testClient()
+            client.setQueryData(key, "v0")
+            val observer = client.watch(QueryOptions(key, { "fetched" }, enabled = false))
+            val executor = QueueingExecutor()
+            val deliveries = mutableListOf<String>()
+            val subscription = observer.subscribe({ deliveries += it.brief() }, executor)
+            subscription.unsubscribe()
+            executor.runAll()
+            deliveries shouldBe emptyList()
+            client.close()
+        }
+    }
 })

@@ -114,4 +114,65 @@ class ObserverRetrySpec : FunSpec({
             client.close()
         }
     }
+
+    test("invalidateQueries waiting for the refetch keeps its retries going after the last observer left") {
+        runTest {
+            val client = testClient(retry = 3, retryPolicy = RetryPolicy.fixed(1.seconds))
+            val fetcher = FakeFetcher { if (it == 1) "v1" else error("fail $it") }
+            val subscription = client.watch(QueryOptions(key, { fetcher() })).subscribe { }
+            advanceTimeBy(200.milliseconds)
+            runCurrent()
+            val invalidation = async { client.invalidateQueries(key) }
+            runCurrent()
+            subscription.close()
+            invalidation.await()
+            fetcher.calls shouldBe 5 // the first fetch, then the refetch's four attempts
+            client.getQueryState<String>(key)!!.brief() shouldBe "ERROR/IDLE/v1/4"
+            client.close()
+        }
+    }
+
+    test("a second subscriber keeps the observer attached: the wait between attempts runs in full") {
+        runTest {
+            val client = testClient(retry = 1, retryPolicy = RetryPolicy.fixed(1.seconds))
+            val fetcher = failing()
+            val observer = client.watch(QueryOptions(key, { fetcher() }))
+            val first = observer.subscribe { }
+            advanceTimeBy(500.milliseconds) // attempt 1 failed at 100 ms; the retry is due at 1,100 ms
+            runCurrent()
+            val second = observer.subscribe { }
+            first.close()
+            runCurrent()
+            advanceTimeBy(590.milliseconds)
+            runCurrent()
+            fetcher.calls shouldBe 1
+            advanceTimeBy(20.milliseconds)
+            runCurrent()
+            fetcher.calls shouldBe 2
+            second.close()
+            client.close()
+        }
+    }
+
+    test("detaching and reattaching during the wait between attempts does not skip the rest of the wait") {
+        runTest {
+            val client = testClient(retry = 1, retryPolicy = RetryPolicy.fixed(1.seconds))
+            val fetcher = failing()
+            val observer = client.watch(QueryOptions(key, { fetcher() }))
+            val first = observer.subscribe { }
+            advanceTimeBy(500.milliseconds)
+            runCurrent()
+            first.close() // stops the retries: the wait would end now...
+            val again = observer.subscribe { } // ...but they go on before the run sees the stop
+            runCurrent()
+            advanceTimeBy(590.milliseconds)
+            runCurrent()
+            fetcher.calls shouldBe 1
+            advanceTimeBy(20.milliseconds)
+            runCurrent()
+            fetcher.calls shouldBe 2
+            again.close()
+            client.close()
+        }
+    }
 })

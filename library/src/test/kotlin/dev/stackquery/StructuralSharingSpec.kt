@@ -87,6 +87,12 @@ class StructuralSharingSpec : FunSpec({
         val oldLinked = LinkedList(listOf(1, 2))
         val newLinked = LinkedList(listOf(1, 3))
         replaceEqualDeep<List<Int>>(oldLinked, newLinked) shouldBeSameInstanceAs newLinked
+        // Either side: a plain new value never becomes a special old one (which may not even equal it).
+        val caseInsensitive = TreeMap<String, Int>(String.CASE_INSENSITIVE_ORDER).apply { put("A", 1) }
+        val plain = hashMapOf("a" to 1)
+        replaceEqualDeep<Map<String, Int>>(caseInsensitive, plain) shouldBeSameInstanceAs plain
+        val list = listOf(1, 2)
+        replaceEqualDeep<List<Int>>(LinkedList(listOf(1, 2)), list) shouldBeSameInstanceAs list
     }
 
     test("arrays have no value equality, so they are never shared") {

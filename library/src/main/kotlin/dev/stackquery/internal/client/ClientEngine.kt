@@ -108,8 +108,11 @@ internal class ClientEngine(val config: QueryClientConfig) {
             return
         }
         if (found !is LookupResult.Wait) return
-        val query = found.query
-        if (query == null) found.fetch.join() else query.waitingFor { found.fetch.join() }
+        try {
+            found.fetch.join()
+        } finally {
+            found.query?.removeWaiter()
+        }
     }
 
     /**
@@ -151,10 +154,11 @@ internal class ClientEngine(val config: QueryClientConfig) {
      */
     suspend fun <T> await(fetch: Deferred<T>): T = closedAware { fetch.await() }
 
-    /** [await] for the fetch [found] names, counted as a waiter of its query. */
-    private suspend fun <T> await(found: LookupResult.Wait<T>): T {
-        val query = found.query ?: return await(found.fetch)
-        return query.waitingFor { await(found.fetch) }
+    /** [await] for the fetch [found] names; then the caller no longer counts as a waiter of its query. */
+    private suspend fun <T> await(found: LookupResult.Wait<T>): T = try {
+        await(found.fetch)
+    } finally {
+        found.query?.removeWaiter()
     }
 
     /**

@@ -42,7 +42,7 @@ internal class FilterOperations(
 
     /** Refetches the enabled queries [filter] selects, joining fetches in flight, and waits. */
     suspend fun refetch(filter: QueryFilter) {
-        joinAll(store.find(filter).mapNotNull { refetch(it, cancelInFlight = false) })
+        joinAll(store.find(filter), cancelInFlight = false)
     }
 
     /** Cancels the fetches in flight of the queries [filter] selects and waits until they stopped. */
@@ -148,11 +148,29 @@ internal class FilterOperations(
 
     /** Refetches the active ones of [queries], cancelling a fetch of theirs in flight (it may be outdated). */
     private suspend fun refetchActive(queries: List<Query<*>>, wait: Boolean) {
-        val fetches = queries.mapNotNull { if (it.isActive) refetch(it, cancelInFlight = true) else null }
-        if (wait) joinAll(fetches)
+        val active = queries.filter { it.isActive }
+        if (wait) {
+            joinAll(active, cancelInFlight = true)
+        } else {
+            for (query in active) refetch(query, cancelInFlight = true)
+        }
     }
 
-    private suspend fun joinAll(fetches: List<Deferred<*>>) {
-        for (fetch in fetches) fetch.join()
+    /**
+     * Refetches [queries] and waits for all of them, counted as a waiter of each from before its
+     * fetch starts (so its retries go on even if its last observer leaves meanwhile).
+     */
+    private suspend fun joinAll(queries: List<Query<*>>, cancelInFlight: Boolean) {
+        val waited = ArrayList<Pair<Query<*>, Deferred<*>>>(queries.size)
+        try {
+            for (query in queries) {
+                query.addWaiter()
+                val fetch = refetch(query, cancelInFlight)
+                if (fetch == null) query.removeWaiter() else waited += query to fetch
+            }
+            for ((_, fetch) in waited) fetch.join()
+        } finally {
+            for ((query, _) in waited) query.removeWaiter()
+        }
     }
 }

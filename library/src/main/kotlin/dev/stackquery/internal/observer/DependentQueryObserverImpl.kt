@@ -1,6 +1,5 @@
 package dev.stackquery.internal.observer
 
-import dev.stackquery.FetchStatus
 import dev.stackquery.QueryListener
 import dev.stackquery.QueryObserver
 import dev.stackquery.QueryOptions
@@ -14,9 +13,10 @@ import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.flow.FlowCollector
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.combine
 import kotlinx.coroutines.flow.distinctUntilChanged
 import kotlinx.coroutines.flow.flatMapLatest
-import kotlinx.coroutines.flow.map
+import kotlinx.coroutines.flow.flowOf
 import kotlinx.coroutines.launch
 import java.util.concurrent.Executor
 
@@ -48,7 +48,9 @@ internal class DependentQueryObserverImpl<A, B>(
         override suspend fun collect(collector: FlowCollector<QueryState<B>>): Nothing {
             coroutineScope {
                 launch { first.state.collect { follow(it) } }
-                second.flatMapLatest { observer -> observer?.state ?: first.state.map(::waiting) }
+                combine(first.state, second.flatMapLatest { it?.state ?: flowOf(null) }) { firstState, shown ->
+                    if (!firstState.hasData || shown == null) waiting(firstState) else shown
+                }
                     .distinctUntilChanged()
                     .collect(collector)
             }
@@ -56,10 +58,24 @@ internal class DependentQueryObserverImpl<A, B>(
         }
     }
 
+    /**
+     * Read without side effects: the second observer's state while it follows the first's data;
+     * otherwise the cache's state of the key `then(data)` names (or [waiting] without data).
+     */
     override val current: QueryState<B>
         get() {
             val firstState = first.current
-            return follow(firstState)?.current ?: waiting(firstState)
+            if (!firstState.hasData) return waiting(firstState)
+            val observer = second.value
+            val following = synchronized(lock) { basedOn !== NONE && basedOn == firstState.data }
+            if (observer != null && following) return observer.current
+            @Suppress("UNCHECKED_CAST") // hasData: data is an A, even when A is nullable
+            val key = try {
+                then(firstState.data as A).queryKey
+            } catch (e: Exception) {
+                return observer?.current ?: waiting(firstState)
+            }
+            return engine.store.get<B>(key)?.currentState() ?: QueryState.idle()
         }
 
     override fun subscribe(listener: QueryListener<B>): Subscription =
@@ -104,7 +120,6 @@ internal class DependentQueryObserverImpl<A, B>(
         if (firstState.status != QueryStatus.ERROR) return idle
         return idle.copy(
             status = QueryStatus.ERROR,
-            fetchStatus = FetchStatus.IDLE,
             error = firstState.error,
             errorUpdatedAt = firstState.errorUpdatedAt,
         )

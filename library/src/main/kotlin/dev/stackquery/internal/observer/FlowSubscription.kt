@@ -62,7 +62,12 @@ internal class FlowSubscription<V> private constructor(
             firstHere: Boolean,
         ): Subscription {
             val owner = FlowSubscription(flow, runtime, what, listener, executor)
-            owner.subscription.start(firstHere) { owner.latest ?: Published(flow.value, 0) }
+            try {
+                owner.subscription.start(firstHere) { owner.latest ?: Published(flow.value, 0) }
+            } catch (e: Throwable) {
+                owner.subscription.unsubscribe() // the first value failed: do not leave the queries active
+                throw e
+            }
             return owner.subscription
         }
     }

@@ -21,6 +21,10 @@ internal class ListenerSubscription<T>(
     private val queue = ConcurrentLinkedQueue<Published<T>>()
     private val draining = AtomicBoolean(true) // held by start() until the first delivery is done
     private val subscribed = AtomicBoolean(true)
+
+    /** Set by [end] (the client closed): the first state is still delivered, unlike after [unsubscribe]. */
+    @Volatile
+    private var endedByClose = false
     private var last: Any? = NONE // touched only by the one running delivery
     private var lastVersion = -1L // likewise: states numbered at or below it are older
 
@@ -48,7 +52,7 @@ internal class ListenerSubscription<T>(
         try {
             val first = current()
             lastVersion = first.version
-            deliver(first.state, evenIfEnded = true)
+            deliver(first.state, evenIfEnded = endedByClose)
         } finally {
             draining.set(false)
             scheduleDrain()
@@ -64,6 +68,7 @@ internal class ListenerSubscription<T>(
 
     /** Ends the subscription without telling the observer (the client is closing). */
     fun end() {
+        endedByClose = true
         subscribed.set(false)
         queue.clear()
     }

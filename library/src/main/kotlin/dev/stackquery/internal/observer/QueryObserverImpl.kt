@@ -81,6 +81,15 @@ internal class QueryObserverImpl<Q, T>(
 
     private class Mount(val query: Query<*>, val dataUpdateCount: Int, val errorUpdateCount: Int)
 
+    /**
+     * The last state [publish] derived, before `notifyOnChange` decided whether to publish it,
+     * and (written before it) the flags to stamp on it: for [refetch], which returns the whole state.
+     */
+    @Volatile
+    private var made: QueryState<T>? = null
+    private var madeStale = false
+    private var madeFetchedAfterMount = false
+
     /** Republishes when the shown data turns stale; [staleDeadline] is the clock time it is set for. */
     @Volatile
     private var staleTimer: Job? = null
@@ -146,9 +155,16 @@ internal class QueryObserverImpl<Q, T>(
         val resolved = ResolvedOptions.resolve(current, runtime.config)
         while (true) {
             val query = store.getOrCreate(current.queryKey, current)
-            val fetch = query.fetch(resolved) ?: continue
-            query.waitingFor { fetch.join() }
-            return currentState()
+            val fetched = query.waitingFor {
+                val fetch = query.fetch(resolved)
+                fetch?.join()
+                fetch != null
+            }
+            if (!fetched) continue
+            // The whole state, even the parts `notifyOnChange` does not publish (a failure, say).
+            val shown = made
+            if (bound == null || shown == null) return currentState()
+            return shown.flagged(madeStale, madeFetchedAfterMount)
         }
     }
 
@@ -260,7 +276,7 @@ internal class QueryObserverImpl<Q, T>(
         try {
             when (resolved.options.refetchOnSubscribe) {
                 RefetchOnSubscribe.ALWAYS -> query.fetch(resolved)
-                RefetchOnSubscribe.IF_STALE -> query.lookup(resolved, LookupMode.PREFETCH)
+                RefetchOnSubscribe.IF_STALE -> query.lookup(resolved, LookupMode.PREFETCH, waits = false)
                 RefetchOnSubscribe.NEVER -> {}
             }
         } catch (e: QueryClientClosedException) {
@@ -283,12 +299,25 @@ internal class QueryObserverImpl<Q, T>(
         val options = options
         if (query.key != options.queryKey) return // switching keys: the old query no longer counts
         val raw = query.state
-        val next = show(raw, query, options)
-        if (options.trackedFields?.contains(QueryStateField.STALE) != false) watchStaleness(query, raw, options)
+        val derived = derivation.derive(raw, options)
+        val stale = staleFor(raw, options)
+        val fetchedAfterMount = isFetchedAfterMount(raw, query)
+        madeStale = stale
+        madeFetchedAfterMount = fetchedAfterMount
+        made = derived
+        val tracked = options.trackedFields
+        if (tracked?.contains(QueryStateField.STALE) != false) watchStaleness(query, raw, options)
+        if (tracked != null) { // compare before stamping the flags: an unchanged state costs no copy
+            val previous = flow.value
+            if (previous is QueryState<*> && tracked.none { it.changed(previous, derived, stale, fetchedAfterMount) }) {
+                return
+            }
+        }
+        val next = derived.flagged(stale, fetchedAfterMount)
         while (true) {
             val previous = flow.value
             if (previous is Closed) return
-            if (!changedEnough(previous as QueryState<*>, next, options)) return
+            if (!changedEnough(previous as QueryState<*>, next, tracked)) return
             if (flow.compareAndSet(previous, next)) break
         }
         val published = Published(next, ++version)
@@ -296,25 +325,39 @@ internal class QueryObserverImpl<Q, T>(
         for (subscription in subscriptions) subscription.offer(published)
     }
 
-    /** [raw] as this observer shows it: derived, with its own staleness and `isFetchedAfterMount`. */
-    private fun show(raw: QueryState<Q>, query: Query<Q>?, options: QueryOptions<Q>): QueryState<T> {
-        val stale = isStale(raw, ResolvedOptions.staleTimeMillis(options, runtime.config), runtime.clock.nowMillis())
-        val mounted = mount
-        val fetchedAfterMount = query != null && mounted?.query === query &&
+    /**
+     * [raw] as this observer shows it: derived, with its own staleness (as TanStack's: a disabled
+     * observer's data is never stale) and `isFetchedAfterMount` (counts lower than at mount mean
+     * the query was reset since: they count from there).
+     */
+    private fun show(raw: QueryState<Q>, query: Query<Q>?, options: QueryOptions<Q>): QueryState<T> =
+        derivation.derive(raw, options).flagged(staleFor(raw, options), isFetchedAfterMount(raw, query))
+
+    private fun staleFor(raw: QueryState<Q>, options: QueryOptions<Q>): Boolean = options.enabled &&
+        isStale(raw, ResolvedOptions.staleTimeMillis(options, runtime.config), runtime.clock.nowMillis())
+
+    private fun isFetchedAfterMount(raw: QueryState<Q>, query: Query<Q>?): Boolean {
+        var mounted = mount
+        if (mounted != null && mounted.query === query &&
+            (raw.dataUpdateCount < mounted.dataUpdateCount || raw.errorUpdateCount < mounted.errorUpdateCount)
+        ) {
+            mounted = Mount(query, 0, 0)
+            mount = mounted
+        }
+        return query != null && mounted?.query === query &&
             (raw.dataUpdateCount > mounted.dataUpdateCount || raw.errorUpdateCount > mounted.errorUpdateCount)
-        return derivation.derive(raw, options).flagged(stale, fetchedAfterMount)
     }
 
-    /** Whether [next] differs from [previous] in a part [options] track ([QueryOptions.notifyOnChange]). */
-    private fun changedEnough(previous: QueryState<*>, next: QueryState<*>, options: QueryOptions<Q>): Boolean {
-        val tracked = options.trackedFields ?: return previous != next
+    /** Whether [next] differs from [previous] in a [tracked] part ([QueryOptions.notifyOnChange]; `null`: any). */
+    private fun changedEnough(previous: QueryState<*>, next: QueryState<*>, tracked: Array<QueryStateField>?): Boolean {
+        if (tracked == null) return previous != next
         return tracked.any { it.changed(previous, next) }
     }
 
     /** From publish(): sets a timer that republishes when [raw]'s data turns stale (once per deadline). */
     private fun watchStaleness(query: Query<Q>, raw: QueryState<Q>, options: QueryOptions<Q>) {
         val staleTime = ResolvedOptions.staleTimeMillis(options, runtime.config)
-        if (!raw.hasData || raw.isInvalidated || staleTime == Long.MAX_VALUE) return
+        if (!options.enabled || !raw.hasData || raw.isInvalidated || staleTime == Long.MAX_VALUE) return
         val deadline = saturatedAdd(raw.dataUpdatedAt, staleTime)
         val now = runtime.clock.nowMillis()
         if (deadline <= now || deadline == staleDeadline) return
@@ -323,7 +366,16 @@ internal class QueryObserverImpl<Q, T>(
             staleDeadline = deadline
             staleTimer?.cancel()
             staleTimer = runtime.scope.launch {
-                delay(deadline - now)
+                // The timer runs on the dispatcher's time, staleness on the client's clock: while
+                // that clock moves but lags behind the deadline, wait for it (a clock that does
+                // not move at all, a test's fixed clock, is not waited for).
+                var before = now
+                while (true) {
+                    delay(deadline - before)
+                    val after = runtime.clock.nowMillis()
+                    if (after >= deadline || after <= before) break
+                    before = after
+                }
                 onQueryChanged()
             }
         }

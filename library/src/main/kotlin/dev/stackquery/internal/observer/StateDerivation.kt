@@ -43,7 +43,7 @@ internal class StateDerivation<Q, T>(select: ((Q) -> T)?, private val forceKeepP
         val select = select
         when {
             raw.hasData -> {
-                previousData = NONE // the new key has data: what was kept is no longer shown
+                if (previousData !== NONE) previousData = NONE // the new key has data: what was kept is no longer shown
                 if (select == null) {
                     raw as QueryState<T>
                 } else {

@@ -138,7 +138,7 @@ internal class FetchRun<T>(
                 stats.retries.increment()
             },
             giveUp = { failures, e -> fail(failures, e) },
-            sleep = { wait -> withTimeoutOrNull(wait) { retriesStopped.first { it } } },
+            sleep = ::pause,
             stopped = { retriesStopped.value },
         ) { query.share(query.state, options.options.queryFn(), options.options) }
         val settled = slot.settle(this, persist = true) {
@@ -150,6 +150,21 @@ internal class FetchRun<T>(
             callback("onSettled") { options.options.onSettled?.invoke(data, null) }
         }
         return data
+    }
+
+    /**
+     * The wait before the next attempt: [waitMillis], cut short when the retries are stopped. A
+     * stop undone before this run noticed it (an observer came back) waits out the rest, as far
+     * as the client's clock can tell.
+     */
+    private suspend fun pause(waitMillis: Long) {
+        var remaining = waitMillis
+        while (remaining > 0) {
+            val start = runtime.clock.nowMillis()
+            val woken = withTimeoutOrNull(remaining) { retriesStopped.first { it } } != null
+            if (!woken || retriesStopped.value) return
+            remaining -= (runtime.clock.nowMillis() - start).coerceAtLeast(0)
+        }
     }
 
     private fun fail(failures: Int, e: Throwable): Nothing {

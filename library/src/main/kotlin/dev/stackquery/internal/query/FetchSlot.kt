@@ -77,10 +77,15 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
      * fetch as [awaited]: once it is no longer in flight, it is the answer as is (its data, its
      * error, or its cancellation), so the caller never starts another fetch.
      */
-    fun lookup(options: ResolvedOptions<T>, mode: LookupMode, awaited: Deferred<*>?): LookupResult<T> =
-        query.locked { lookupLocked(options, mode, awaited) }
+    fun lookup(options: ResolvedOptions<T>, mode: LookupMode, awaited: Deferred<*>?, waits: Boolean): LookupResult<T> =
+        query.locked { lookupLocked(options, mode, awaited, waits) }
 
-    private fun lookupLocked(options: ResolvedOptions<T>, mode: LookupMode, awaited: Deferred<*>?): LookupResult<T> {
+    private fun lookupLocked(
+        options: ResolvedOptions<T>,
+        mode: LookupMode,
+        awaited: Deferred<*>?,
+        waits: Boolean,
+    ): LookupResult<T> {
         if (awaited != null && current?.job !== awaited) {
             @Suppress("UNCHECKED_CAST") // awaited is a fetch of this query, so a Deferred<T>
             return LookupResult.Wait(awaited as Deferred<T>)
@@ -100,6 +105,8 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         val job = start(options, cancelInFlight = false) ?: return LookupResult.Removed
         val gate = current?.hydration
         if (gate != null && !gate.isCompleted) return LookupResult.Hydrating(gate, job)
+        if (!waits) return LookupResult.Wait(job)
+        query.addWaiter() // counted before the monitor is released: the caller's removeWaiter matches it
         return LookupResult.Wait(job, query)
     }
 

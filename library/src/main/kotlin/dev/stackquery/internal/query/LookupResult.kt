@@ -7,7 +7,10 @@ internal sealed class LookupResult<out T> {
     /** Data found, whether it was stale, and whether it had just been read from the L2 tier. */
     class Found<out T>(val data: T, val stale: Boolean, val fromStorage: Boolean = false) : LookupResult<T>()
 
-    /** No usable data: wait for [fetch], a fetch of [query] (which counts its waiters; `null` when it has ended). */
+    /**
+     * No usable data: wait for [fetch]. When [query] is given, the lookup counted the caller as its
+     * waiter ([Query.addWaiter]); the caller calls [Query.removeWaiter] once it stops waiting.
+     */
     class Wait<T>(val fetch: Deferred<T>, val query: Query<*>? = null) : LookupResult<T>()
 
     /** The fetch [fetch] is reading the L2 tier: wait for [gate], then look up again passing [fetch] as awaited. */

@@ -141,9 +141,16 @@ internal class Query<T>(
     /** Cancels the fetch in flight, if any, reverting the state; waits until it has stopped. */
     suspend fun cancel(reason: String): Unit = fetches.cancel(reason)
 
-    /** Reads the data or fetches, as [mode] says (see [FetchSlot.lookup]). */
-    fun lookup(options: ResolvedOptions<T>, mode: LookupMode, awaited: Deferred<*>? = null): LookupResult<T> =
-        fetches.lookup(options, mode, awaited)
+    /**
+     * Reads the data or fetches, as [mode] says (see [FetchSlot.lookup]); a caller that will not
+     * wait for the fetch passes [waits] false (it is then not counted as a waiter).
+     */
+    fun lookup(
+        options: ResolvedOptions<T>,
+        mode: LookupMode,
+        awaited: Deferred<*>? = null,
+        waits: Boolean = true,
+    ): LookupResult<T> = fetches.lookup(options, mode, awaited, waits)
 
     /**
      * Marks the query invalidated (and, with [persist], writes the flag to the L2 tier; with
@@ -251,17 +258,27 @@ internal class Query<T>(
     }
 
     /**
-     * Runs [wait], a caller's wait for this query's fetch, counted: while a caller waits, the
-     * fetch retries as its policy says even with no observer; the last waiter leaving a query
-     * nobody observes stops its retries ([stopRetriesIfUnwanted]).
+     * A caller is about to wait for this query's fetch (the one in flight or the one it starts
+     * next): while any caller waits, the fetch retries as its policy says even with no observer.
+     * Each call is matched by one [removeWaiter] once the caller stops waiting.
      */
-    suspend fun <R> waitingFor(wait: suspend () -> R): R {
+    fun addWaiter(): Unit = synchronized(this) {
         waiters.incrementAndGet()
+        fetches.current?.continueRetries()
+    }
+
+    /** A caller counted by [addWaiter] stopped waiting; the last one leaving a query nobody observes stops its retries. */
+    fun removeWaiter() {
+        if (waiters.decrementAndGet() == 0) synchronized(this) { stopRetriesIfUnwanted() }
+    }
+
+    /** Runs [wait], a caller's wait for this query's fetch, counted ([addWaiter]). */
+    suspend fun <R> waitingFor(wait: suspend () -> R): R {
+        addWaiter()
         try {
-            synchronized(this) { fetches.current?.continueRetries() }
             return wait()
         } finally {
-            if (waiters.decrementAndGet() == 0) synchronized(this) { stopRetriesIfUnwanted() }
+            removeWaiter()
         }
     }
 
@@ -357,6 +374,11 @@ internal class Query<T>(
     }
 
     private fun gcTimeMillis(): Long = resolved?.gcTimeMillis ?: runtime.config.gcTimeMillis
+
+    /** Stamps the first state's [QueryState.isStale] (by [resolved]), once the store has set them. */
+    fun stampStaleness(): Unit = synchronized(this) {
+        state = state.flagged(stale = isStale(state, staleTimeMillis(), runtime.clock.nowMillis()))
+    }
 
     /** Under the monitor: the one place the state changes (its [QueryState.isStale] made right for now). */
     internal fun setState(next: QueryState<T>) {

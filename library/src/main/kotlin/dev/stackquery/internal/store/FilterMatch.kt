@@ -15,7 +15,7 @@ internal fun QueryFilter.matches(query: Query<*>, now: Long, defaultStaleTimeMil
         QueryFilter.Type.INACTIVE -> if (query.isActive) return false
         QueryFilter.Type.ALL -> {}
     }
-    val state = query.state
+    val state = query.currentState() ?: query.state // stale as of now; a query removed meanwhile still answers
     if (stale != null) {
         val staleTime = query.resolved?.staleTimeMillis ?: defaultStaleTimeMillis
         if (isStale(state, staleTime, now) != stale) return false

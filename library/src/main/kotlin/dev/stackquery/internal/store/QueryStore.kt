@@ -93,11 +93,12 @@ internal class QueryStore(
         val query = Query(key, this, initial, nextSequence++)
         query.lastAccess = clock.nowMillis()
         query.resolved = resolved
+        query.stampStaleness()
         makeRoomForOne() // before the new query is visible, so its creation and the eviction are one step
         map[key] = query
         index.add(query)
         runtime.emit { QueryCacheEvent.Added(key) }
-        if (initial.hasData) runtime.emit { QueryCacheEvent.Updated(key, initial) }
+        if (initial.hasData) runtime.emit { QueryCacheEvent.Updated(key, query.state) }
         return query
     }
 
