@@ -37,6 +37,8 @@ import kotlin.time.toKotlinDuration
  *   return `null`; `null` is cached like any value.
  * @property staleTime how long fetched data stays fresh; `null` uses [QueryClientConfig.staleTime].
  * @property gcTime how long the query stays in memory once inactive; `null` uses [QueryClientConfig.gcTime].
+ *   A query keeps the longest gc time that any options used with it (by a fetch or an observer)
+ *   asked for, as TanStack's do: an observer with a short one does not cut a fetch's long one short.
  * @property retry retries after a failed attempt; `null` uses [QueryClientConfig.retry].
  * @property retryPolicy backoff and retry predicate; `null` uses [QueryClientConfig.retryPolicy].
  * @property enabled `false` stops observers from fetching on their own: no fetch on subscribe, no

@@ -132,6 +132,42 @@ class GcAndEvictionSpec : FunSpec({
         }
     }
 
+    test("a query keeps the longest gcTime it was given: a short-lived observer does not cut a fetch's long one short") {
+        runTest {
+            val client = testClient(gcTime = 5.minutes)
+            client.fetchQuery(QueryOptions(key, { "v" }, gcTime = 30.minutes))
+            val observer = client.watch(QueryOptions(key, { "v" }, gcTime = 1.minutes, enabled = false))
+            observer.subscribe { }.close() // attached and left: the gc timer starts again
+            runCurrent()
+            val left = currentTime
+            advance(29.minutes)
+            client.has(key) shouldBe true
+            advance(1.minutes - 1.milliseconds)
+            client.has(key) shouldBe true
+            advance(1.milliseconds)
+            client.has(key) shouldBe false
+            currentTime - left shouldBe 30.minutes.inWholeMilliseconds
+            client.close()
+        }
+    }
+
+    test("a later fetch with a longer gcTime lengthens an observer's shorter one") {
+        runTest {
+            val client = testClient(gcTime = 5.minutes)
+            val observer = client.watch(QueryOptions(key, { "v" }, gcTime = 1.minutes))
+            val subscription = observer.subscribe { }
+            advance(1.seconds)
+            client.fetchQuery(QueryOptions(key, { "v" }, gcTime = 10.minutes, staleTime = 1.hours))
+            subscription.close()
+            runCurrent()
+            advance(10.minutes - 1.milliseconds)
+            client.has(key) shouldBe true
+            advance(1.milliseconds)
+            client.has(key) shouldBe false
+            client.close()
+        }
+    }
+
     test("the gc timer of a removed query never removes a newer query under the same key") {
         runTest {
             val client = testClient(gcTime = 5.minutes)

@@ -107,7 +107,7 @@ class MarkdownReport(
                 "(bold in the summary). Each section below says why and what would fix it.",
         )
         appendLine()
-        val lost = resolved.filter { (_, result) -> !result.row.experiment && Outcome.LOSES in result.outcomes }
+        val lost = resolved.filter { (_, result) -> result.row.compared && Outcome.LOSES in result.outcomes }
         if (lost.isEmpty()) appendLine("- Nowhere in this run.")
         for ((section, result) in lost) {
             val row = result.row
@@ -150,8 +150,12 @@ class MarkdownReport(
         val results = resolved.filter { it.first === section }.map { it.second }
         val lossTexts = LinkedHashSet<String>()
         var wins = false
+        section.table?.let { table(it) }
         for (result in results) {
             val row = result.row
+            if (row.compared && Outcome.LOSES in result.outcomes) lossTexts += row.whyLoses ?: section.whyLoses
+            wins = wins || (row.compared && Outcome.WINS in result.outcomes)
+            if (section.table != null) continue // the table shows the figures
             val parts = listOfNotNull(
                 row.caffeine?.let { Format.comparison(result, result.caffeine, it.label) },
                 row.baseline?.let { Format.comparison(result, result.baseline, it.label) },
@@ -167,13 +171,12 @@ class MarkdownReport(
                 parts.joinToString("; ").replaceFirstChar { it.uppercase() }
             }
             appendLine("- **${row.case}** (${row.unit}): ${figures.joinToString(", ")}. $verdict.")
-            if (!row.experiment && Outcome.LOSES in result.outcomes) lossTexts += row.whyLoses ?: section.whyLoses
-            wins = wins || (!row.experiment && Outcome.WINS in result.outcomes)
         }
         for (reference in section.references) {
             val figure = Format.figure(index.reference(reference.benchmark))
             appendLine("- For reference, ${reference.label}: $figure ${reference.unit}.")
         }
+        for (finding in section.findings(FindingsInput(index))) appendLine("- ${finding.replace('\n', ' ')}")
         appendLine()
         for (text in lossTexts) {
             appendLine("**Where StackQuery loses, and what would fix it.** ${text.replace('\n', ' ')}")
@@ -183,6 +186,39 @@ class MarkdownReport(
             appendLine("**Where StackQuery wins.** ${section.whyWins.replace('\n', ' ')}")
             appendLine()
         }
+    }
+
+    /** [table] as Markdown: a line per contender, a column per metric, then the ratio to the floor. */
+    private fun StringBuilder.table(table: ContenderTable) {
+        val headers = listOf("Contender") + table.columns.map { it.header } + table.ratioHeader
+        appendLine(headers.joinToString(" | ", "| ", " |"))
+        appendLine((listOf("|---") + table.columns.map { "---:" } + "---:").joinToString("|", "", "|"))
+        val first = table.columns.first()
+        val floorFigure = index.figure(table.benchmark, table.param, table.ratioTo.param, first.metric)
+        for (line in table.lines) {
+            val cells = table.columns.map { column ->
+                Format.figure(index.figure(table.benchmark, table.param, line.param, column.metric), column.floor)
+            }
+            val ratio = if (line === table.ratioTo) {
+                "—"
+            } else {
+                val row = Row(
+                    line.label,
+                    table.benchmark,
+                    first.unit,
+                    line,
+                    baseline = table.ratioTo,
+                    metric = first.metric,
+                    param = table.param,
+                    floor = first.floor,
+                )
+                val figure = index.figure(table.benchmark, table.param, line.param, first.metric)
+                val result = RowResult(row, figure, null, floorFigure)
+                ratioCell(result, floorFigure)
+            }
+            appendLine((listOf(line.label) + cells + ratio).joinToString(" | ", "| ", " |"))
+        }
+        appendLine()
     }
 
     private fun StringBuilder.settings() {

@@ -40,6 +40,12 @@ class Row(
      * it is never listed as a loss.
      */
     val experiment: Boolean = false,
+    /**
+     * A line shown for context, where StackQuery does by design more work than the peer (its
+     * observers are meant to be woken, the peer's are not): a configuration to use, but not a
+     * like-for-like comparison, so, like an experiment, it is never listed as a loss or a win.
+     */
+    val context: Boolean = false,
     /** Why StackQuery loses on this line and what would fix it, when it differs from the section's text. */
     val whyLoses: String? = null,
     /**
@@ -60,7 +66,11 @@ class Row(
         require(rateUnit == null || (unitsPerSecond != null && '/' in unit)) {
             "row $case: a rate needs a time per item, not $unit"
         }
+        require(!(experiment && context)) { "row $case: an experiment or context, not both" }
     }
+
+    /** Whether the line counts as a win or a loss of StackQuery: neither an experiment nor context. */
+    val compared: Boolean get() = !experiment && !context
 
     /** [figure] as a rate in [rateUnit]; `null` without a rate unit or a positive figure. */
     fun rate(figure: Figure?): Double? {
@@ -72,6 +82,45 @@ class Row(
 
 /** A figure not compared with anything, shown to explain the others (e.g. the cost of a clock read). */
 class Reference(val label: String, val benchmark: String, val unit: String)
+
+/** A column of a [ContenderTable]: the score ([metric] `null`) or a secondary metric, in [unit]. */
+class TableColumn(
+    /** The column's heading, for example "µs/op" or "Allocated, B/op". */
+    val header: String,
+    val unit: String,
+    val metric: String? = null,
+    /** Figures below this are shown as "≈ 0" and get no ratio, as on a [Row]. */
+    val floor: Double = 0.0,
+)
+
+/**
+ * The figures of a section as one table: a line per contender of [benchmark] (selected by its
+ * [param]), a column per metric, and the ratio of each line's first column to [ratioTo]'s (bold
+ * where StackQuery's figure is higher by more than the two errors). Shown in the section instead
+ * of its rows' lines; the rows still make the summary, the losses and the chart.
+ */
+class ContenderTable(
+    val benchmark: String,
+    val lines: List<Contender>,
+    val columns: List<TableColumn>,
+    /** The line the ratios are to (one of [lines]), usually the floor. */
+    val ratioTo: Contender,
+    /** The ratio column's heading, for example "StackQuery / StateFlow". */
+    val ratioHeader: String,
+    val param: String = "contender",
+) {
+    init {
+        require(ratioTo in lines) { "table of $benchmark: the ratios are to one of its lines" }
+        require(columns.isNotEmpty()) { "table of $benchmark: at least one column" }
+    }
+}
+
+/** What [Section.findings] can read: the run's figures. */
+class FindingsInput(private val index: ResultIndex) {
+    /** The figure of `Class.method` [benchmark] with [param] = [value] ([metric] `null`: the score). */
+    fun figure(benchmark: String, value: String?, metric: String? = null, param: String = "contender"): Figure? =
+        index.figure(benchmark, value?.let { param }, value, metric)
+}
 
 /** One numbered benchmark of the report. */
 class Section(
@@ -87,6 +136,13 @@ class Section(
     val references: List<Reference> = emptyList(),
     /** A benchmark announced but not written yet: the report shows its place and no figures. */
     val pending: Boolean = false,
+    /** The section's figures as one table, instead of one line per row. */
+    val table: ContenderTable? = null,
+    /**
+     * What the numbers say, computed from them: Markdown list items (without the `- `), shown after
+     * the figures; each must be true for whatever figures come out (it may check them first).
+     */
+    val findings: (FindingsInput) -> List<String> = { emptyList() },
 )
 
 private val stackQuery = Contender("StackQuery", "StackQuery")
@@ -94,6 +150,19 @@ private val caffeine = Contender("Caffeine", "Caffeine")
 private val concurrentHashMap = Contender("ConcurrentHashMap", "ConcurrentHashMap")
 private val stackQueryCoarseClock = Contender("StackQuery, coarse clock", "StackQuery-coarseClock")
 private val seedRecipe = Contender("seed recipe", null, benchmark = "WriteBehindBenchmark.seedConnectionPerWrite")
+private val stateFlow = Contender("StateFlow", "StateFlow")
+
+private const val EQUAL_REFETCH = "EqualRefetchFanOutBenchmark.refetch"
+
+/** `EqualRefetchFanOutBenchmark.OBSERVERS`. */
+private const val EQUAL_REFETCH_OBSERVERS = 10_000
+
+/** The smallest Java object (a header and no field, 64-bit JVM with compressed class pointers). */
+private const val SMALLEST_OBJECT_BYTES = 16
+private val dataOnly = Contender("StackQuery, DATA only", "StackQuery")
+private val allFields = Contender("StackQuery, all fields", "StackQuery-allFields")
+private val noObservers = Contender("StackQuery, no observers", "StackQuery-noObservers")
+private val equalRefetchFloor = Contender("StateFlow (floor)", "StateFlow")
 
 /** The benchmarks of the report, in order. */
 val SECTIONS: List<Section> = listOf(
@@ -330,7 +399,7 @@ val SECTIONS: List<Section> = listOf(
                 "FanOutBenchmark.publish",
                 "ms/op",
                 stackQuery,
-                baseline = Contender("StateFlow", "StateFlow"),
+                baseline = stateFlow,
             ),
         ),
         whyLoses = """
@@ -445,4 +514,206 @@ val SECTIONS: List<Section> = listOf(
             connection, WAL, one row per commit); the rest of the gain is the client's batching.
         """.trimIndent(),
     ),
+    Section(
+        number = 8,
+        title = "Equal-refetch fan-out",
+        what = """
+            10,000 coroutines on `Dispatchers.Default` collect the state of one key, as in benchmark 5; the
+            time of one refetch whose data is *equal* to the cached data but a new instance (the query function
+            builds a new `ArrayList` of 8 new data-class items, each with a new list of tags), until it settled.
+            Nothing changes, so the ideal is that nobody is woken. **StackQuery, DATA only**: each collector has
+            its own observer, `client.watch(options).state`, with `notifyOnChange = setOf(QueryStateField.DATA)`;
+            the refetch is `runBlocking { client.refetchQueries(key) }` (infinite `staleTime` and `gcTime`,
+            `refetchOnSubscribe` `NEVER`, retry 0). Structural sharing (on by default) keeps the cached list, so
+            each observer is told of the `FETCHING` state and of the settled one and publishes neither. A query
+            tells its observers of a change inline, on the thread that made it, and the fetch completes only
+            after that, so the call returns once all 10,000 have compared. **StackQuery, all fields**
+            (context): the same observers with the default `notifyOnChange` (every field); each refetch
+            publishes `FETCHING` and then the settled state (new `dataUpdatedAt`), and the operation also waits
+            until every collector has seen the settled state. **StackQuery, no observers** (experiment, not a
+            contender): the same refetch of a key nobody observes, the part of the figures that is the refetch
+            itself. **StateFlow**: all collectors collect one `MutableStateFlow`, set to a new equal list built
+            the same way; `StateFlow` compares it with `equals` and wakes nobody: the floor, the cost of a
+            non-change with no cache around it. After every iteration (not timed) the harness checks that the
+            DATA-only and StateFlow collectors received no state, that each DATA-only observer still shows the
+            very state instance it showed after the start, that the cache (or the `StateFlow`) still holds the
+            first list instance, that the query function ran once per refetch, and that each all-fields
+            collector saw at least one state per refetch; any failure stops the run. One benchmark thread only:
+            two threads refetching one key would join each other's fetch, so an operation would no longer be
+            one refetch (the benchmark refuses `-t 2`). Caffeine has no observers, so it has no line here. The
+            allocation column comes from JMH's `-prof gc`.
+        """.trimIndent(),
+        rows = listOf(
+            Row("equal refetch, DATA-only observers", EQUAL_REFETCH, "µs/op", dataOnly, baseline = stateFlow),
+            Row(
+                "equal refetch, all-fields observers (context)",
+                EQUAL_REFETCH,
+                "µs/op",
+                allFields,
+                baseline = stateFlow,
+                context = true,
+            ),
+            Row(
+                "experiment: equal refetch, no observers",
+                EQUAL_REFETCH,
+                "µs/op",
+                noObservers,
+                baseline = stateFlow,
+                experiment = true,
+            ),
+            Row(
+                "allocated per refetch, DATA-only observers",
+                EQUAL_REFETCH,
+                "B/op",
+                dataOnly,
+                baseline = stateFlow,
+                metric = "gc.alloc.rate.norm",
+                floor = 0.5,
+                chart = false,
+            ),
+        ),
+        table = ContenderTable(
+            benchmark = EQUAL_REFETCH,
+            lines = listOf(
+                dataOnly,
+                Contender("StackQuery, all fields (context)", "StackQuery-allFields"),
+                Contender("StackQuery, no observers (experiment)", "StackQuery-noObservers"),
+                equalRefetchFloor,
+            ),
+            columns = listOf(
+                TableColumn("µs/op", "µs/op"),
+                TableColumn("Allocated, B/op", "B/op", metric = "gc.alloc.rate.norm", floor = 0.5),
+            ),
+            ratioTo = equalRefetchFloor,
+            ratioHeader = "StackQuery / StateFlow",
+        ),
+        findings = ::equalRefetchFindings,
+        whyLoses = """
+            The cost of an equal refetch grows with the number of observers although none of them changes: per
+            state change (two per refetch: `FETCHING`, then the settled state) the query walks all 10,000
+            observers (`Query.notifyObservers`) on the refetching thread, and each one counts the change in and
+            out of its pending-change counter (two atomic updates, `onQueryChanged`), derives its state
+            (`StateDerivation.derive`: without a `select`, the query's state itself), reads the clock for its
+            own staleness (`System.currentTimeMillis()`, although `staleTime` is infinite here), works out its
+            `isFetchedAfterMount`, records what it derived for `refetch()` (one volatile write and two plain
+            ones), and only then compares the one field it tracks with the state it shows, which it finds
+            unchanged, so it copies nothing and publishes nothing. These are separate objects per observer,
+            cold in cache when 10,000 are walked (this list is from the code, not from a profile).
+            **What would fix it:** decide at the query, once per state change, which fields can have changed
+            (same data instance and `hasData`: no DATA change for any observer showing the query's data, since
+            `select` is memoized on that instance and structural sharing keeps it) and keep observers grouped by
+            the fields they track, so an equal refetch skips the DATA-only group with one comparison, O(1)
+            instead of O(observers); this grouping is not implemented. Per observer, what is left to trim is the
+            clock read, the `isFetchedAfterMount` work and the writes that record the derived state for
+            `refetch()`, when no tracked field needs them and nothing is published.
+        """.trimIndent(),
+        whyWins = """
+            An equal refetch wakes no DATA-only observer: structural sharing keeps the cached instance, and
+            `notifyOnChange` publishes nothing when no tracked field changed.
+        """.trimIndent(),
+    ),
 )
+
+/** `"0.22× to 0.41×"`: the ratio [a] / [b] at the ends of their 99.9% intervals; `null` without errors. */
+internal fun ratioRange(a: Figure, b: Figure): String? {
+    val ea = a.error ?: return null
+    val eb = b.error ?: return null
+    val low = (a.mean - ea).coerceAtLeast(0.0) / (b.mean + eb)
+    if (b.mean - eb <= 0.0) return "at least ${Format.ratio(low)}"
+    return "${Format.ratio(low)} to ${Format.ratio((a.mean + ea) / (b.mean - eb))}"
+}
+
+/** Section 8's findings, worded for whatever figures the run gave. */
+internal fun equalRefetchFindings(input: FindingsInput): List<String> {
+    fun time(contender: String) = input.figure(EQUAL_REFETCH, contender)
+    fun bytes(contender: String) = input.figure(EQUAL_REFETCH, contender, "gc.alloc.rate.norm")
+    val n = EQUAL_REFETCH_OBSERVERS
+    val data = time("StackQuery")
+    val all = time("StackQuery-allFields")
+    val none = time("StackQuery-noObservers")
+    val flow = time("StateFlow")
+    val findings = mutableListOf<String>()
+    if (data != null) {
+        findings += "**Deliveries to the DATA-only observers: 0.** The harness checks after every iteration that " +
+            "no DATA-only collector received a state, that each observer still shows the state it showed after " +
+            "the start, that the cache kept the first list instance and that the query function ran once per " +
+            "refetch, and stops the run otherwise: every refetch measured on that line woke none of the " +
+            "${Format.number(n.toDouble())}. `notifyOnChange` and structural sharing do what they promise."
+    }
+    if (data != null && all != null) {
+        val againstFloor = flow?.let {
+            RowResult(Row("", EQUAL_REFETCH, "µs/op", dataOnly, baseline = stateFlow), data, null, it)
+                .outcomeAgainst(it)
+        }
+        val againstAll = RowResult(Row("", EQUAL_REFETCH, "µs/op", dataOnly, baseline = allFields), data, null, all)
+            .outcomeAgainst(all)
+        val opening = when (againstFloor) {
+            null, Outcome.NOT_COMPARABLE -> ""
+            Outcome.LOSES -> "**Not waking them is not free.** "
+            else -> "**Not waking them costs about what the floor costs.** "
+        }
+        val interval = ratioRange(data, all)?.let { " ($it across the two confidence intervals)" } ?: ""
+        val saving = when (againstAll) {
+            Outcome.WINS -> {
+                val percent = Math.round(100 * (1 - data.mean / all.mean))
+                "tracking DATA only saves about $percent% of the all-fields time" +
+                    if (againstFloor == Outcome.LOSES) ", not all of it" else ""
+            }
+            Outcome.LOSES -> "tracking DATA only costs more than tracking every field"
+            else -> "tracking DATA only saves nothing measurable over tracking every field"
+        }
+        val floorPart = flow?.let {
+            val range = ratioRange(data, it)?.let { r -> " ($r across the intervals)" } ?: ""
+            ", and is ${Format.ratio(data.mean / it.mean)} the floor$range"
+        } ?: ""
+        var text = "$opening${Format.number(data.mean)} µs per refetch is ${Format.ratio(data.mean / all.mean)} " +
+            "the all-fields figure$interval: $saving$floorPart."
+        if (none != null && data.mean > none.mean) {
+            val perObserver = (data.mean - none.mean) * 1000 / n
+            text += " Less the refetch itself (the no-observers line), that is about " +
+                "${Format.number(perObserver)} ns per observer per refetch, " +
+                "${Format.number(perObserver / 2)} ns per observer for each of the two state changes."
+        }
+        findings += text
+    }
+    val dataBytes = bytes("StackQuery")
+    val noneBytes = bytes("StackQuery-noObservers")
+    if (dataBytes != null && noneBytes != null) {
+        val perChange = (dataBytes.mean - noneBytes.mean).coerceAtLeast(0.0) / n / 2
+        // The upper end: both intervals at their least favourable ends.
+        val upper = (dataBytes.mean + (dataBytes.error ?: 0.0) - noneBytes.mean + (noneBytes.error ?: 0.0))
+            .coerceAtLeast(0.0) / n / 2
+        val upperPart = if (dataBytes.error != null || noneBytes.error != null) {
+            " (${Format.number(upper)} B at the ends of the intervals)"
+        } else {
+            ""
+        }
+        val meaning = if (upper < SMALLEST_OBJECT_BYTES) {
+            ": less than the smallest object ($SMALLEST_OBJECT_BYTES B), so the observers' visit allocates next " +
+                "to nothing"
+        } else {
+            ", made and dropped by the observers' visit"
+        }
+        val withObservers = Format.figure(dataBytes, 0.5)
+        val without = Format.figure(noneBytes, 0.5)
+        findings += "**Allocation** (`-prof gc`): the DATA-only refetch allocates $withObservers B, the same " +
+            "refetch without observers $without B; the difference is about ${Format.number(perChange)} B per " +
+            "observer per state change$upperPart$meaning."
+    }
+    if (flow != null) {
+        val flowBytes = bytes("StateFlow")?.let {
+            " (the ${Format.figure(it, 0.5)} B it allocates, the same construction as the query function's)"
+        } ?: ""
+        var text = "The floor compares once, at the source: its ${Format.number(flow.mean)} µs is building the new " +
+            "list$flowBytes and one `equals`, however many collectors there are."
+        if (none != null) {
+            val spread = none.error?.let { " ± ${Math.round(100 * it / none.mean)}% in this run" } ?: ""
+            text += " The no-observers line (${Format.number(none.mean)} µs$spread) is the refetch without any " +
+                "fan-out: a coroutine on the client's dispatcher, the query function, structural sharing and two " +
+                "state changes; how much of it is the hand-off from the calling thread to the dispatcher and back " +
+                "is not measured apart."
+        }
+        findings += text
+    }
+    return findings
+}

@@ -288,6 +288,10 @@ class ReportSpec : FunSpec({
                 "6. Memory per entry: fill 1,000,000 entries",
                 "7. L2 write-behind into SQLite: 100,000 rows through the client",
                 "7. L2 write-behind into SQLite: experiment: ExposedStorage.set, one row per transaction",
+                "8. Equal-refetch fan-out: equal refetch, DATA-only observers",
+                "8. Equal-refetch fan-out: equal refetch, all-fields observers (context)",
+                "8. Equal-refetch fan-out: experiment: equal refetch, no observers",
+                "8. Equal-refetch fan-out: allocated per refetch, DATA-only observers",
             )
         } finally {
             dir.deleteRecursively()
@@ -429,6 +433,116 @@ class ReportSpec : FunSpec({
         val stampede = markdown.substringAfter("## 3. Cold-key stampede").substringBefore("## 4.")
         stampede shouldContain "**Where StackQuery loses, and what would fix it.** With the default `staleTime` of 0"
         stampede shouldNotContain "Most of the wall time" // the wall-time lines are on par: not their explanation
+    }
+
+    fun equalRefetch(contender: String, micros: Double, error: Double, bytes: Double) = JmhJson.result(
+        "EqualRefetchFanOutBenchmark.refetch",
+        contender(contender),
+        listOf(listOf(micros, micros), listOf(micros, micros)),
+        unit = "us/op",
+        error = error,
+        secondary = mapOf("gc.alloc.rate.norm" to (listOf(listOf(bytes, bytes), listOf(bytes, bytes)) to "B/op")),
+    )
+
+    fun renderEqualRefetch(vararg results: String) = MarkdownReport(
+        SECTIONS,
+        ResultIndex(JmhResult.parseAll(JmhJson.array(*results))),
+        machine,
+        run,
+        "benchmarks.svg",
+    ).render()
+
+    test(
+        "benchmark 8: a table of every contender with its allocation and its ratio to the floor, and computed findings",
+    ) {
+        val markdown = renderEqualRefetch(
+            equalRefetch("StackQuery", 1000.0, 100.0, 20_000.0),
+            equalRefetch("StackQuery-allFields", 4000.0, 400.0, 3_000_000.0),
+            equalRefetch("StackQuery-noObservers", 50.0, 10.0, 2000.0),
+            equalRefetch("StateFlow", 0.25, 0.01, 904.0),
+        )
+        markdown shouldContain
+            "| 8 | [Equal-refetch fan-out](#8-equal-refetch-fan-out) | equal refetch, DATA-only observers | µs/op | 1,000 ± 100 | — | — | StateFlow: 0.250 ± 0.010 | **4,000×** |"
+        markdown shouldContain
+            "| 8 | [Equal-refetch fan-out](#8-equal-refetch-fan-out) | allocated per refetch, DATA-only observers | B/op | 20,000 | — | — | StateFlow: 904 | **22.1×** |"
+        // the DATA-only lines are losses; the all-fields line (context) and the experiment are not
+        markdown shouldContain
+            "- **8. Equal-refetch fan-out, equal refetch, DATA-only observers** (StackQuery, DATA only): 4,000× StateFlow (the floor). " +
+            "[Why, and the fix](#8-equal-refetch-fan-out)."
+        markdown shouldContain
+            "- **8. Equal-refetch fan-out, allocated per refetch, DATA-only observers** (StackQuery, DATA only): 22.1× StateFlow (the floor)."
+        markdown shouldNotContain "- **8. Equal-refetch fan-out, equal refetch, all-fields"
+        markdown shouldNotContain "- **8. Equal-refetch fan-out, experiment"
+        val section = markdown.substringAfter("## 8. Equal-refetch fan-out").substringBefore("## Machine")
+        section shouldContain
+            """
+            | Contender | µs/op | Allocated, B/op | StackQuery / StateFlow |
+            |---|---:|---:|---:|
+            | StackQuery, DATA only | 1,000 ± 100 | 20,000 | **4,000×** |
+            | StackQuery, all fields (context) | 4,000 ± 400 | 3,000,000 | **16,000×** |
+            | StackQuery, no observers (experiment) | 50.0 ± 10.0 | 2,000 | **200×** |
+            | StateFlow (floor) | 0.250 ± 0.010 | 904 | — |
+            """.trimIndent()
+        section shouldNotContain "- **equal refetch, DATA-only observers** (µs/op)" // the table replaces the lines
+        section shouldContain "- **Deliveries to the DATA-only observers: 0.** The harness checks after every iteration"
+        section shouldContain "woke none of the 10,000."
+        section shouldContain
+            "- **Not waking them is not free.** 1,000 µs per refetch is 0.25× the all-fields figure (0.20× to 0.31× across the two " +
+            "confidence intervals): tracking DATA only saves about 75% of the all-fields time, not all of it, and is 4,000× " +
+            "the floor (3,462× to 4,583× across the intervals). Less the refetch itself (the no-observers line), that is about " +
+            "95.0 ns per observer per refetch, 47.5 ns per observer for each of the two state changes."
+        section shouldContain
+            "- **Allocation** (`-prof gc`): the DATA-only refetch allocates 20,000 B, the same refetch without observers 2,000 B; " +
+            "the difference is about 0.900 B per observer per state change: less than the smallest object (16 B), so the " +
+            "observers' visit allocates next to nothing."
+        section shouldContain
+            "- The floor compares once, at the source: its 0.250 µs is building the new list (the 904 B it allocates, the same " +
+            "construction as the query function's) and one `equals`, however many collectors there are. The no-observers line " +
+            "(50.0 µs ± 20% in this run) is the refetch without any fan-out"
+        section shouldContain "**Where StackQuery loses, and what would fix it.** The cost of an equal refetch grows"
+        section shouldContain "this grouping is not implemented"
+        section shouldNotContain "**Where StackQuery wins.**"
+    }
+
+    test(
+        "benchmark 8's findings follow the figures: no saving claimed within the error, allocation per observer named",
+    ) {
+        val markdown = renderEqualRefetch(
+            equalRefetch("StackQuery", 3000.0, 600.0, 1_500_000.0),
+            equalRefetch("StackQuery-allFields", 3200.0, 600.0, 3_000_000.0),
+            equalRefetch("StackQuery-noObservers", 60.0, 30.0, 2600.0),
+        )
+        val section = markdown.substringAfter("## 8. Equal-refetch fan-out").substringBefore("## Machine")
+        section shouldContain
+            "- 3,000 µs per refetch is 0.94× the all-fields figure " +
+            "(0.63× to 1.38× across the two confidence intervals): tracking DATA only saves nothing measurable over tracking " +
+            "every field. Less the refetch itself"
+        section shouldContain "about 74.9 B per observer per state change, made and dropped by the observers' visit."
+        section shouldContain "| StateFlow (floor) | — | — | — |"
+        section shouldContain "| StackQuery, DATA only | 3,000 ± 600 | 1,500,000 | — |"
+        section shouldNotContain "The floor compares once" // no floor in the results
+        section shouldNotContain "Not waking them"
+    }
+
+    test("benchmark 8 within the floor's error is not called costly") {
+        val markdown = renderEqualRefetch(
+            equalRefetch("StackQuery", 0.3, 0.1, 904.0),
+            equalRefetch("StackQuery-allFields", 4000.0, 400.0, 3_000_000.0),
+            equalRefetch("StateFlow", 0.25, 0.01, 904.0),
+        )
+        markdown shouldContain
+            "- **Not waking them costs about what the floor costs.** 0.300 µs per refetch is 0.0001× the all-fields figure"
+        markdown shouldContain "tracking DATA only saves about 100% of the all-fields time, and is 1.20× the floor"
+        markdown shouldNotContain "- **8. Equal-refetch fan-out, equal refetch, DATA-only observers**"
+    }
+
+    test("a ratio's range runs between the ends of both intervals; a line is an experiment or context, not both") {
+        ratioRange(Figure(1000.0, 100.0, 10), Figure(4000.0, 400.0, 10)) shouldBe "0.20× to 0.31×"
+        ratioRange(Figure(1000.0, 100.0, 10), Figure(40.0, 50.0, 10)) shouldBe "at least 10.0×"
+        ratioRange(Figure(1000.0, null, 1), Figure(4000.0, 400.0, 10)) shouldBe null
+        shouldThrow<IllegalArgumentException> {
+            Row("x", "A.b", "ns/op", Contender("StackQuery", "StackQuery"), experiment = true, context = true)
+        }.message shouldBe "row x: an experiment or context, not both"
     }
 
     test("memory from /proc/meminfo reads in GiB") {

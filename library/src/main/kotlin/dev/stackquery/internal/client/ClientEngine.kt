@@ -70,6 +70,7 @@ internal class ClientEngine(val config: QueryClientConfig) {
         val now = clock.nowMillis()
         query.touch(now)
         if (isStale(state, ResolvedOptions.staleTimeMillis(options, config), now)) return null
+        query.noteGcTime(options.gcTimeMillis)
         stats.hits.increment()
         return state
     }

@@ -85,8 +85,7 @@ internal class QueryObserverImpl<Q, T>(
      * The last state [publish] derived, before `notifyOnChange` decided whether to publish it,
      * and (written before it) the flags to stamp on it: for [refetch], which returns the whole state.
      */
-    @Volatile
-    private var made: QueryState<T>? = null
+    private var made: QueryState<T>? = null // plain: written by publish() only when it changes; immutable
     private var madeStale = false
     private var madeFetchedAfterMount = false
 
@@ -302,9 +301,10 @@ internal class QueryObserverImpl<Q, T>(
         val derived = derivation.derive(raw, options)
         val stale = staleFor(raw, options)
         val fetchedAfterMount = isFetchedAfterMount(raw, query)
-        madeStale = stale
-        madeFetchedAfterMount = fetchedAfterMount
-        made = derived
+        // Written only when they change: publish() visits every observer on every change of its query.
+        if (madeStale != stale) madeStale = stale
+        if (madeFetchedAfterMount != fetchedAfterMount) madeFetchedAfterMount = fetchedAfterMount
+        if (made !== derived) made = derived
         val tracked = options.trackedFields
         if (tracked?.contains(QueryStateField.STALE) != false) watchStaleness(query, raw, options)
         if (tracked != null) { // compare before stamping the flags: an unchanged state costs no copy
@@ -333,8 +333,12 @@ internal class QueryObserverImpl<Q, T>(
     private fun show(raw: QueryState<Q>, query: Query<Q>?, options: QueryOptions<Q>): QueryState<T> =
         derivation.derive(raw, options).flagged(staleFor(raw, options), isFetchedAfterMount(raw, query))
 
-    private fun staleFor(raw: QueryState<Q>, options: QueryOptions<Q>): Boolean = options.enabled &&
-        isStale(raw, ResolvedOptions.staleTimeMillis(options, runtime.config), runtime.clock.nowMillis())
+    private fun staleFor(raw: QueryState<Q>, options: QueryOptions<Q>): Boolean {
+        if (!options.enabled) return false
+        val staleTime = ResolvedOptions.staleTimeMillis(options, runtime.config)
+        if (staleTime == Long.MAX_VALUE && raw.hasData && !raw.isInvalidated) return false // no clock read
+        return isStale(raw, staleTime, runtime.clock.nowMillis())
+    }
 
     private fun isFetchedAfterMount(raw: QueryState<Q>, query: Query<Q>?): Boolean {
         var mounted = mount

@@ -50,9 +50,31 @@ internal class Query<T>(
     var state: QueryState<T> = initial
         private set
 
-    /** The latest options a fetch or an observer's demand gave; `null` for a query made by `setQueryData`. */
+    /**
+     * The latest options a fetch or an observer's demand gave; `null` for a query made by
+     * `setQueryData`. Set under the monitor (or before the query is visible); each value also
+     * raises [longestGcTimeMillis].
+     */
     @Volatile
     var resolved: ResolvedOptions<T>? = null
+        set(value) {
+            field = value
+            if (value != null && value.gcTimeMillis > longestGcTimeMillis) longestGcTimeMillis = value.gcTimeMillis
+        }
+
+    /**
+     * The longest gc time any options given to this query asked for, or -1 before any: as
+     * TanStack's, a short gc time of one observer never cuts short the long one of a fetch.
+     */
+    @Volatile
+    private var longestGcTimeMillis = -1L
+
+    /** The fresh-hit path used options asking for [gcTimeMillis] (-1: the client's): raise [longestGcTimeMillis] to it. */
+    fun noteGcTime(gcTimeMillis: Long) {
+        if (gcTimeMillis > longestGcTimeMillis) {
+            synchronized(this) { if (gcTimeMillis > longestGcTimeMillis) longestGcTimeMillis = gcTimeMillis }
+        }
+    }
 
     /** Last access time (clock ms); written only when it changes, read racily by the evictor. */
     @JvmField
@@ -373,7 +395,8 @@ internal class Query<T>(
         }
     }
 
-    private fun gcTimeMillis(): Long = resolved?.gcTimeMillis ?: runtime.config.gcTimeMillis
+    private fun gcTimeMillis(): Long =
+        if (longestGcTimeMillis >= 0) longestGcTimeMillis else runtime.config.gcTimeMillis
 
     /** Stamps the first state's [QueryState.isStale] (by [resolved]), once the store has set them. */
     fun stampStaleness(): Unit = synchronized(this) {
