@@ -593,19 +593,18 @@ val SECTIONS: List<Section> = listOf(
             state change (two per refetch: `FETCHING`, then the settled state) the query walks all 10,000
             observers (`Query.notifyObservers`) on the refetching thread, and each one counts the change in and
             out of its pending-change counter (two atomic updates, `onQueryChanged`), derives its state
-            (`StateDerivation.derive`: without a `select`, the query's state itself), reads the clock for its
-            own staleness (`System.currentTimeMillis()`, although `staleTime` is infinite here), works out its
-            `isFetchedAfterMount`, records what it derived for `refetch()` (one volatile write and two plain
-            ones), and only then compares the one field it tracks with the state it shows, which it finds
-            unchanged, so it copies nothing and publishes nothing. These are separate objects per observer,
-            cold in cache when 10,000 are walked (this list is from the code, not from a profile).
+            (`StateDerivation.derive`: without a `select`, the query's state itself), works out its own
+            staleness (no clock read for an infinite `staleTime`) and its `isFetchedAfterMount`, checks (and
+            writes only if they changed) the fields that keep the derived state for `refetch()`, and only then
+            compares the one field it tracks with the state it shows, which it finds unchanged, so it copies
+            nothing and publishes nothing. These are separate objects per observer, cold in cache when 10,000
+            are walked (this list is from the code, not from a profile).
             **What would fix it:** decide at the query, once per state change, which fields can have changed
             (same data instance and `hasData`: no DATA change for any observer showing the query's data, since
             `select` is memoized on that instance and structural sharing keeps it) and keep observers grouped by
             the fields they track, so an equal refetch skips the DATA-only group with one comparison, O(1)
-            instead of O(observers); this grouping is not implemented. Per observer, what is left to trim is the
-            clock read, the `isFetchedAfterMount` work and the writes that record the derived state for
-            `refetch()`, when no tracked field needs them and nothing is published.
+            instead of O(observers); this grouping is not implemented (the difficulty: a baseline per group
+            that concurrent notifications and observers attaching between them cannot make stale).
         """.trimIndent(),
         whyWins = """
             An equal refetch wakes no DATA-only observer: structural sharing keeps the cached instance, and
