@@ -104,13 +104,16 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     public suspend fun prefetchQuery(options: QueryOptions<*>): Unit = engine.prefetch(options)
 
     /**
-     * Returns the query's data if it has any, fresh or stale, without refetching; otherwise
-     * fetches like [fetchQuery] and waits.
+     * Returns the query's data if it has any, fresh or stale, without waiting for a refetch;
+     * otherwise fetches like [fetchQuery] and waits. With [revalidateIfStale], stale data is
+     * returned at once and refetched in the background (as TanStack's `revalidateIfStale`);
+     * without it (the default), stale data is returned and nothing is fetched.
      *
      * @throws Throwable the error of the last attempt when the fetch fails for good.
      * @throws QueryClientClosedException when the client is closed and a fetch is needed.
      */
-    public suspend fun <T> ensureQueryData(options: QueryOptions<T>): T = engine.ensure(options)
+    public suspend fun <T> ensureQueryData(options: QueryOptions<T>, revalidateIfStale: Boolean = false): T =
+        engine.ensure(options, revalidateIfStale)
 
     /**
      * An observer of [options]' query: its state as a `StateFlow` and as listener callbacks, kept
@@ -244,14 +247,19 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     public suspend fun refetchQueries(prefix: QueryKey): Unit = refetchQueries(QueryFilter.prefix(prefix))
 
     /**
-     * Cancels the fetches in flight of the queries [filter] selects and waits until they stopped.
-     * Each query's state goes back to what it was before that fetch, with `fetchStatus = IDLE`
-     * (data written meanwhile by `setQueryData` is kept); its waiters get [QueryCancelledException].
+     * Cancels the fetches in flight of the queries [filter] selects and waits until they stopped;
+     * their waiters get [QueryCancelledException]. With [revert] (the default), each query's state
+     * goes back to what it was before that fetch, with `fetchStatus = IDLE` (data written meanwhile
+     * by `setQueryData` is kept). Without it, as TanStack's `revert: false`, the query settles in
+     * ERROR with that [QueryCancelledException] as its error (its data, if any, kept; the failure
+     * and error counts go up).
      */
-    public suspend fun cancelQueries(filter: QueryFilter = QueryFilter.ALL): Unit = operations.cancel(filter)
+    public suspend fun cancelQueries(filter: QueryFilter = QueryFilter.ALL, revert: Boolean = true): Unit =
+        operations.cancel(filter, revert)
 
     /** [cancelQueries] for every key starting with [prefix]. */
-    public suspend fun cancelQueries(prefix: QueryKey): Unit = cancelQueries(QueryFilter.prefix(prefix))
+    public suspend fun cancelQueries(prefix: QueryKey, revert: Boolean = true): Unit =
+        cancelQueries(QueryFilter.prefix(prefix), revert)
 
     /**
      * Removes the queries [filter] selects from memory, cancelling their fetches in flight (their

@@ -191,6 +191,26 @@ class FetchQuerySpec : FunSpec({
         }
     }
 
+    test("ensureQueryData with revalidateIfStale returns stale data at once and refetches it in the background") {
+        runTest {
+            val client = testClient(staleTime = 1.minutes)
+            val fetcher = FakeFetcher { "v$it" }
+            val options = QueryOptions(key, { fetcher() })
+            client.ensureQueryData(options, revalidateIfStale = true) shouldBe "v1"
+            client.ensureQueryData(options, revalidateIfStale = true) shouldBe "v1" // fresh: nothing fetched
+            runCurrent()
+            fetcher.calls shouldBe 1
+            advanceTimeBy(1.minutes)
+            client.ensureQueryData(options, revalidateIfStale = true) shouldBe "v1" // stale: at once...
+            client.getQueryState<String>(key)!!.isFetching shouldBe true // ...and refetched behind
+            advanceTimeBy(200.milliseconds)
+            runCurrent()
+            fetcher.calls shouldBe 2
+            client.getQueryData<String>(key) shouldBe "v2"
+            client.close()
+        }
+    }
+
     test("prefetchQuery fills the cache, skips fresh data and never throws a fetch error") {
         runTest {
             val client = testClient(staleTime = 1.minutes)

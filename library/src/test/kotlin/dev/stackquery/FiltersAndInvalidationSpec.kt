@@ -740,4 +740,42 @@ class FiltersAndInvalidationSpec : FunSpec({
             client.close()
         }
     }
+
+    test("cancelQueries with revert = false settles the query in ERROR with the cancellation, keeping its data") {
+        runTest {
+            val client = testClient()
+            val fetcher = FakeFetcher { "v$it" }
+            val options = QueryOptions(key, { fetcher() })
+            client.fetchQuery(options)
+            val refetch = async { runCatching { client.refetchQueries(key) } }
+            runCurrent()
+            client.getQueryState<String>(key)!!.isFetching shouldBe true
+            client.cancelQueries(key, revert = false)
+            val state = client.getQueryState<String>(key)!!
+            state.brief() shouldBe "ERROR/IDLE/v1/1"
+            state.error.shouldBeInstanceOf<QueryCancelledException>()
+            state.failureReason shouldBe state.error
+            state.errorUpdateCount shouldBe 1
+            state.errorUpdatedAt shouldBe currentTime
+            state.isRefetchError shouldBe true
+            refetch.await()
+            client.close()
+        }
+    }
+
+    test("cancelQueries reverts by default: the state before the fetch, IDLE") {
+        runTest {
+            val client = testClient()
+            val fetcher = FakeFetcher { "v$it" }
+            val options = QueryOptions(key, { fetcher() })
+            client.fetchQuery(options)
+            val before = client.getQueryState<String>(key)!!
+            val refetch = async { runCatching { client.refetchQueries(key) } }
+            runCurrent()
+            client.cancelQueries(key)
+            client.getQueryState<String>(key) shouldBe before
+            refetch.await()
+            client.close()
+        }
+    }
 })

@@ -132,7 +132,9 @@ class GcAndEvictionSpec : FunSpec({
         }
     }
 
-    test("a query keeps the longest gcTime it was given: a short-lived observer does not cut a fetch's long one short") {
+    test(
+        "a query keeps the longest gcTime it was given: a short-lived observer does not cut a fetch's long one short",
+    ) {
         runTest {
             val client = testClient(gcTime = 5.minutes)
             client.fetchQuery(QueryOptions(key, { "v" }, gcTime = 30.minutes))

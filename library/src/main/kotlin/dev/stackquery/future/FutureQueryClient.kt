@@ -97,6 +97,10 @@ public class FutureQueryClient private constructor(
     public fun <T> ensureQueryData(options: QueryOptions<T>): CompletableFuture<T> =
         launch { client.ensureQueryData(options) }
 
+    /** [QueryClient.ensureQueryData]; with [revalidateIfStale], stale data is also refetched in the background. */
+    public fun <T> ensureQueryData(options: QueryOptions<T>, revalidateIfStale: Boolean): CompletableFuture<T> =
+        launch { client.ensureQueryData(options, revalidateIfStale) }
+
     /** [QueryClient.invalidateQueries]; completes when the active queries were refetched. */
     public fun invalidateQueries(filter: QueryFilter): CompletableFuture<Void?> =
         launch { client.invalidateQueries(filter); null }
@@ -115,6 +119,10 @@ public class FutureQueryClient private constructor(
     /** [QueryClient.cancelQueries]; completes when the cancelled fetches stopped. */
     public fun cancelQueries(filter: QueryFilter): CompletableFuture<Void?> =
         launch { client.cancelQueries(filter); null }
+
+    /** [QueryClient.cancelQueries] with [revert] false: the queries settle in ERROR with the cancellation. */
+    public fun cancelQueries(filter: QueryFilter, revert: Boolean): CompletableFuture<Void?> =
+        launch { client.cancelQueries(filter, revert); null }
 
     /** [QueryClient.cancelQueries] for every key starting with [prefix]. */
     public fun cancelQueries(prefix: QueryKey): CompletableFuture<Void?> = cancelQueries(QueryFilter.prefix(prefix))

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.stackquery.QueryCancelledException;
 import dev.stackquery.QueryClient;
 import dev.stackquery.QueryClientClosedException;
 import dev.stackquery.QueryClientConfig;
@@ -195,5 +196,37 @@ class FutureQueryClientJavaTest {
         QueryOptions<String> opts = builder.staleTime(Duration.ofSeconds(30)).retry(2).enabled(false).build();
         assertEquals(2, opts.getRetry());
         assertFalse(opts.getEnabled());
+    }
+
+    @Test
+    void ensureQueryDataCanRevalidateStaleDataAndCancelQueriesCanSettleInError() throws Exception {
+        try (QueryClient client = new QueryClient()) { // staleTime 0: stale as soon as fetched
+            FutureQueryClient futures = FutureQueryClient.of(client);
+            AtomicInteger calls = new AtomicInteger();
+            CompletableFuture<String> hanging = new CompletableFuture<>();
+            CompletableFuture<Void> refetchCalled = new CompletableFuture<>();
+            QueryOptions<String> opts = QueryOptions.<String>builder(USER, () -> {
+                if (calls.incrementAndGet() == 1) return CompletableFuture.completedFuture("v1");
+                refetchCalled.complete(null);
+                return hanging;
+            }).build();
+            assertEquals("v1", await(futures.ensureQueryData(opts, false)));
+            assertEquals("v1", await(futures.ensureQueryData(opts, false))); // stale, not refetched
+            assertEquals(1, calls.get());
+
+            assertEquals("v1", await(futures.ensureQueryData(opts, true))); // stale: at once, refetched behind
+            QueryState<String> refetching = client.getQueryState(USER);
+            assertTrue(refetching.isFetching());
+            await(refetchCalled);
+            assertEquals(2, calls.get());
+
+            await(futures.cancelQueries(QueryFilter.exact(USER), false));
+            QueryState<String> cancelled = client.getQueryState(USER);
+            assertTrue(cancelled.isError());
+            assertFalse(cancelled.isFetching());
+            assertEquals("v1", cancelled.getData());
+            assertTrue(cancelled.getError() instanceof QueryCancelledException);
+            assertTrue(hanging.isCancelled()); // the query function's future was cancelled too
+        }
     }
 }

@@ -94,8 +94,10 @@ internal class ClientEngine(val config: QueryClientConfig) {
             else -> error("lookup returned $found")
         }
 
-    /** `ensureQueryData`: any cached data, else the fetch. */
-    suspend fun <T> ensure(options: QueryOptions<T>): T = when (val found = lookup(options, LookupMode.ENSURE)) {
+    /** `ensureQueryData`: any cached data (stale data refetched behind it with [revalidateIfStale]), else the fetch. */
+    suspend fun <T> ensure(options: QueryOptions<T>, revalidateIfStale: Boolean): T = when (
+        val found = lookup(options, if (revalidateIfStale) LookupMode.REVALIDATE else LookupMode.ENSURE)
+    ) {
         is LookupResult.Found -> found.data
         is LookupResult.Wait -> await(found)
         else -> error("lookup returned $found")

@@ -46,8 +46,8 @@ internal class FilterOperations(
     }
 
     /** Cancels the fetches in flight of the queries [filter] selects and waits until they stopped. */
-    suspend fun cancel(filter: QueryFilter) {
-        for (query in store.find(filter)) query.cancel("cancelQueries")
+    suspend fun cancel(filter: QueryFilter, revert: Boolean) {
+        for (query in store.find(filter)) query.cancel("cancelQueries", revert)
     }
 
     /** Removes the queries [filter] selects from memory (and, if [local], their persisted entries). */

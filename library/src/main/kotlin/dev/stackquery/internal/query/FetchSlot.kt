@@ -5,6 +5,7 @@ import dev.stackquery.QueryCacheEvent
 import dev.stackquery.QueryCancelledException
 import dev.stackquery.QueryClientClosedException
 import dev.stackquery.QueryState
+import dev.stackquery.QueryStatus
 import dev.stackquery.internal.ResolvedOptions
 import dev.stackquery.internal.isStale
 import dev.stackquery.internal.persistence.Persisted
@@ -110,10 +111,33 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         return LookupResult.Wait(job, query)
     }
 
-    /** Cancels the fetch in flight, if any, reverting the state; waits until it has stopped. */
-    suspend fun cancel(reason: String) {
-        val run = query.locked { current?.also { abandon(it, reason) } } ?: return
+    /**
+     * Cancels the fetch in flight, if any, and waits until it has stopped. With [revert] the state
+     * goes back to the one before the fetch; without, it settles in ERROR with the cancellation as
+     * its error, its data kept (TanStack's `revert: false`).
+     */
+    suspend fun cancel(reason: String, revert: Boolean = true) {
+        val run = query.locked { current?.also { cancelLocked(it, reason, revert) } } ?: return
         run.job.join()
+    }
+
+    private fun cancelLocked(run: FetchRun<T>, reason: String, revert: Boolean) {
+        if (revert) {
+            abandon(run, reason)
+            return
+        }
+        val cancelled = QueryCancelledException(query.key, reason)
+        val state = query.state
+        val failed = state.copy(
+            status = QueryStatus.ERROR,
+            fetchStatus = FetchStatus.IDLE,
+            error = cancelled,
+            errorUpdatedAt = runtime.clock.nowMillis(),
+            failureCount = state.failureCount + 1,
+            failureReason = cancelled,
+            errorUpdateCount = state.errorUpdateCount + 1,
+        )
+        abandon(run, reason, failed, cancelled)
     }
 
     /**
@@ -121,12 +145,17 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
      * state [run] replaced with `fetchStatus = IDLE` (keeping data written meanwhile, and the
      * invalidation flag).
      */
-    fun abandon(run: FetchRun<T>, reason: String, replacement: QueryState<T>? = null) {
+    fun abandon(
+        run: FetchRun<T>,
+        reason: String,
+        replacement: QueryState<T>? = null,
+        cause: QueryCancelledException = QueryCancelledException(query.key, reason),
+    ) {
         current = null
         val next = replacement ?: run.revertedState(query.state)
         query.setState(next)
         runtime.emit { QueryCacheEvent.FetchSettled(query.key, next) }
-        run.cancel(QueryCancelledException(query.key, reason))
+        run.cancel(cause)
         query.scheduleGcIfInactive()
     }
 

@@ -160,8 +160,11 @@ internal class Query<T>(
     fun fetch(options: ResolvedOptions<T>, cancelInFlight: Boolean = false): Deferred<T>? =
         fetches.start(options, cancelInFlight)
 
-    /** Cancels the fetch in flight, if any, reverting the state; waits until it has stopped. */
-    suspend fun cancel(reason: String): Unit = fetches.cancel(reason)
+    /**
+     * Cancels the fetch in flight, if any, reverting the state (or, without [revert], settling it in
+     * ERROR with the cancellation); waits until it has stopped.
+     */
+    suspend fun cancel(reason: String, revert: Boolean = true): Unit = fetches.cancel(reason, revert)
 
     /**
      * Reads the data or fetches, as [mode] says (see [FetchSlot.lookup]); a caller that will not
