@@ -202,6 +202,32 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
         return if (state.hasData) state.data else null
     }
 
+    /**
+     * The data of every cached query [filter] selects, by key, in the order of the keys' canonical
+     * text (a query without data maps to `null`), as TanStack's `getQueriesData`. Never fetches.
+     * The caller names the type, as for [getQueryData].
+     */
+    public fun <T> getQueriesData(filter: QueryFilter): Map<QueryKey, T?> = operations.data(filter)
+
+    /** [getQueriesData] for every key starting with [prefix]. */
+    public fun <T> getQueriesData(prefix: QueryKey): Map<QueryKey, T?> = getQueriesData(QueryFilter.prefix(prefix))
+
+    /**
+     * `setQueryData(key, updater)` for each cached query [filter] selects, in the order of
+     * [getQueriesData] (no query is created), as TanStack's `setQueriesData`; returns the data
+     * written, by key. An updater that throws stops there: the queries before it keep their new
+     * data, the rest are untouched.
+     */
+    public fun <T> setQueriesData(filter: QueryFilter, updater: (T?) -> T): Map<QueryKey, T> {
+        val written = LinkedHashMap<QueryKey, T>()
+        for (key in operations.keys(filter)) written[key] = setQueryData(key, updater)
+        return written
+    }
+
+    /** [setQueriesData] for every key starting with [prefix]. */
+    public fun <T> setQueriesData(prefix: QueryKey, updater: (T?) -> T): Map<QueryKey, T> =
+        setQueriesData(QueryFilter.prefix(prefix), updater)
+
     /** The state of the query cached under [key], or `null` if none is cached. Never fetches. */
     public fun <T> getQueryState(key: QueryKey): QueryState<T>? = engine.store.get<T>(key)?.currentState()
 

@@ -382,4 +382,28 @@ class SetQueryDataAndEventsSpec : FunSpec({
             events.map { it.queryKey }.toSet() shouldBe setOf(queryKey("a"), queryKey("b"))
         }
     }
+
+    test("getQueriesData and setQueriesData read and update every query a filter selects, and create none") {
+        runTest {
+            val client = testClient()
+            client.setQueryData(queryKey("user", 2), "grace")
+            client.setQueryData(queryKey("user", 1), "ada")
+            client.setQueryData(queryKey("post", 1), "hello")
+            client.watch(QueryOptions(queryKey("user", 3), { "linus" }, enabled = false)).subscribe { } // no data
+            client.getQueriesData<String>(queryKey("user")) shouldBe
+                mapOf(queryKey("user", 1) to "ada", queryKey("user", 2) to "grace", queryKey("user", 3) to null)
+            client.getQueriesData<String>(queryKey("user")).keys.toList() shouldBe
+                listOf(queryKey("user", 1), queryKey("user", 2), queryKey("user", 3))
+
+            val written = client.setQueriesData<String>(queryKey("user")) { old -> (old ?: "nobody").uppercase() }
+            written shouldBe
+                mapOf(queryKey("user", 1) to "ADA", queryKey("user", 2) to "GRACE", queryKey("user", 3) to "NOBODY")
+            client.getQueryData<String>(queryKey("post", 1)) shouldBe "hello"
+            client.setQueriesData<String>(queryKey("missing")) { "x" } shouldBe emptyMap()
+            client.getQueryState<String>(queryKey("missing")) shouldBe null
+            client.getQueriesData<String>(QueryFilter.exact(queryKey("post", 1))) shouldBe
+                mapOf(queryKey("post", 1) to "hello")
+            client.close()
+        }
+    }
 })

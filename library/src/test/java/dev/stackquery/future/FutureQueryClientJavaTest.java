@@ -18,6 +18,7 @@ import dev.stackquery.storage.QueryCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -227,6 +228,24 @@ class FutureQueryClientJavaTest {
             assertEquals("v1", cancelled.getData());
             assertTrue(cancelled.getError() instanceof QueryCancelledException);
             assertTrue(hanging.isCancelled()); // the query function's future was cancelled too
+        }
+    }
+
+    @Test
+    void getQueriesDataAndSetQueriesDataWorkOnEveryQueryAFilterSelects() {
+        try (QueryClient client = new QueryClient()) {
+            QueryKey ada = QueryKey.of("user", 1);
+            QueryKey grace = QueryKey.of("user", 2);
+            client.setQueryData(ada, "ada");
+            client.setQueryData(grace, "grace");
+            client.setQueryData(QueryKey.of("post", 1), "hello");
+            Map<QueryKey, String> names = client.getQueriesData(QueryKey.of("user"));
+            assertEquals(Map.of(ada, "ada", grace, "grace"), names);
+            Map<QueryKey, String> written =
+                client.setQueriesData(QueryFilter.prefix(QueryKey.of("user")), (String old) -> old + "!");
+            assertEquals(List.of(ada, grace), new ArrayList<>(written.keySet()));
+            assertEquals("grace!", client.getQueryData(grace));
+            assertEquals("hello", client.getQueryData(QueryKey.of("post", 1)));
         }
     }
 }

@@ -46,6 +46,22 @@ internal class FilterOperations(
     }
 
     /** Cancels the fetches in flight of the queries [filter] selects and waits until they stopped. */
+    /** The keys of the queries [filter] selects, in the order of their canonical text. */
+    fun keys(filter: QueryFilter): List<QueryKey> = sorted(store.find(filter)).map { it.key }
+
+    /** `getQueriesData`: the data of the queries [filter] selects, by key, in [keys]' order. */
+    fun <T> data(filter: QueryFilter): Map<QueryKey, T?> {
+        val result = LinkedHashMap<QueryKey, T?>()
+        for (query in sorted(store.find(filter))) {
+            val state = query.cachedState ?: continue // removed meanwhile
+            @Suppress("UNCHECKED_CAST") // one key holds one query type: the caller names it, as getQueryData documents
+            result[query.key] = if (state.hasData) state.data as T? else null
+        }
+        return result
+    }
+
+    private fun sorted(queries: List<Query<*>>): List<Query<*>> = queries.sortedBy { it.key.toString() }
+
     suspend fun cancel(filter: QueryFilter, revert: Boolean) {
         for (query in store.find(filter)) query.cancel("cancelQueries", revert)
     }
