@@ -45,7 +45,6 @@ internal class FilterOperations(
         joinAll(store.find(filter), cancelInFlight = false)
     }
 
-    /** Cancels the fetches in flight of the queries [filter] selects and waits until they stopped. */
     /** The keys of the queries [filter] selects, in the order of their canonical text. */
     fun keys(filter: QueryFilter): List<QueryKey> = sorted(store.find(filter)).map { it.key }
 
@@ -62,6 +61,10 @@ internal class FilterOperations(
 
     private fun sorted(queries: List<Query<*>>): List<Query<*>> = queries.sortedBy { it.key.toString() }
 
+    /**
+     * Cancels the fetches in flight of the queries [filter] selects and waits until they stopped
+     * (reverting their states, or with [revert] false settling them in ERROR).
+     */
     suspend fun cancel(filter: QueryFilter, revert: Boolean) {
         for (query in store.find(filter)) query.cancel("cancelQueries", revert)
     }
