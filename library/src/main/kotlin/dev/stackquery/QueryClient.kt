@@ -235,9 +235,22 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * Writes [data] as the query's data now: status SUCCESS, error cleared, not invalidated,
      * `dataUpdatedAt` = now. Creates the query if it is missing (with no observer and no fetch, it
      * is removed the client's `gcTime` later; reads do not postpone that). A fetch in flight is not
-     * cancelled and overwrites the value when it settles. Returns [data].
+     * cancelled and overwrites the value when it settles. Returns the data written: [data], or the
+     * cached instance when equal data was cached ([QueryOptions.structuralSharing]).
      */
     public fun <T> setQueryData(key: QueryKey, data: T): T = setQueryData(key) { _: T? -> data }
+
+    /**
+     * Like `setQueryData(key, data)`, with [updatedAt] (epoch ms, the client's clock) as the data's
+     * `dataUpdatedAt` instead of now, as TanStack's `updatedAt` option: for data that was current
+     * at another time (an older one makes it stale sooner).
+     *
+     * @throws IllegalArgumentException when [updatedAt] is negative.
+     */
+    public fun <T> setQueryData(key: QueryKey, data: T, updatedAt: Long): T {
+        require(updatedAt >= 0) { "updatedAt must not be negative, was $updatedAt" }
+        return engine.setQueryData(key, { _: T? -> data }, updatedAt)
+    }
 
     /**
      * Like `setQueryData(key, data)` with `updater(current)`, where `current` is the query's data

@@ -14,6 +14,7 @@ import kotlinx.coroutines.test.runTest
 import kotlinx.coroutines.withContext
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
 
 /** An event as `Kind(details)`, with states in [brief] form, for exact sequence assertions. */
@@ -403,6 +404,26 @@ class SetQueryDataAndEventsSpec : FunSpec({
             client.getQueryState<String>(queryKey("missing")) shouldBe null
             client.getQueriesData<String>(QueryFilter.exact(queryKey("post", 1))) shouldBe
                 mapOf(queryKey("post", 1) to "hello")
+            client.close()
+        }
+    }
+
+    test("setQueryData with updatedAt dates the data then: older data is stale sooner") {
+        runTest {
+            val client = testClient(staleTime = 1.minutes)
+            advanceTimeBy(10.minutes)
+            client.setQueryData(key, "from yesterday", updatedAt = currentTime - 2.minutes.inWholeMilliseconds)
+            val created = client.getQueryState<String>(key)!!
+            created.dataUpdatedAt shouldBe currentTime - 120_000
+            created.isStale shouldBe true
+            client.setQueryData(key, "recent", updatedAt = currentTime - 30_000)
+            val updated = client.getQueryState<String>(key)!!
+            updated.dataUpdatedAt shouldBe currentTime - 30_000
+            updated.isStale shouldBe false
+            updated.dataUpdateCount shouldBe 2
+            advanceTimeBy(30.seconds)
+            client.getQueryState<String>(key)!!.isStale shouldBe true
+            shouldThrow<IllegalArgumentException> { client.setQueryData(key, "x", updatedAt = -1) }
             client.close()
         }
     }

@@ -248,4 +248,16 @@ class FutureQueryClientJavaTest {
             assertEquals("hello", client.getQueryData(QueryKey.of("post", 1)));
         }
     }
+
+    @Test
+    void setQueryDataCanDateTheData() {
+        try (QueryClient client = new QueryClient(QueryClientConfig.builder().staleTime(Duration.ofMinutes(1)).build())) {
+            long twoMinutesAgo = System.currentTimeMillis() - Duration.ofMinutes(2).toMillis();
+            assertEquals("old", client.setQueryData(USER, "old", twoMinutesAgo));
+            QueryState<String> state = client.getQueryState(USER);
+            assertEquals(twoMinutesAgo, state.getDataUpdatedAt());
+            assertTrue(state.isStale());
+            assertThrows(IllegalArgumentException.class, () -> client.setQueryData(USER, "x", -1L));
+        }
+    }
 }

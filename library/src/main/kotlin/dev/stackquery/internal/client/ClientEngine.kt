@@ -178,9 +178,9 @@ internal class ClientEngine(val config: QueryClientConfig) {
         throw QueryClientClosedException()
     }
 
-    /** `setQueryData`: writes `updater(current)` under [key] and publishes it. */
-    fun <T> setQueryData(key: QueryKey, updater: (T?) -> T): T {
-        val data = store.update(key, updater)
+    /** `setQueryData`: writes `updater(current)` under [key] (updated at [updatedAt], or now) and publishes it. */
+    fun <T> setQueryData(key: QueryKey, updater: (T?) -> T, updatedAt: Long? = null): T {
+        val data = store.update(key, updater, updatedAt)
         operations.published(key)
         return data
     }

@@ -232,16 +232,18 @@ internal class Query<T>(
     /**
      * Writes `updater(current data or null)` as SUCCESS (clearing error and invalidation), keeping
      * the fetch status. [updater] runs outside the monitor; if the state changed meanwhile it runs
-     * again on the new state (compare-and-set). Returns the new data, or `null` (and writes
-     * nothing) when the query has left the cache.
+     * again on the new state (compare-and-set). The data is written at [updatedAt], or now.
+     * Returns the new data, or `null` (and writes nothing) when the query has left the cache.
      */
-    fun updateData(updater: (T?) -> T): Written<T>? {
+    fun updateData(updater: (T?) -> T, updatedAt: Long? = null): Written<T>? {
         while (true) {
             val current = state
             if (isRemoved) return null
             val data = share(current, updater(if (current.hasData) current.data else null), resolved?.options)
             // No return from inside the block: see FetchSlot.begin.
-            val written = synchronized(this) { if (isRemoved) null else writeIfUnchanged(current, data) } ?: return null
+            val written =
+                synchronized(this) { if (isRemoved) null else writeIfUnchanged(current, data, updatedAt) }
+                    ?: return null
             if (written) {
                 notifyObservers()
                 return Written(data)
@@ -250,10 +252,10 @@ internal class Query<T>(
     }
 
     /** Under the monitor: writes [data] unless the state is no longer [expected]; true if written. */
-    private fun writeIfUnchanged(expected: QueryState<T>, data: T): Boolean {
+    private fun writeIfUnchanged(expected: QueryState<T>, data: T, updatedAt: Long?): Boolean {
         if (state !== expected) return false
         fetches.current?.dataWritten()
-        val next = expected.withData(data, runtime.clock.nowMillis())
+        val next = expected.withData(data, updatedAt ?: runtime.clock.nowMillis())
         setState(next)
         hydrated = true
         persist(next)

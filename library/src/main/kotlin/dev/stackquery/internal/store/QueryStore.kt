@@ -61,9 +61,10 @@ internal class QueryStore(
 
     /**
      * Writes `updater(current data or null)` under [key], creating the query when missing; the
-     * read and the write are atomic. When [updater] throws, nothing is created or changed.
+     * read and the write are atomic. When [updater] throws, nothing is created or changed. The
+     * data is written at [updatedAt], or now.
      */
-    fun <T> update(key: QueryKey, updater: (T?) -> T): T {
+    fun <T> update(key: QueryKey, updater: (T?) -> T, updatedAt: Long? = null): T {
         while (true) {
             val query = get<T>(key)
             if (query == null) {
@@ -71,14 +72,14 @@ internal class QueryStore(
                 val data = updater(null) // outside every lock; discarded if another thread creates the key first
                 synchronized(lock) {
                     if (get<T>(key) == null) {
-                        create(key, null, QueryState.success(data, clock.nowMillis())).ensureGcScheduled()
+                        create(key, null, QueryState.success(data, updatedAt ?: clock.nowMillis())).ensureGcScheduled()
                         return data
                     }
                 }
                 continue
             }
             query.touch(clock.nowMillis())
-            query.updateData(updater)?.let { return it.data }
+            query.updateData(updater, updatedAt)?.let { return it.data }
         }
     }
 
