@@ -9,6 +9,8 @@ package dev.stackquery
  *   otherwise the query's key must start with it (prefix match), or equal it when [exact] is true;
  * - [type]: [Type.ACTIVE] queries have at least one observer, [Type.INACTIVE] have none;
  * - [stale]: when not `null`, the query's staleness (by its latest options) must equal it;
+ * - [fetchStatus]: when not `null`, the query's [QueryState.fetchStatus] must equal it (as
+ *   TanStack's `fetchStatus` filter: `FETCHING` selects the queries fetching now);
  * - [predicate]: when not `null`, it must accept the query.
  *
  * Key selection walks an index of key segments, so a prefix filter costs in proportion to the
@@ -25,6 +27,7 @@ public class QueryFilter(
     public val type: Type = Type.ALL,
     public val stale: Boolean? = null,
     public val predicate: Predicate? = null,
+    public val fetchStatus: FetchStatus? = null,
 ) {
     /** Which queries a filter selects by whether they are observed. */
     public enum class Type {
@@ -45,7 +48,8 @@ public class QueryFilter(
     }
 
     override fun toString(): String =
-        "QueryFilter(queryKey=$queryKey, exact=$exact, type=$type, stale=$stale, predicate=$predicate)"
+        "QueryFilter(queryKey=$queryKey, exact=$exact, type=$type, stale=$stale, predicate=$predicate, " +
+            "fetchStatus=$fetchStatus)"
 
     /** Builds a [QueryFilter] from Java; unset conditions match every query. */
     public class Builder internal constructor() {
@@ -54,6 +58,7 @@ public class QueryFilter(
         private var type = Type.ALL
         private var stale: Boolean? = null
         private var predicate: Predicate? = null
+        private var fetchStatus: FetchStatus? = null
 
         /** Selects keys starting with [prefix] (or equal to it, with [exact]). */
         public fun queryKey(prefix: QueryKey): Builder = apply { queryKey = prefix }
@@ -70,8 +75,11 @@ public class QueryFilter(
         /** Selects the queries [predicate] accepts. */
         public fun predicate(predicate: Predicate): Builder = apply { this.predicate = predicate }
 
+        /** Selects the queries whose fetch status is [fetchStatus]. */
+        public fun fetchStatus(fetchStatus: FetchStatus): Builder = apply { this.fetchStatus = fetchStatus }
+
         /** The filter set so far. */
-        public fun build(): QueryFilter = QueryFilter(queryKey, exact, type, stale, predicate)
+        public fun build(): QueryFilter = QueryFilter(queryKey, exact, type, stale, predicate, fetchStatus)
     }
 
     public companion object {

@@ -778,4 +778,26 @@ class FiltersAndInvalidationSpec : FunSpec({
             client.close()
         }
     }
+
+    test("a fetchStatus filter selects the queries fetching now, or those that are not") {
+        runTest {
+            val client = testClient()
+            val fetching = queryKey("user", 1)
+            val idle = queryKey("user", 2)
+            client.setQueryData(idle, "idle")
+            val slow = async { client.fetchQuery(QueryOptions(fetching, { FakeFetcher { "v" }() })) }
+            runCurrent()
+            client.getQueriesData<String>(
+                QueryFilter(queryKey("user"), fetchStatus = FetchStatus.FETCHING),
+            ).keys shouldBe
+                setOf(fetching)
+            client.getQueriesData<String>(QueryFilter(queryKey("user"), fetchStatus = FetchStatus.IDLE)).keys shouldBe
+                setOf(idle)
+            client.isFetching(QueryFilter(fetchStatus = FetchStatus.IDLE)) shouldBe 0
+            QueryFilter.builder().fetchStatus(FetchStatus.FETCHING).build().fetchStatus shouldBe FetchStatus.FETCHING
+            slow.await()
+            client.getQueriesData<String>(QueryFilter(fetchStatus = FetchStatus.FETCHING)) shouldBe emptyMap()
+            client.close()
+        }
+    }
 })

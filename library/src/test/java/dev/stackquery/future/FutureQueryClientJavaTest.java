@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.stackquery.FetchStatus;
 import dev.stackquery.QueryCancelledException;
 import dev.stackquery.QueryClient;
 import dev.stackquery.QueryClientClosedException;
@@ -246,6 +247,11 @@ class FutureQueryClientJavaTest {
             assertEquals(List.of(ada, grace), new ArrayList<>(written.keySet()));
             assertEquals("grace!", client.getQueryData(grace));
             assertEquals("hello", client.getQueryData(QueryKey.of("post", 1)));
+            QueryFilter idleUsers = QueryFilter.builder()
+                .queryKey(QueryKey.of("user"))
+                .fetchStatus(FetchStatus.IDLE)
+                .build();
+            assertEquals(List.of(ada, grace), new ArrayList<>(client.getQueriesData(idleUsers).keySet()));
         }
     }
 

@@ -6,7 +6,7 @@ import dev.stackquery.internal.query.Query
 
 /** Whether the filter selects by key alone (no type, staleness or predicate condition). */
 internal val QueryFilter.selectsByKeyOnly: Boolean
-    get() = type == QueryFilter.Type.ALL && stale == null && predicate == null
+    get() = type == QueryFilter.Type.ALL && stale == null && predicate == null && fetchStatus == null
 
 /** Whether [query], found by the filter's key, meets its other conditions at [now]. */
 internal fun QueryFilter.matches(query: Query<*>, now: Long, defaultStaleTimeMillis: Long): Boolean {
@@ -16,6 +16,7 @@ internal fun QueryFilter.matches(query: Query<*>, now: Long, defaultStaleTimeMil
         QueryFilter.Type.ALL -> {}
     }
     val state = query.currentState() ?: query.state // stale as of now; a query removed meanwhile still answers
+    if (fetchStatus != null && state.fetchStatus != fetchStatus) return false
     if (stale != null) {
         val staleTime = query.resolved?.staleTimeMillis ?: defaultStaleTimeMillis
         if (isStale(state, staleTime, now) != stale) return false
