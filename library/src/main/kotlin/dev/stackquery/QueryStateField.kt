@@ -41,25 +41,21 @@ public enum class QueryStateField {
      * `isFetchedAfterMount` to be [bStale] and [bFetchedAfterMount] (an observer compares before
      * it stamps its own flags on a state).
      */
-    internal fun changed(
-        a: QueryState<*>,
-        b: QueryState<*>,
-        bStale: Boolean = b.isStale,
-        bFetchedAfterMount: Boolean = b.isFetchedAfterMount,
-    ): Boolean = when (this) {
-        DATA -> a.hasData != b.hasData || a.data != b.data
-        STATUS -> a.status != b.status
-        FETCH_STATUS -> a.fetchStatus != b.fetchStatus
-        ERROR -> a.error != b.error
-        DATA_UPDATED_AT ->
-            a.dataUpdatedAt != b.dataUpdatedAt || a.dataUpdateCount != b.dataUpdateCount ||
-                a.isFetchedAfterMount != bFetchedAfterMount
-        ERROR_UPDATED_AT ->
-            a.errorUpdatedAt != b.errorUpdatedAt || a.errorUpdateCount != b.errorUpdateCount ||
-                a.isFetchedAfterMount != bFetchedAfterMount
-        FAILURE -> a.failureCount != b.failureCount || a.failureReason != b.failureReason
-        INVALIDATED -> a.isInvalidated != b.isInvalidated
-        PLACEHOLDER -> a.isPlaceholderData != b.isPlaceholderData
-        STALE -> a.isStale != bStale
-    }
+    internal fun changed(a: QueryState<*>, b: QueryState<*>, bStale: Boolean, bFetchedAfterMount: Boolean): Boolean =
+        when (this) {
+            DATA -> a.hasData != b.hasData || a.data != b.data
+            STATUS -> a.status != b.status
+            FETCH_STATUS -> a.fetchStatus != b.fetchStatus
+            ERROR -> a.error != b.error
+            DATA_UPDATED_AT ->
+                a.dataUpdatedAt != b.dataUpdatedAt || a.dataUpdateCount != b.dataUpdateCount ||
+                    a.isFetchedAfterMount != bFetchedAfterMount
+            ERROR_UPDATED_AT ->
+                a.errorUpdatedAt != b.errorUpdatedAt || a.errorUpdateCount != b.errorUpdateCount ||
+                    a.isFetchedAfterMount != bFetchedAfterMount
+            FAILURE -> a.failureCount != b.failureCount || a.failureReason != b.failureReason
+            INVALIDATED -> a.isInvalidated != b.isInvalidated
+            PLACEHOLDER -> a.isPlaceholderData != b.isPlaceholderData
+            STALE -> a.isStale != bStale
+        }
 }

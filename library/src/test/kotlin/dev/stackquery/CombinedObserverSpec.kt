@@ -16,11 +16,6 @@ import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
 
-private fun TestScope.settle() {
-    advanceTimeBy(1.seconds)
-    runCurrent()
-}
-
 /** `watchAll` and `watchDependent`: observers that combine queries or chain them, in virtual time. */
 class CombinedObserverSpec : FunSpec({
     val user = queryKey("user")

@@ -26,11 +26,6 @@ private class EventQueue : Executor {
     }
 }
 
-private fun TestScope.settle() {
-    advanceTimeBy(1.seconds)
-    runCurrent()
-}
-
 /** Structural sharing, `notifyOnChange` and the richer state, seen through observers in virtual time. */
 class ObserverChangeTrackingSpec : FunSpec({
     val key = queryKey("users")

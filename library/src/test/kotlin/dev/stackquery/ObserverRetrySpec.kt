@@ -4,11 +4,24 @@ import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.async
+import kotlinx.coroutines.test.TestScope
 import kotlinx.coroutines.test.advanceTimeBy
 import kotlinx.coroutines.test.runCurrent
 import kotlinx.coroutines.test.runTest
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
+
+/** A client that retries [retry] times, 1 s apart. */
+private fun TestScope.retryingClient(retry: Int = 3) =
+    testClient(retry = retry, retryPolicy = RetryPolicy.fixed(1.seconds))
+
+/** Attempt 1 failed at 100 ms and the observer is at 500 ms: its one retry comes at 1,100 ms, not before and not at once. */
+private fun TestScope.theRetryComesAt1100Ms(fetcher: FakeFetcher<*>) {
+    settle(590.milliseconds)
+    fetcher.calls shouldBe 1
+    settle(20.milliseconds)
+    fetcher.calls shouldBe 2
+}
 
 /**
  * Retries stop with the last observer: a fetch nobody wants any more (no observer, no caller
@@ -21,15 +34,13 @@ class ObserverRetrySpec : FunSpec({
 
     test("the last observer leaving during an attempt: that attempt is the last, and the query settles") {
         runTest {
-            val client = testClient(retry = 3, retryPolicy = RetryPolicy.fixed(1.seconds))
+            val client = retryingClient()
             val fetcher = failing()
             val subscription = client.watch(QueryOptions(key, { fetcher() })).subscribe { }
-            advanceTimeBy(1_150.milliseconds) // attempt 1 failed at 100 ms; attempt 2 runs from 1,100 ms
-            runCurrent()
+            settle(1_150.milliseconds) // attempt 1 failed at 100 ms; attempt 2 runs from 1,100 ms
             fetcher.calls shouldBe 2
             subscription.close()
-            advanceTimeBy(60.seconds)
-            runCurrent()
+            settle(60.seconds)
             fetcher.calls shouldBe 2
             val state = client.getQueryState<String>(key)!!
             state.brief() shouldBe "ERROR/IDLE/null/2"
@@ -40,16 +51,14 @@ class ObserverRetrySpec : FunSpec({
 
     test("the last observer leaving between attempts: the query settles at once with the last failure") {
         runTest {
-            val client = testClient(retry = 3, retryPolicy = RetryPolicy.fixed(1.seconds))
+            val client = retryingClient()
             val fetcher = failing()
             val subscription = client.watch(QueryOptions(key, { fetcher() })).subscribe { }
-            advanceTimeBy(500.milliseconds)
-            runCurrent()
+            settle(500.milliseconds)
             subscription.close()
             runCurrent()
             client.getQueryState<String>(key)!!.brief() shouldBe "ERROR/IDLE/null/1"
-            advanceTimeBy(60.seconds)
-            runCurrent()
+            settle(60.seconds)
             fetcher.calls shouldBe 1
             client.close()
         }
@@ -57,7 +66,7 @@ class ObserverRetrySpec : FunSpec({
 
     test("a fetchQuery caller still waiting keeps the retries going after the last observer left") {
         runTest {
-            val client = testClient(retry = 3, retryPolicy = RetryPolicy.fixed(1.seconds))
+            val client = retryingClient()
             val fetcher = failing()
             val options = QueryOptions(key, { fetcher() })
             val subscription = client.watch(options).subscribe { }
@@ -65,8 +74,7 @@ class ObserverRetrySpec : FunSpec({
             val caller = async { runCatching { client.fetchQuery(options) } }
             advanceTimeBy(500.milliseconds)
             subscription.close()
-            advanceTimeBy(60.seconds)
-            runCurrent()
+            settle(60.seconds)
             fetcher.calls shouldBe 4
             caller.await().exceptionOrNull()!!.original().message shouldBe "fail 4"
             client.close()
@@ -75,13 +83,12 @@ class ObserverRetrySpec : FunSpec({
 
     test("the last caller giving up stops the retries of a query nobody observes") {
         runTest {
-            val client = testClient(retry = 3, retryPolicy = RetryPolicy.fixed(1.seconds))
+            val client = retryingClient()
             val fetcher = failing()
             val caller = async { client.fetchQuery(QueryOptions(key, { fetcher() })) }
             advanceTimeBy(1_150.milliseconds)
             caller.cancel()
-            advanceTimeBy(60.seconds)
-            runCurrent()
+            settle(60.seconds)
             fetcher.calls shouldBe 2
             client.getQueryState<String>(key)!!.brief() shouldBe "ERROR/IDLE/null/2"
             client.close()
@@ -90,14 +97,13 @@ class ObserverRetrySpec : FunSpec({
 
     test("an observer coming back before the attempt fails lets the retries go on") {
         runTest {
-            val client = testClient(retry = 3, retryPolicy = RetryPolicy.fixed(1.seconds))
+            val client = retryingClient()
             val fetcher = failing()
             val observer = client.watch(QueryOptions(key, { fetcher() }))
             observer.subscribe { }.close()
             runCurrent()
             val again = observer.subscribe { }
-            advanceTimeBy(60.seconds)
-            runCurrent()
+            settle(60.seconds)
             fetcher.calls shouldBe 4
             client.getQueryState<String>(key)!!.brief() shouldBe "ERROR/IDLE/null/4"
             again.close()
@@ -107,7 +113,7 @@ class ObserverRetrySpec : FunSpec({
 
     test("a fetch nobody observed from the start retries as its policy says") {
         runTest {
-            val client = testClient(retry = 3, retryPolicy = RetryPolicy.fixed(1.seconds))
+            val client = retryingClient()
             val fetcher = failing()
             shouldThrow<IllegalStateException> { client.fetchQuery(QueryOptions(key, { fetcher() })) }
             fetcher.calls shouldBe 4
@@ -117,11 +123,10 @@ class ObserverRetrySpec : FunSpec({
 
     test("invalidateQueries waiting for the refetch keeps its retries going after the last observer left") {
         runTest {
-            val client = testClient(retry = 3, retryPolicy = RetryPolicy.fixed(1.seconds))
+            val client = retryingClient()
             val fetcher = FakeFetcher { if (it == 1) "v1" else error("fail $it") }
             val subscription = client.watch(QueryOptions(key, { fetcher() })).subscribe { }
-            advanceTimeBy(200.milliseconds)
-            runCurrent()
+            settle(200.milliseconds)
             val invalidation = async { client.invalidateQueries(key) }
             runCurrent()
             subscription.close()
@@ -134,21 +139,15 @@ class ObserverRetrySpec : FunSpec({
 
     test("a second subscriber keeps the observer attached: the wait between attempts runs in full") {
         runTest {
-            val client = testClient(retry = 1, retryPolicy = RetryPolicy.fixed(1.seconds))
+            val client = retryingClient(retry = 1)
             val fetcher = failing()
             val observer = client.watch(QueryOptions(key, { fetcher() }))
             val first = observer.subscribe { }
-            advanceTimeBy(500.milliseconds) // attempt 1 failed at 100 ms; the retry is due at 1,100 ms
-            runCurrent()
+            settle(500.milliseconds) // attempt 1 failed at 100 ms; the retry is due at 1,100 ms
             val second = observer.subscribe { }
             first.close()
             runCurrent()
-            advanceTimeBy(590.milliseconds)
-            runCurrent()
-            fetcher.calls shouldBe 1
-            advanceTimeBy(20.milliseconds)
-            runCurrent()
-            fetcher.calls shouldBe 2
+            theRetryComesAt1100Ms(fetcher)
             second.close()
             client.close()
         }
@@ -156,21 +155,15 @@ class ObserverRetrySpec : FunSpec({
 
     test("detaching and reattaching during the wait between attempts does not skip the rest of the wait") {
         runTest {
-            val client = testClient(retry = 1, retryPolicy = RetryPolicy.fixed(1.seconds))
+            val client = retryingClient(retry = 1)
             val fetcher = failing()
             val observer = client.watch(QueryOptions(key, { fetcher() }))
             val first = observer.subscribe { }
-            advanceTimeBy(500.milliseconds)
-            runCurrent()
+            settle(500.milliseconds)
             first.close() // stops the retries: the wait would end now...
             val again = observer.subscribe { } // ...but they go on before the run sees the stop
             runCurrent()
-            advanceTimeBy(590.milliseconds)
-            runCurrent()
-            fetcher.calls shouldBe 1
-            advanceTimeBy(20.milliseconds)
-            runCurrent()
-            fetcher.calls shouldBe 2
+            theRetryComesAt1100Ms(fetcher)
             again.close()
             client.close()
         }

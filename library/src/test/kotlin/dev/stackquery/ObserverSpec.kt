@@ -21,12 +21,6 @@ private fun <T> QueryObserver<T>.record(): Pair<Subscription, List<String>> {
     return subscribe { seen += it.brief() + if (it.isInvalidated) "/invalidated" else "" } to seen
 }
 
-/** Runs the client's dispatcher until idle for [time] of virtual time. */
-private fun TestScope.settle(time: kotlin.time.Duration = 1.seconds) {
-    advanceTimeBy(time)
-    runCurrent()
-}
-
 class ObserverSpec : FunSpec({
     val key = queryKey("user", 1)
 

@@ -110,12 +110,7 @@ internal class ClientEngine(val config: QueryClientConfig) {
         } catch (e: QueryClientClosedException) {
             return
         }
-        if (found !is LookupResult.Wait) return
-        try {
-            found.fetch.join()
-        } finally {
-            found.query?.removeWaiter()
-        }
+        if (found is LookupResult.Wait) waitFor(found) { found.fetch.join() }
     }
 
     /**
@@ -158,8 +153,11 @@ internal class ClientEngine(val config: QueryClientConfig) {
     suspend fun <T> await(fetch: Deferred<T>): T = closedAware { fetch.await() }
 
     /** [await] for the fetch [found] names; then the caller no longer counts as a waiter of its query. */
-    private suspend fun <T> await(found: LookupResult.Wait<T>): T = try {
-        await(found.fetch)
+    private suspend fun <T> await(found: LookupResult.Wait<T>): T = waitFor(found) { await(found.fetch) }
+
+    /** Runs [wait] for the fetch [found] names; then the caller no longer counts as a waiter of its query. */
+    private inline fun <R> waitFor(found: LookupResult.Wait<*>, wait: () -> R): R = try {
+        wait()
     } finally {
         found.query?.removeWaiter()
     }

@@ -317,7 +317,7 @@ internal class QueryObserverImpl<Q, T>(
         while (true) {
             val previous = flow.value
             if (previous is Closed) return
-            if (!changedEnough(previous as QueryState<*>, next, tracked)) return
+            if (tracked == null && previous == next) return
             if (flow.compareAndSet(previous, next)) break
         }
         val published = Published(next, ++version)
@@ -350,12 +350,6 @@ internal class QueryObserverImpl<Q, T>(
         }
         return query != null && mounted?.query === query &&
             (raw.dataUpdateCount > mounted.dataUpdateCount || raw.errorUpdateCount > mounted.errorUpdateCount)
-    }
-
-    /** Whether [next] differs from [previous] in a [tracked] part ([QueryOptions.notifyOnChange]; `null`: any). */
-    private fun changedEnough(previous: QueryState<*>, next: QueryState<*>, tracked: Array<QueryStateField>?): Boolean {
-        if (tracked == null) return previous != next
-        return tracked.any { it.changed(previous, next) }
     }
 
     /** From publish(): sets a timer that republishes when [raw]'s data turns stale (once per deadline). */

@@ -42,6 +42,8 @@ internal class Query<T>(
     initial: QueryState<T>,
     /** Creation order, the tie-breaker for least-recently-used eviction. */
     val sequence: Long,
+    /** The options it was created with, the first [resolved]; `null` for a query made by `setQueryData`. */
+    options: ResolvedOptions<T>?,
 ) {
     private val runtime = host.runtime
 
@@ -68,6 +70,11 @@ internal class Query<T>(
      */
     @Volatile
     private var longestGcTimeMillis = -1L
+
+    init {
+        resolved = options
+        state = initial.flagged(stale = isStale(initial, staleTimeMillis(), runtime.clock.nowMillis()))
+    }
 
     /** The fresh-hit path used options asking for [gcTimeMillis] (-1: the client's): raise [longestGcTimeMillis] to it. */
     fun noteGcTime(gcTimeMillis: Long) {
@@ -402,11 +409,6 @@ internal class Query<T>(
 
     private fun gcTimeMillis(): Long =
         if (longestGcTimeMillis >= 0) longestGcTimeMillis else runtime.config.gcTimeMillis
-
-    /** Stamps the first state's [QueryState.isStale] (by [resolved]), once the store has set them. */
-    fun stampStaleness(): Unit = synchronized(this) {
-        state = state.flagged(stale = isStale(state, staleTimeMillis(), runtime.clock.nowMillis()))
-    }
 
     /** Under the monitor: the one place the state changes (its [QueryState.isStale] made right for now). */
     internal fun setState(next: QueryState<T>) {

@@ -91,10 +91,8 @@ internal class QueryStore(
 
     private fun <T> create(key: QueryKey, resolved: ResolvedOptions<T>?, initial: QueryState<T>): Query<T> {
         runtime.checkOpen()
-        val query = Query(key, this, initial, nextSequence++)
+        val query = Query(key, this, initial, nextSequence++, resolved)
         query.lastAccess = clock.nowMillis()
-        query.resolved = resolved
-        query.stampStaleness()
         makeRoomForOne() // before the new query is visible, so its creation and the eviction are one step
         map[key] = query
         index.add(query)

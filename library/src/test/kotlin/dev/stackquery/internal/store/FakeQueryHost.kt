@@ -42,5 +42,5 @@ internal class FakeQueryHost(
 
     /** A new idle query under [key], created in sequence order, last accessed at [lastAccess]. */
     fun query(key: QueryKey, lastAccess: Long = 0): Query<Any?> =
-        Query<Any?>(key, this, QueryState.idle(), nextSequence++).also { it.lastAccess = lastAccess }
+        Query<Any?>(key, this, QueryState.idle(), nextSequence++, options = null).also { it.lastAccess = lastAccess }
 }
