@@ -1,5 +1,6 @@
 package dev.stackquery
 
+import dev.stackquery.internal.NoChange
 import dev.stackquery.internal.client.ClientEngine
 import dev.stackquery.internal.durationMillis
 import dev.stackquery.internal.mutation.MutationImpl
@@ -58,7 +59,7 @@ import kotlin.time.Duration
  * @param config the client's defaults, clock and coroutine context.
  */
 public class QueryClient(public val config: QueryClientConfig = QueryClientConfig()) : AutoCloseable {
-    internal val engine = ClientEngine(config)
+    internal val engine = ClientEngine(config, this)
     private val operations = engine.operations
 
     /**
@@ -215,12 +216,16 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     /**
      * `setQueryData(key, updater)` for each cached query [filter] selects, in the order of
      * [getQueriesData] (no query is created), as TanStack's `setQueriesData`; returns the data
-     * written, by key. An updater that throws stops there: the queries before it keep their new
-     * data, the rest are untouched.
+     * written, by key (a query whose updater returned [noChange] is left as it is and not listed).
+     * An updater that throws stops there: the queries before it keep their new data, the rest are
+     * untouched.
      */
     public fun <T> setQueriesData(filter: QueryFilter, updater: (T?) -> T): Map<QueryKey, T> {
         val written = LinkedHashMap<QueryKey, T>()
-        for (key in operations.keys(filter)) written[key] = setQueryData(key, updater)
+        for (key in operations.keys(filter)) {
+            val result = engine.setQueryData(key, updater)
+            if (result != null && result.changed) written[key] = result.data
+        }
         return written
     }
 
@@ -238,7 +243,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * cancelled and overwrites the value when it settles. Returns the data written: [data], or the
      * cached instance when equal data was cached ([QueryOptions.structuralSharing]).
      */
-    public fun <T> setQueryData(key: QueryKey, data: T): T = setQueryData(key) { _: T? -> data }
+    public fun <T> setQueryData(key: QueryKey, data: T): T = write(key, { _: T? -> data }, null)
 
     /**
      * Like `setQueryData(key, data)`, with [updatedAt] (epoch ms, the client's clock) as the data's
@@ -249,41 +254,68 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      */
     public fun <T> setQueryData(key: QueryKey, data: T, updatedAt: Long): T {
         require(updatedAt >= 0) { "updatedAt must not be negative, was $updatedAt" }
-        return engine.setQueryData(key, { _: T? -> data }, updatedAt)
+        return write(key, { _: T? -> data }, updatedAt)
     }
+
+    private fun <T> write(key: QueryKey, updater: (T?) -> T, updatedAt: Long?): T =
+        checkNotNull(engine.setQueryData(key, updater, updatedAt)) { "a plain write never declines" }.data
 
     /**
      * Like `setQueryData(key, data)` with `updater(current)`, where `current` is the query's data
      * or `null` when it has none. The read and the write are atomic for this key: concurrent
      * updaters never lose each other's changes. Like `AtomicReference.updateAndGet`, [updater] runs
      * outside any lock and runs again if the query's state changed before its result could be
-     * written, so it must be free of side effects. Returns the new data; if [updater] throws,
-     * nothing changes (no query is created) and the exception propagates.
+     * written, so it must be free of side effects. If [updater] throws, nothing changes (no query
+     * is created) and the exception propagates.
+     *
+     * An updater that returns [noChange] declines, as a TanStack updater returning `undefined`:
+     * the query is left exactly as it is (no write, no event, no notification, nothing persisted
+     * or published), and a missing query is not created:
+     * ```kotlin
+     * client.setQueryData<List<Todo>>(todosKey) { old -> old?.plus(todo) ?: QueryClient.noChange() }
+     * ```
+     *
+     * @return the data the query holds afterwards: the new data, or, when [updater] declined, the
+     *   data it held (`null` when it had none or is missing).
      */
     @JvmName("updateQueryData")
-    public fun <T> setQueryData(key: QueryKey, updater: (T?) -> T): T = engine.setQueryData(key, updater)
+    public fun <T> setQueryData(key: QueryKey, updater: (T?) -> T): T? = engine.setQueryData(key, updater)?.data
 
     /**
-     * Marks the queries [filter] selects as invalidated (stale, whatever their stale time),
-     * then refetches the active ones (observed and enabled), cancelling a fetch of theirs in flight
-     * (it may predate the change that caused the invalidation), and waits for those refetches.
-     * Inactive queries are only marked: their next use refetches. A fetch in flight of an inactive
-     * query settles still invalidated. Refetch errors are recorded in state, not thrown.
+     * Marks the queries [filter] selects as invalidated (stale, whatever their stale time), then
+     * refetches the ones [refetchType] names (by default the active ones: observed and enabled)
+     * and waits for those refetches. With [cancelRefetch] (the default, as TanStack's), a fetch of
+     * theirs in flight is cancelled and started again (it may predate the change that caused the
+     * invalidation); without it, the refetch joins it. Queries not refetched are only marked: their
+     * next use refetches, and a fetch in flight of theirs settles still invalidated. Refetch errors
+     * are recorded in state, not thrown. The other instances ([QueryClientConfig.sync]) mark the
+     * same queries and refetch their own active ones.
      */
-    public suspend fun invalidateQueries(filter: QueryFilter = QueryFilter.ALL): Unit =
-        operations.invalidate(filter, local = true)
+    public suspend fun invalidateQueries(
+        filter: QueryFilter = QueryFilter.ALL,
+        refetchType: RefetchType = RefetchType.ACTIVE,
+        cancelRefetch: Boolean = true,
+    ): Unit = operations.invalidate(filter, local = true, refetchType, cancelRefetch)
 
     /** [invalidateQueries] for every key starting with [prefix]. */
-    public suspend fun invalidateQueries(prefix: QueryKey): Unit = invalidateQueries(QueryFilter.prefix(prefix))
+    public suspend fun invalidateQueries(
+        prefix: QueryKey,
+        refetchType: RefetchType = RefetchType.ACTIVE,
+        cancelRefetch: Boolean = true,
+    ): Unit = invalidateQueries(QueryFilter.prefix(prefix), refetchType, cancelRefetch)
 
     /**
-     * Refetches the queries [filter] selects that have a query function and are enabled (joining
-     * fetches already in flight), and waits for them. Errors are recorded in state, not thrown.
+     * Refetches the queries [filter] selects that have a query function and are enabled, and
+     * waits for them. A fetch in flight is joined (no second request); with [cancelRefetch], it is
+     * cancelled and started again, as TanStack's `cancelRefetch`. Errors are recorded in state,
+     * not thrown.
      */
-    public suspend fun refetchQueries(filter: QueryFilter = QueryFilter.ALL): Unit = operations.refetch(filter)
+    public suspend fun refetchQueries(filter: QueryFilter = QueryFilter.ALL, cancelRefetch: Boolean = false): Unit =
+        operations.refetch(filter, cancelRefetch)
 
     /** [refetchQueries] for every key starting with [prefix]. */
-    public suspend fun refetchQueries(prefix: QueryKey): Unit = refetchQueries(QueryFilter.prefix(prefix))
+    public suspend fun refetchQueries(prefix: QueryKey, cancelRefetch: Boolean = false): Unit =
+        refetchQueries(QueryFilter.prefix(prefix), cancelRefetch)
 
     /**
      * Cancels the fetches in flight of the queries [filter] selects and waits until they stopped;
@@ -370,4 +402,20 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
 
     /** A snapshot of the L2 tier's counters, or `null` when the client has no storage. */
     public fun storageStats(): StorageStats? = engine.storageStats()
+
+    public companion object {
+        /**
+         * Ends a `setQueryData` or `setQueriesData` updater without a value: the query is left as
+         * it is (see `setQueryData(key, updater)`), as a TanStack updater returning `undefined`.
+         * It never returns (it throws a marker the client catches around the updater), so it fits
+         * wherever the updater's value goes: `old?.plus(todo) ?: QueryClient.noChange()` in
+         * Kotlin, `return QueryClient.noChange();` in Java. The marker is a `Throwable` that is not
+         * an `Exception`: a `catch (e: Exception)` inside the updater does not swallow it.
+         *
+         * @throws Throwable always; called outside an updater, it reaches the caller with the
+         *   message "QueryClient.noChange() was called outside a setQueryData updater".
+         */
+        @JvmStatic
+        public fun <T> noChange(): T = throw NoChange
+    }
 }

@@ -1,7 +1,9 @@
 package dev.stackquery
 
 import dev.stackquery.future.AsyncQueryFunction
+import dev.stackquery.future.AsyncQueryFunctionWithContext
 import dev.stackquery.future.BlockingQueryFunction
+import dev.stackquery.future.BlockingQueryFunctionWithContext
 import dev.stackquery.internal.checkRetry
 import dev.stackquery.internal.durationMillis
 import dev.stackquery.storage.QueryCodec
@@ -34,7 +36,8 @@ import kotlin.time.toKotlinDuration
  *   key (callers share one run), and is cancelled by `cancelQueries`, `removeQueries`,
  *   `resetQueries`, `clear`, `close`, and `invalidateQueries` when it refetches an observed query.
  *   A function that ignores cancellation delays the next fetch of its key until it returns. It may
- *   return `null`; `null` is cached like any value.
+ *   return `null`; `null` is cached like any value. It reads its key, meta and client with
+ *   [queryFunctionContext].
  * @property staleTime how long fetched data stays fresh; `null` uses [QueryClientConfig.staleTime].
  * @property gcTime how long the query stays in memory once inactive; `null` uses [QueryClientConfig.gcTime].
  *   A query keeps the longest gc time that any options used with it (by a fetch or an observer)
@@ -264,6 +267,25 @@ public class QueryOptions<T>(
         public fun <T> builder(queryKey: QueryKey, queryFn: BlockingQueryFunction<T>, executor: Executor): Builder<T> {
             val dispatcher = executor.asCoroutineDispatcher()
             return Builder(queryKey) { runInterruptible(dispatcher) { queryFn.fetch() } }
+        }
+
+        /** Like `builder(queryKey, AsyncQueryFunction)`, for a function that reads its [QueryFunctionContext]. */
+        @JvmStatic
+        public fun <T> builder(queryKey: QueryKey, queryFn: AsyncQueryFunctionWithContext<T>): Builder<T> =
+            Builder(queryKey) { queryFn.fetch(queryFunctionContext()).await() }
+
+        /** Like `builder(queryKey, BlockingQueryFunction, executor)`, for a function that reads its [QueryFunctionContext]. */
+        @JvmStatic
+        public fun <T> builder(
+            queryKey: QueryKey,
+            queryFn: BlockingQueryFunctionWithContext<T>,
+            executor: Executor,
+        ): Builder<T> {
+            val dispatcher = executor.asCoroutineDispatcher()
+            return Builder(queryKey) {
+                val context = queryFunctionContext()
+                runInterruptible(dispatcher) { queryFn.fetch(context) }
+            }
         }
     }
 }

@@ -87,7 +87,7 @@ internal class FetchHarness {
 
     fun set(k: Int, v: Int): Int = client.setQueryData(key(k), -v)
 
-    fun update(k: Int): Int = client.setQueryData<Int>(key(k)) { (it ?: 0) - 10 }
+    fun update(k: Int): Int = client.setQueryData<Int>(key(k)) { (it ?: 0) - 10 }!!
 
     fun get(k: Int): Int? = client.getQueryData(key(k))
 

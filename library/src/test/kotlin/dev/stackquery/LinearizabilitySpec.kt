@@ -41,7 +41,7 @@ class CacheOperations {
     fun set(@Param(name = "key") k: Int, value: Int): Int = client.setQueryData(key(k), value)
 
     @Operation
-    fun increment(@Param(name = "key") k: Int): Int = client.setQueryData<Int>(key(k)) { (it ?: 0) + 1 }
+    fun increment(@Param(name = "key") k: Int): Int = client.setQueryData<Int>(key(k)) { (it ?: 0) + 1 }!!
 
     @Operation
     fun get(@Param(name = "key") k: Int): Int? = client.getQueryData(key(k))

@@ -9,6 +9,7 @@ import dev.stackquery.QueryKey
 import dev.stackquery.QueryObserver
 import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
+import dev.stackquery.RefetchType
 import dev.stackquery.SwitchableQueryObserver
 import dev.stackquery.dependentQuery
 import dev.stackquery.internal.durationMillis
@@ -109,12 +110,26 @@ public class FutureQueryClient private constructor(
     public fun invalidateQueries(prefix: QueryKey): CompletableFuture<Void?> =
         invalidateQueries(QueryFilter.prefix(prefix))
 
+    /**
+     * [QueryClient.invalidateQueries] refetching the queries [refetchType] names, cancelling a
+     * fetch in flight when [cancelRefetch] (else joining it); completes when they were refetched.
+     */
+    public fun invalidateQueries(
+        filter: QueryFilter,
+        refetchType: RefetchType,
+        cancelRefetch: Boolean,
+    ): CompletableFuture<Void?> = launch { client.invalidateQueries(filter, refetchType, cancelRefetch); null }
+
     /** [QueryClient.refetchQueries]; completes when the refetches settled. */
     public fun refetchQueries(filter: QueryFilter): CompletableFuture<Void?> =
         launch { client.refetchQueries(filter); null }
 
     /** [QueryClient.refetchQueries] for every key starting with [prefix]. */
     public fun refetchQueries(prefix: QueryKey): CompletableFuture<Void?> = refetchQueries(QueryFilter.prefix(prefix))
+
+    /** [QueryClient.refetchQueries]; with [cancelRefetch], a fetch in flight is cancelled and started again. */
+    public fun refetchQueries(filter: QueryFilter, cancelRefetch: Boolean): CompletableFuture<Void?> =
+        launch { client.refetchQueries(filter, cancelRefetch); null }
 
     /** [QueryClient.cancelQueries]; completes when the cancelled fetches stopped. */
     public fun cancelQueries(filter: QueryFilter): CompletableFuture<Void?> =

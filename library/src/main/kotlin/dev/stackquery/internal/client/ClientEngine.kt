@@ -2,6 +2,7 @@ package dev.stackquery.internal.client
 
 import dev.stackquery.QueryCacheEvent.RemovalCause
 import dev.stackquery.QueryCancelledException
+import dev.stackquery.QueryClient
 import dev.stackquery.QueryClientClosedException
 import dev.stackquery.QueryClientConfig
 import dev.stackquery.QueryFilter
@@ -14,6 +15,7 @@ import dev.stackquery.internal.mutation.MutationRegistry
 import dev.stackquery.internal.persistence.L2Tier
 import dev.stackquery.internal.query.LookupMode
 import dev.stackquery.internal.query.LookupResult
+import dev.stackquery.internal.query.Written
 import dev.stackquery.internal.store.QueryStore
 import dev.stackquery.internal.sync.SyncBridge
 import dev.stackquery.storage.StorageStats
@@ -28,8 +30,8 @@ import kotlinx.coroutines.ensureActive
  * `fetchQuery`'s stale-while-revalidate, `ensureQueryData`, `prefetchQuery` — and the client's
  * lifecycle. Operations on filters live in [FilterOperations].
  */
-internal class ClientEngine(val config: QueryClientConfig) {
-    val runtime = ClientRuntime(config)
+internal class ClientEngine(val config: QueryClientConfig, client: QueryClient) {
+    val runtime = ClientRuntime(config, client)
     private val clock = runtime.clock
     private val stats = runtime.stats
 
@@ -176,11 +178,14 @@ internal class ClientEngine(val config: QueryClientConfig) {
         throw QueryClientClosedException()
     }
 
-    /** `setQueryData`: writes `updater(current)` under [key] (updated at [updatedAt], or now) and publishes it. */
-    fun <T> setQueryData(key: QueryKey, updater: (T?) -> T, updatedAt: Long? = null): T {
-        val data = store.update(key, updater, updatedAt)
-        operations.published(key)
-        return data
+    /**
+     * `setQueryData`: writes `updater(current)` under [key] (updated at [updatedAt], or now) and
+     * publishes it; `null` when the updater declined for a missing key (see [QueryStore.update]).
+     */
+    fun <T> setQueryData(key: QueryKey, updater: (T?) -> T, updatedAt: Long? = null): Written<T>? {
+        val written = store.update(key, updater, updatedAt)
+        if (written?.changed == true) operations.published(key)
+        return written
     }
 
     /** Removes every query from memory, cancelling fetches in flight; persisted entries stay. */

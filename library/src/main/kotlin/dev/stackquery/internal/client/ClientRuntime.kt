@@ -1,6 +1,7 @@
 package dev.stackquery.internal.client
 
 import dev.stackquery.QueryCacheEvent
+import dev.stackquery.QueryClient
 import dev.stackquery.QueryClientClosedException
 import dev.stackquery.QueryClientConfig
 import dev.stackquery.internal.StatsCounter
@@ -22,7 +23,11 @@ import kotlin.coroutines.ContinuationInterceptor
  * its background work runs in, its counters and event bus, whether it is closed, and where
  * failures of user code are logged. Holds no query and makes no decision.
  */
-internal class ClientRuntime(val config: QueryClientConfig) {
+internal class ClientRuntime(
+    val config: QueryClientConfig,
+    /** The public client, handed to query functions; `null` only for engine parts tested alone. */
+    val client: QueryClient? = null,
+) {
     val clock = config.clock
     val job: Job = SupervisorJob(config.coroutineContext[Job])
     val scope = CoroutineScope(

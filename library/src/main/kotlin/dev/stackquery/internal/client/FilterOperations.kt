@@ -4,6 +4,7 @@ import dev.stackquery.QueryCacheEvent.RemovalCause
 import dev.stackquery.QueryClientClosedException
 import dev.stackquery.QueryFilter
 import dev.stackquery.QueryKey
+import dev.stackquery.RefetchType
 import dev.stackquery.internal.persistence.Envelope
 import dev.stackquery.internal.persistence.L2Tier
 import dev.stackquery.internal.query.Query
@@ -27,22 +28,37 @@ internal class FilterOperations(
     private val publish: ((SyncMessage) -> Unit)?,
 ) {
     /**
-     * Marks the queries [filter] selects invalidated, then refetches the active ones (cancelling
-     * a fetch of theirs in flight) and, if [local], waits for them.
+     * Marks the queries [filter] selects invalidated, then refetches the ones [refetchType] names
+     * (cancelling a fetch of theirs in flight when [cancelRefetch], else joining it) and, if
+     * [local], waits for them.
      */
-    suspend fun invalidate(filter: QueryFilter, local: Boolean) {
+    suspend fun invalidate(
+        filter: QueryFilter,
+        local: Boolean,
+        refetchType: RefetchType = RefetchType.ACTIVE,
+        cancelRefetch: Boolean = true,
+    ) {
         val matched = store.find(filter)
         // Persisted entries no query in memory holds cannot carry the flag: delete them all, then
         // write back the ones held here, flagged, so no instance hydrates invalidated data as fresh.
         val rewrite = local && l2?.deleteForInvalidation(filter) == true
         for (query in matched) query.invalidate(persist = local, rewrite = rewrite)
         if (local) publishFor(filter, matched) { key, exact -> SyncMessage.Invalidate(key, exact) }
-        refetchActive(matched, wait = local)
+        val refetched = when (refetchType) {
+            RefetchType.ACTIVE -> matched.filter { it.isActive }
+            RefetchType.INACTIVE -> matched.filter { !it.isActive }
+            RefetchType.ALL -> matched
+            RefetchType.NONE -> return
+        }
+        refetchAll(refetched, wait = local, cancelInFlight = cancelRefetch)
     }
 
-    /** Refetches the enabled queries [filter] selects, joining fetches in flight, and waits. */
-    suspend fun refetch(filter: QueryFilter) {
-        joinAll(store.find(filter), cancelInFlight = false)
+    /**
+     * Refetches the enabled queries [filter] selects and waits, joining fetches in flight (or,
+     * with [cancelRefetch], cancelling them and starting again).
+     */
+    suspend fun refetch(filter: QueryFilter, cancelRefetch: Boolean = false) {
+        joinAll(store.find(filter), cancelInFlight = cancelRefetch)
     }
 
     /** The keys of the queries [filter] selects, in the order of their canonical text. */
@@ -86,7 +102,7 @@ internal class FilterOperations(
             l2?.deleteFor(filter, persistedKeys(matched))
             publishFor(filter, matched) { key, exact -> SyncMessage.Reset(key, exact) }
         }
-        refetchActive(matched, wait = local)
+        refetchAll(matched.filter { it.isActive }, wait = local, cancelInFlight = true)
     }
 
     /** How many of the queries [filter] selects are fetching. */
@@ -165,13 +181,12 @@ internal class FilterOperations(
         null
     }
 
-    /** Refetches the active ones of [queries], cancelling a fetch of theirs in flight (it may be outdated). */
-    private suspend fun refetchActive(queries: List<Query<*>>, wait: Boolean) {
-        val active = queries.filter { it.isActive }
+    /** Refetches [queries] (cancelling a fetch of theirs in flight, which may be outdated, when [cancelInFlight]). */
+    private suspend fun refetchAll(queries: List<Query<*>>, wait: Boolean, cancelInFlight: Boolean) {
         if (wait) {
-            joinAll(active, cancelInFlight = true)
+            joinAll(queries, cancelInFlight)
         } else {
-            for (query in active) refetch(query, cancelInFlight = true)
+            for (query in queries) refetch(query, cancelInFlight)
         }
     }
 

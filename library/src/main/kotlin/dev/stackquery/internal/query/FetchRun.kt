@@ -2,6 +2,7 @@ package dev.stackquery.internal.query
 
 import dev.stackquery.FetchStatus
 import dev.stackquery.QueryCancelledException
+import dev.stackquery.QueryFunctionContext
 import dev.stackquery.QueryState
 import dev.stackquery.QueryStatus
 import dev.stackquery.internal.ResolvedOptions
@@ -21,6 +22,7 @@ import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeoutOrNull
 import java.util.concurrent.atomic.AtomicBoolean
+import kotlin.coroutines.EmptyCoroutineContext
 
 /**
  * One execution of a query's function, shared by every caller that joined it: made (lazily, not
@@ -72,7 +74,8 @@ internal class FetchRun<T>(
 
     init {
         val previous = host.drains.of(query.key)
-        job = runtime.scope.async(start = CoroutineStart.LAZY) {
+        val context = runtime.client?.let { QueryFunctionContext(query.key, options.options.meta, it) }
+        job = runtime.scope.async(context ?: EmptyCoroutineContext, start = CoroutineStart.LAZY) {
             if (previous.isNotEmpty()) {
                 // Cancelled executions of this key are still finishing: never run two at once.
                 withContext(NonCancellable) { previous.forEach { it.join() } }

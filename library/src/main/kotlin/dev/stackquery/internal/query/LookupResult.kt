@@ -23,5 +23,9 @@ internal sealed class LookupResult<out T> {
 /** How a lookup treats the data it finds (see [Query.lookup]). */
 internal enum class LookupMode { REVALIDATE, ENSURE, PREFETCH }
 
-/** What [Query.updateData] did: wrote [data], or nothing because the query left the cache (null). */
-internal class Written<out T>(val data: T)
+/**
+ * What [Query.updateData] did: wrote [data] ([changed]), or kept [data], the data it held, because
+ * the updater declined ([dev.stackquery.QueryClient.noChange]); `null` (no [Written]) when the
+ * query left the cache.
+ */
+internal class Written<out T>(val data: T, val changed: Boolean)

@@ -6,7 +6,9 @@ import dev.stackquery.QueryKey
 import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
 import dev.stackquery.StructuralSharing
+import dev.stackquery.internal.NoChange
 import dev.stackquery.internal.ResolvedOptions
+import dev.stackquery.internal.declinable
 import dev.stackquery.internal.isStale
 import dev.stackquery.internal.persistence.Persisted
 import kotlinx.coroutines.Deferred
@@ -240,20 +242,26 @@ internal class Query<T>(
      * Writes `updater(current data or null)` as SUCCESS (clearing error and invalidation), keeping
      * the fetch status. [updater] runs outside the monitor; if the state changed meanwhile it runs
      * again on the new state (compare-and-set). The data is written at [updatedAt], or now.
-     * Returns the new data, or `null` (and writes nothing) when the query has left the cache.
+     * Returns the new data; the data held, unchanged, when [updater] returns [NoChange]; or `null`
+     * (and writes nothing) when the query has left the cache.
      */
     fun updateData(updater: (T?) -> T, updatedAt: Long? = null): Written<T>? {
         while (true) {
             val current = state
             if (isRemoved) return null
-            val data = share(current, updater(if (current.hasData) current.data else null), resolved?.options)
+            val currentData = if (current.hasData) current.data else null
+            val update = declinable(updater, currentData)
+            @Suppress("UNCHECKED_CAST") // the data it holds: a T (null without data, as the caller is told)
+            if (update === NoChange) return if (isRemoved) null else Written(currentData as T, changed = false)
+            @Suppress("UNCHECKED_CAST") // not NoChange: the updater's T
+            val data = share(current, update as T, resolved?.options)
             // No return from inside the block: see FetchSlot.begin.
             val written =
                 synchronized(this) { if (isRemoved) null else writeIfUnchanged(current, data, updatedAt) }
                     ?: return null
             if (written) {
                 notifyObservers()
-                return Written(data)
+                return Written(data, changed = true)
             }
         }
     }

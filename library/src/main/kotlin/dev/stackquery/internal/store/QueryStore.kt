@@ -6,12 +6,15 @@ import dev.stackquery.QueryFilter
 import dev.stackquery.QueryKey
 import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
+import dev.stackquery.internal.NoChange
 import dev.stackquery.internal.ResolvedOptions
 import dev.stackquery.internal.client.ClientRuntime
+import dev.stackquery.internal.declinable
 import dev.stackquery.internal.persistence.L2Tier
 import dev.stackquery.internal.query.Query
 import dev.stackquery.internal.query.QueryHost
 import dev.stackquery.internal.query.QueryStateObserver
+import dev.stackquery.internal.query.Written
 import java.util.concurrent.ConcurrentHashMap
 
 /**
@@ -62,24 +65,29 @@ internal class QueryStore(
     /**
      * Writes `updater(current data or null)` under [key], creating the query when missing; the
      * read and the write are atomic. When [updater] throws, nothing is created or changed. The
-     * data is written at [updatedAt], or now.
+     * data is written at [updatedAt], or now. When [updater] returns [NoChange], nothing is written
+     * either: the result is the query's current data unchanged, or `null` when it is missing.
      */
-    fun <T> update(key: QueryKey, updater: (T?) -> T, updatedAt: Long? = null): T {
+    fun <T> update(key: QueryKey, updater: (T?) -> T, updatedAt: Long? = null): Written<T>? {
         while (true) {
             val query = get<T>(key)
             if (query == null) {
                 runtime.checkOpen()
-                val data = updater(null) // outside every lock; discarded if another thread creates the key first
+                // Outside every lock; discarded if another thread creates the key first.
+                val update = declinable(updater, null)
+                if (update === NoChange) return null
+                @Suppress("UNCHECKED_CAST") // not NoChange: the updater's T
+                val data = update as T
                 synchronized(lock) {
                     if (get<T>(key) == null) {
                         create(key, null, QueryState.success(data, updatedAt ?: clock.nowMillis())).ensureGcScheduled()
-                        return data
+                        return Written(data, changed = true)
                     }
                 }
                 continue
             }
             query.touch(clock.nowMillis())
-            query.updateData(updater, updatedAt)?.let { return it.data }
+            query.updateData(updater, updatedAt)?.let { return it }
         }
     }
 
