@@ -32,9 +32,15 @@ public sealed class QueryCacheEvent {
         override fun toString(): String = "Removed($queryKey, $cause)"
     }
 
-    /** A fetch of the query's function started (one per shared execution, not per caller). */
-    public class FetchStarted internal constructor(override val queryKey: QueryKey) : QueryCacheEvent() {
-        override fun toString(): String = "FetchStarted($queryKey)"
+    /**
+     * A fetch of the query's function started (one per shared execution, not per caller), for
+     * [reason].
+     */
+    public class FetchStarted internal constructor(
+        override val queryKey: QueryKey,
+        public val reason: FetchReason,
+    ) : QueryCacheEvent() {
+        override fun toString(): String = "FetchStarted($queryKey, $reason)"
     }
 
     /** A fetch settled (success, failure after all attempts, or cancellation) leaving [state]. */
@@ -43,6 +49,22 @@ public sealed class QueryCacheEvent {
         public val state: QueryState<*>,
     ) : QueryCacheEvent() {
         override fun toString(): String = "FetchSettled($queryKey, $state)"
+    }
+
+    /** An observer attached to the query (its first subscriber arrived); [observerCount] includes it. */
+    public class ObserverAdded internal constructor(
+        override val queryKey: QueryKey,
+        public val observerCount: Int,
+    ) : QueryCacheEvent() {
+        override fun toString(): String = "ObserverAdded($queryKey, $observerCount)"
+    }
+
+    /** An observer detached from the query (its last subscriber left); [observerCount] are left. */
+    public class ObserverRemoved internal constructor(
+        override val queryKey: QueryKey,
+        public val observerCount: Int,
+    ) : QueryCacheEvent() {
+        override fun toString(): String = "ObserverRemoved($queryKey, $observerCount)"
     }
 
     /** Why a query left memory. */

@@ -233,6 +233,18 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     public fun <T> setQueriesData(prefix: QueryKey, updater: (T?) -> T): Map<QueryKey, T> =
         setQueriesData(QueryFilter.prefix(prefix), updater)
 
+    /**
+     * A read-only snapshot of each cached query [filter] selects (its key, state, observer count,
+     * options summary, gc deadline, last fetch reason), in the order of the keys' canonical text,
+     * as TanStack's `queryCache.findAll(filters)` for inspection. Each snapshot is consistent in
+     * itself; queries created or removed while the list is built may or may not be in it.
+     */
+    @JvmOverloads
+    public fun queries(filter: QueryFilter = QueryFilter.ALL): List<QuerySnapshot> = operations.snapshots(filter)
+
+    /** [queries] for every key starting with [prefix]. */
+    public fun queries(prefix: QueryKey): List<QuerySnapshot> = queries(QueryFilter.prefix(prefix))
+
     /** The state of the query cached under [key], or `null` if none is cached. Never fetches. */
     public fun <T> getQueryState(key: QueryKey): QueryState<T>? = engine.store.get<T>(key)?.currentState()
 

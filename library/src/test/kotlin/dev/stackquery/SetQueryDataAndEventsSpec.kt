@@ -22,6 +22,8 @@ private fun QueryCacheEvent.describe(): String = when (this) {
     is QueryCacheEvent.Added -> "Added"
     is QueryCacheEvent.Updated -> "Updated(${state.brief()})"
     is QueryCacheEvent.FetchStarted -> "FetchStarted"
+    is QueryCacheEvent.ObserverAdded -> "ObserverAdded($observerCount)"
+    is QueryCacheEvent.ObserverRemoved -> "ObserverRemoved($observerCount)"
     is QueryCacheEvent.FetchSettled -> "FetchSettled(${state.brief()})"
     is QueryCacheEvent.Removed -> "Removed($cause)"
 }

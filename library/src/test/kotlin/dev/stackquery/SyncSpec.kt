@@ -87,6 +87,7 @@ class SyncSpec : FunSpec({
             advanceTimeBy(200.milliseconds)
             runCurrent()
             fetcherB.calls shouldBe 1
+            fleet.b.queries(key).single().lastFetchReason shouldBe FetchReason.SYNC
             observer.current.data shouldBe "b1"
             fleet.b.getQueryState<String>(queryKey("user", 2))!!.isInvalidated shouldBe true
             fetcherA.calls shouldBe 1 // A's query is inactive: marked, not refetched, and not twice

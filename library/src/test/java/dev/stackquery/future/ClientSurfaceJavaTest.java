@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stackquery.FetchReason;
 import dev.stackquery.QueryClient;
 import dev.stackquery.QueryFilter;
 import dev.stackquery.QueryFunctionContext;
 import dev.stackquery.QueryKey;
 import dev.stackquery.QueryOptions;
+import dev.stackquery.QuerySnapshot;
 import dev.stackquery.RefetchType;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +86,27 @@ class ClientSurfaceJavaTest {
             List<String> kept = client.updateQueryData(key, (List<String> old) ->
                     old.contains("eggs") ? QueryClient.noChange() : List.of("milk"));
             assertEquals(List.of("eggs"), kept);
+        }
+    }
+
+    @Test
+    void queriesAreInspectedAsSnapshots() throws Exception {
+        try (QueryClient client = new QueryClient()) {
+            FutureQueryClient futures = FutureQueryClient.of(client);
+            AtomicInteger calls = new AtomicInteger();
+            await(futures.fetchQuery(counting(QueryKey.of("todos", "all"), calls)));
+            client.setQueryData(QueryKey.of("todos", "draft"), "note");
+            List<QuerySnapshot> all = client.queries();
+            assertEquals(2, all.size());
+            QuerySnapshot fetched = client.queries(QueryKey.of("todos", "all")).get(0);
+            assertEquals("all-1", fetched.getState().getData());
+            assertEquals(FetchReason.FETCH, fetched.getLastFetchReason());
+            assertTrue(fetched.hasQueryFunction());
+            assertFalse(fetched.isActive());
+            assertEquals(0, fetched.getObserverCount());
+            QuerySnapshot made = client.queries(QueryFilter.exact(QueryKey.of("todos", "draft"))).get(0);
+            assertFalse(made.hasQueryFunction());
+            assertNull(made.getLastFetchReason());
         }
     }
 }

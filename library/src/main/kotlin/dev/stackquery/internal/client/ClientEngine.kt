@@ -1,5 +1,6 @@
 package dev.stackquery.internal.client
 
+import dev.stackquery.FetchReason
 import dev.stackquery.QueryCacheEvent.RemovalCause
 import dev.stackquery.QueryCancelledException
 import dev.stackquery.QueryClient
@@ -131,7 +132,8 @@ internal class ClientEngine(val config: QueryClientConfig, client: QueryClient) 
             }
             val query = store.getOrCreate(options.queryKey, options)
             query.touch(clock.nowMillis())
-            when (val found = query.lookup(resolved, mode, awaited)) {
+            val reason = if (mode == LookupMode.PREFETCH) FetchReason.PREFETCH else FetchReason.FETCH
+            when (val found = query.lookup(resolved, mode, reason, awaited)) {
                 is LookupResult.Removed -> continue
                 is LookupResult.Hydrating -> {
                     found.gate.await()

@@ -1,9 +1,11 @@
 package dev.stackquery.internal.client
 
+import dev.stackquery.FetchReason
 import dev.stackquery.QueryCacheEvent.RemovalCause
 import dev.stackquery.QueryClientClosedException
 import dev.stackquery.QueryFilter
 import dev.stackquery.QueryKey
+import dev.stackquery.QuerySnapshot
 import dev.stackquery.RefetchType
 import dev.stackquery.internal.persistence.Envelope
 import dev.stackquery.internal.persistence.L2Tier
@@ -50,7 +52,7 @@ internal class FilterOperations(
             RefetchType.ALL -> matched
             RefetchType.NONE -> return
         }
-        refetchAll(refetched, wait = local, cancelInFlight = cancelRefetch)
+        refetchAll(refetched, wait = local, cancelRefetch, if (local) FetchReason.INVALIDATE else FetchReason.SYNC)
     }
 
     /**
@@ -58,7 +60,7 @@ internal class FilterOperations(
      * with [cancelRefetch], cancelling them and starting again).
      */
     suspend fun refetch(filter: QueryFilter, cancelRefetch: Boolean = false) {
-        joinAll(store.find(filter), cancelInFlight = cancelRefetch)
+        joinAll(store.find(filter), cancelInFlight = cancelRefetch, FetchReason.REFETCH)
     }
 
     /** The keys of the queries [filter] selects, in the order of their canonical text. */
@@ -74,6 +76,9 @@ internal class FilterOperations(
         }
         return result
     }
+
+    /** `queries(filter)`: snapshots of the queries [filter] selects, in [keys]' order. */
+    fun snapshots(filter: QueryFilter): List<QuerySnapshot> = sorted(store.find(filter)).mapNotNull { it.snapshot() }
 
     private fun sorted(queries: List<Query<*>>): List<Query<*>> = queries.sortedBy { it.key.toString() }
 
@@ -102,7 +107,8 @@ internal class FilterOperations(
             l2?.deleteFor(filter, persistedKeys(matched))
             publishFor(filter, matched) { key, exact -> SyncMessage.Reset(key, exact) }
         }
-        refetchAll(matched.filter { it.isActive }, wait = local, cancelInFlight = true)
+        val reason = if (local) FetchReason.RESET else FetchReason.SYNC
+        refetchAll(matched.filter { it.isActive }, wait = local, cancelInFlight = true, reason)
     }
 
     /** How many of the queries [filter] selects are fetching. */
@@ -175,18 +181,23 @@ internal class FilterOperations(
         }
     }
 
-    private fun refetch(query: Query<*>, cancelInFlight: Boolean): Deferred<*>? = try {
-        query.refetch(cancelInFlight)
+    private fun refetch(query: Query<*>, cancelInFlight: Boolean, reason: FetchReason): Deferred<*>? = try {
+        query.refetch(cancelInFlight, reason)
     } catch (e: QueryClientClosedException) {
         null
     }
 
     /** Refetches [queries] (cancelling a fetch of theirs in flight, which may be outdated, when [cancelInFlight]). */
-    private suspend fun refetchAll(queries: List<Query<*>>, wait: Boolean, cancelInFlight: Boolean) {
+    private suspend fun refetchAll(
+        queries: List<Query<*>>,
+        wait: Boolean,
+        cancelInFlight: Boolean,
+        reason: FetchReason,
+    ) {
         if (wait) {
-            joinAll(queries, cancelInFlight)
+            joinAll(queries, cancelInFlight, reason)
         } else {
-            for (query in queries) refetch(query, cancelInFlight)
+            for (query in queries) refetch(query, cancelInFlight, reason)
         }
     }
 
@@ -194,12 +205,12 @@ internal class FilterOperations(
      * Refetches [queries] and waits for all of them, counted as a waiter of each from before its
      * fetch starts (so its retries go on even if its last observer leaves meanwhile).
      */
-    private suspend fun joinAll(queries: List<Query<*>>, cancelInFlight: Boolean) {
+    private suspend fun joinAll(queries: List<Query<*>>, cancelInFlight: Boolean, reason: FetchReason) {
         val waited = ArrayList<Pair<Query<*>, Deferred<*>>>(queries.size)
         try {
             for (query in queries) {
                 query.addWaiter()
-                val fetch = refetch(query, cancelInFlight)
+                val fetch = refetch(query, cancelInFlight, reason)
                 if (fetch == null) query.removeWaiter() else waited += query to fetch
             }
             for ((_, fetch) in waited) fetch.join()

@@ -2,6 +2,7 @@
 
 package dev.stackquery.internal.observer
 
+import dev.stackquery.FetchReason
 import dev.stackquery.QueryCacheEvent.RemovalCause
 import dev.stackquery.QueryClientClosedException
 import dev.stackquery.QueryListener
@@ -155,7 +156,7 @@ internal class QueryObserverImpl<Q, T>(
         while (true) {
             val query = store.getOrCreate(current.queryKey, current)
             val fetched = query.waitingFor {
-                val fetch = query.fetch(resolved)
+                val fetch = query.fetch(resolved, FetchReason.OBSERVER_REFETCH)
                 fetch?.join()
                 fetch != null
             }
@@ -274,8 +275,9 @@ internal class QueryObserverImpl<Q, T>(
     private fun fetchOnAttach(query: Query<Q>, resolved: ResolvedOptions<Q>) {
         try {
             when (resolved.options.refetchOnSubscribe) {
-                RefetchOnSubscribe.ALWAYS -> query.fetch(resolved)
-                RefetchOnSubscribe.IF_STALE -> query.lookup(resolved, LookupMode.PREFETCH, waits = false)
+                RefetchOnSubscribe.ALWAYS -> query.fetch(resolved, FetchReason.OBSERVER_ATTACHED)
+                RefetchOnSubscribe.IF_STALE ->
+                    query.lookup(resolved, LookupMode.PREFETCH, FetchReason.OBSERVER_ATTACHED, waits = false)
                 RefetchOnSubscribe.NEVER -> {}
             }
         } catch (e: QueryClientClosedException) {

@@ -1,5 +1,6 @@
 package dev.stackquery.internal.query
 
+import dev.stackquery.FetchReason
 import dev.stackquery.FetchStatus
 import dev.stackquery.QueryCacheEvent
 import dev.stackquery.QueryCancelledException
@@ -30,8 +31,8 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
      *
      * @throws QueryClientClosedException when the client is closed.
      */
-    fun start(options: ResolvedOptions<T>, cancelInFlight: Boolean): Deferred<T>? {
-        val run = query.locked { begin(options, cancelInFlight) } ?: return null
+    fun start(options: ResolvedOptions<T>, cancelInFlight: Boolean, reason: FetchReason): Deferred<T>? {
+        val run = query.locked { begin(options, cancelInFlight, reason) } ?: return null
         run.start() // a no-op for a run already started
         return run.job
     }
@@ -42,7 +43,7 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
      * this class call functions instead of returning from inside them: a non-local return out of
      * a `synchronized` block gives bytecode that Lincheck's model checker cannot instrument.)
      */
-    private fun begin(options: ResolvedOptions<T>, cancelInFlight: Boolean): FetchRun<T>? {
+    private fun begin(options: ResolvedOptions<T>, cancelInFlight: Boolean, reason: FetchReason): FetchRun<T>? {
         query.resolved = options
         val inFlight = current
         if (inFlight != null) {
@@ -61,7 +62,8 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         current = run
         query.setState(before.fetching())
         host.gc.cancel(query)
-        runtime.emit { QueryCacheEvent.FetchStarted(query.key) }
+        query.lastFetchReason = reason
+        runtime.emit { QueryCacheEvent.FetchStarted(query.key, reason) }
         return run
     }
 
@@ -78,14 +80,20 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
      * fetch as [awaited]: once it is no longer in flight, it is the answer as is (its data, its
      * error, or its cancellation), so the caller never starts another fetch.
      */
-    fun lookup(options: ResolvedOptions<T>, mode: LookupMode, awaited: Deferred<*>?, waits: Boolean): LookupResult<T> =
-        query.locked { lookupLocked(options, mode, awaited, waits) }
+    fun lookup(
+        options: ResolvedOptions<T>,
+        mode: LookupMode,
+        awaited: Deferred<*>?,
+        waits: Boolean,
+        reason: FetchReason,
+    ): LookupResult<T> = query.locked { lookupLocked(options, mode, awaited, waits, reason) }
 
     private fun lookupLocked(
         options: ResolvedOptions<T>,
         mode: LookupMode,
         awaited: Deferred<*>?,
         waits: Boolean,
+        reason: FetchReason,
     ): LookupResult<T> {
         if (awaited != null && current?.job !== awaited) {
             @Suppress("UNCHECKED_CAST") // awaited is a fetch of this query, so a Deferred<T>
@@ -98,12 +106,12 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
             @Suppress("UNCHECKED_CAST") // hasData: data is a T, even when T is nullable
             if (!stale || mode == LookupMode.ENSURE) return LookupResult.Found(state.data as T, stale)
             if (mode == LookupMode.REVALIDATE) {
-                start(options, cancelInFlight = false)
+                start(options, cancelInFlight = false, reason)
                 @Suppress("UNCHECKED_CAST") // as above
                 return LookupResult.Found(state.data as T, stale = true)
             }
         }
-        val job = start(options, cancelInFlight = false) ?: return LookupResult.Removed
+        val job = start(options, cancelInFlight = false, reason) ?: return LookupResult.Removed
         val gate = current?.hydration
         if (gate != null && !gate.isCompleted) return LookupResult.Hydrating(gate, job)
         if (!waits) return LookupResult.Wait(job)

@@ -1,9 +1,11 @@
 package dev.stackquery.internal.query
 
+import dev.stackquery.FetchReason
 import dev.stackquery.QueryCacheEvent
 import dev.stackquery.QueryClientClosedException
 import dev.stackquery.QueryKey
 import dev.stackquery.QueryOptions
+import dev.stackquery.QuerySnapshot
 import dev.stackquery.QueryState
 import dev.stackquery.StructuralSharing
 import dev.stackquery.internal.NoChange
@@ -85,6 +87,10 @@ internal class Query<T>(
         }
     }
 
+    /** Why the latest fetch started, or `null` before any; written under the monitor. */
+    @Volatile
+    var lastFetchReason: FetchReason? = null
+
     /** Last access time (clock ms); written only when it changes, read racily by the evictor. */
     @JvmField
     var lastAccess: Long = 0
@@ -153,11 +159,11 @@ internal class Query<T>(
      * (by any attached observer, or by its latest options when it has none); `null` when it has
      * no function (made by `setQueryData`), is disabled, or has left the cache.
      */
-    fun refetch(cancelInFlight: Boolean): Deferred<T>? {
+    fun refetch(cancelInFlight: Boolean, reason: FetchReason): Deferred<T>? {
         val options = resolved ?: return null
         val enabled =
             synchronized(this) { if (observers.isEmpty()) options.options.enabled else observers.anyEnabled() }
-        return if (enabled) fetch(options, cancelInFlight) else null
+        return if (enabled) fetch(options, reason, cancelInFlight) else null
     }
 
     /**
@@ -166,8 +172,8 @@ internal class Query<T>(
      *
      * @throws QueryClientClosedException when the client is closed.
      */
-    fun fetch(options: ResolvedOptions<T>, cancelInFlight: Boolean = false): Deferred<T>? =
-        fetches.start(options, cancelInFlight)
+    fun fetch(options: ResolvedOptions<T>, reason: FetchReason, cancelInFlight: Boolean = false): Deferred<T>? =
+        fetches.start(options, cancelInFlight, reason)
 
     /**
      * Cancels the fetch in flight, if any, reverting the state (or, without [revert], settling it in
@@ -182,9 +188,10 @@ internal class Query<T>(
     fun lookup(
         options: ResolvedOptions<T>,
         mode: LookupMode,
+        reason: FetchReason,
         awaited: Deferred<*>? = null,
         waits: Boolean = true,
-    ): LookupResult<T> = fetches.lookup(options, mode, awaited, waits)
+    ): LookupResult<T> = fetches.lookup(options, mode, awaited, waits, reason)
 
     /**
      * Marks the query invalidated (and, with [persist], writes the flag to the L2 tier; with
@@ -341,11 +348,13 @@ internal class Query<T>(
     fun addObserver(observer: QueryStateObserver, demand: ObserverDemand<T>, notify: Boolean = true): Boolean {
         val added = synchronized(this) {
             if (!isRemoved) {
-                observers.put(observer, demand)
+                val new = observers.put(observer, demand)
                 demand.options?.let { resolved = it }
                 fetches.current?.continueRetries()
                 host.gc.cancel(this)
                 updatePolling()
+                val count = observers.size
+                if (new) runtime.emit { QueryCacheEvent.ObserverAdded(key, count) }
             }
             !isRemoved
         }
@@ -365,6 +374,8 @@ internal class Query<T>(
     /** Detaches [observer]; the last one leaving starts the gc timer. */
     fun removeObserver(observer: QueryStateObserver): Unit = synchronized(this) {
         if (observers.remove(observer)) {
+            val count = observers.size
+            runtime.emit { QueryCacheEvent.ObserverRemoved(key, count) }
             updatePolling()
             stopRetriesIfUnwanted()
             scheduleGcIfInactive()
@@ -378,7 +389,7 @@ internal class Query<T>(
     private fun pollTick(): Boolean {
         val options = resolved ?: return true
         return try {
-            fetch(options)
+            fetch(options, FetchReason.POLL)
             true
         } catch (e: QueryClientClosedException) {
             false
@@ -423,6 +434,26 @@ internal class Query<T>(
         val stamped = next.flagged(stale = isStale(next, staleTimeMillis(), runtime.clock.nowMillis()))
         state = stamped
         runtime.emit { QueryCacheEvent.Updated(key, stamped) }
+    }
+
+    /** A [QuerySnapshot] of this query now, or `null` once it has left the cache. */
+    fun snapshot(): QuerySnapshot? = synchronized(this) {
+        val current = currentState() ?: return@synchronized null
+        val options = resolved?.options
+        QuerySnapshot(
+            queryKey = key,
+            state = current,
+            observerCount = observers.size,
+            hasQueryFunction = options != null,
+            enabled = if (observers.isEmpty()) options?.enabled == true else observers.anyEnabled(),
+            staleTimeMillis = staleTimeMillis(),
+            gcTimeMillis = gcTimeMillis(),
+            gcDeadline = gcDeadline.takeIf { it != NO_DEADLINE && isIdleLocked() },
+            isPersisted = options?.codec != null,
+            meta = options?.meta ?: emptyMap(),
+            lastFetchReason = lastFetchReason,
+            lastAccessedAt = lastAccess,
+        )
     }
 
     /** The stale time of the query's latest options, or the client's. */

@@ -16,9 +16,11 @@ internal class QueryObservers {
 
     fun isEmpty(): Boolean = demands.isEmpty()
 
-    /** Adds [observer] or replaces its demand. */
-    fun put(observer: QueryStateObserver, demand: ObserverDemand<*>) {
-        if (demands.put(observer, demand) == null) snapshot = demands.keys.toTypedArray()
+    /** Adds [observer] or replaces its demand; true when it was added. */
+    fun put(observer: QueryStateObserver, demand: ObserverDemand<*>): Boolean {
+        if (demands.put(observer, demand) != null) return false
+        snapshot = demands.keys.toTypedArray()
+        return true
     }
 
     /** Whether [observer] is attached. */

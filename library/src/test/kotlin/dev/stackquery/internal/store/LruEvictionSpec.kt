@@ -1,5 +1,6 @@
 package dev.stackquery.internal.store
 
+import dev.stackquery.FetchReason
 import dev.stackquery.QueryCacheEvent.RemovalCause
 import dev.stackquery.QueryClientConfig
 import dev.stackquery.QueryClock
@@ -189,7 +190,8 @@ class LruEvictionSpec : FunSpec({
                     gate.await()
                 }),
             )
-            fetching.fetch(ResolvedOptions.resolve(QueryOptions(queryKey("fetching"), { gate.await() }), s.config))
+            val options = ResolvedOptions.resolve(QueryOptions(queryKey("fetching"), { gate.await() }), s.config)
+            fetching.fetch(options, FetchReason.FETCH)
             fetching.isInactive shouldBe false
             s.now = 3
             s.create("new")
