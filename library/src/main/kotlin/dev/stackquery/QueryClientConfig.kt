@@ -76,6 +76,8 @@ import kotlin.time.toKotlinDuration
  *   of UTF-8) the client writes to [storage]; a larger one stays in memory only, its write dropped
  *   and counted in `StorageStats.writesDropped`, with a warning. Default 8 MiB, under MariaDB's
  *   default `max_allowed_packet` (16 MiB); must be >= 1.
+ * @property queryCallbacks callbacks called for every query's fetch outcome (a global error
+ *   relay, say); `null` (default): none. See [QueryCacheCallbacks].
  * @throws IllegalArgumentException naming the field, for a negative duration, `retry < 0`,
  *   `cacheMaxSize < 1`, an unconfined dispatcher, or a storage setting out of range.
  */
@@ -99,6 +101,7 @@ public class QueryClientConfig(
     public val writeBatchSize: Int = 256,
     public val sync: SyncTransport? = null,
     public val maxValueBytes: Int = DEFAULT_MAX_VALUE_BYTES,
+    public val queryCallbacks: QueryCacheCallbacks? = null,
 ) {
     internal val staleTimeMillis: Long = durationMillis(staleTime, "staleTime")
     internal val gcTimeMillis: Long = durationMillis(gcTime, "gcTime")
@@ -138,7 +141,7 @@ public class QueryClientConfig(
             "storageTimeout=$storageTimeout, persistMaxAge=$persistMaxAge, storageNamespace=$storageNamespace, " +
             "buster=$buster, storageFailureThreshold=$storageFailureThreshold, storageCoolDown=$storageCoolDown, " +
             "storageWriteRetries=$storageWriteRetries, maxPendingWrites=$maxPendingWrites, " +
-            "writeBatchSize=$writeBatchSize, sync=$sync, maxValueBytes=$maxValueBytes)"
+            "writeBatchSize=$writeBatchSize, sync=$sync, maxValueBytes=$maxValueBytes, queryCallbacks=$queryCallbacks)"
 
     /**
      * Builds a [QueryClientConfig] from Java. Setters validate eagerly and return the builder;
@@ -164,6 +167,7 @@ public class QueryClientConfig(
         private var writeBatchSize: Int = 256
         private var sync: SyncTransport? = null
         private var maxValueBytes: Int = DEFAULT_MAX_VALUE_BYTES
+        private var queryCallbacks: QueryCacheCallbacks? = null
 
         /** See [QueryClientConfig.staleTime]. */
         public fun staleTime(staleTime: java.time.Duration): Builder = apply {
@@ -262,11 +266,14 @@ public class QueryClientConfig(
             maxValueBytes = max
         }
 
+        /** See [QueryClientConfig.queryCallbacks]; `null` for none. */
+        public fun queryCallbacks(callbacks: QueryCacheCallbacks?): Builder = apply { queryCallbacks = callbacks }
+
         /** A config with the values set so far. */
         public fun build(): QueryClientConfig = QueryClientConfig(
             staleTime, gcTime, retry, retryPolicy, cacheMaxSize, clock, coroutineContext, storage, storageTimeout,
             persistMaxAge, storageNamespace, buster, storageFailureThreshold, storageCoolDown, storageWriteRetries,
-            maxPendingWrites, writeBatchSize, sync, maxValueBytes,
+            maxPendingWrites, writeBatchSize, sync, maxValueBytes, queryCallbacks,
         )
     }
 

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackquery.FetchReason;
+import dev.stackquery.QueryCacheCallbacks;
 import dev.stackquery.QueryClient;
+import dev.stackquery.QueryClientConfig;
 import dev.stackquery.QueryFilter;
 import dev.stackquery.QueryFunctionContext;
 import dev.stackquery.QueryKey;
@@ -108,5 +110,36 @@ class ClientSurfaceJavaTest {
             assertFalse(made.hasQueryFunction());
             assertNull(made.getLastFetchReason());
         }
+    }
+
+    @Test
+    void cacheWideCallbacksRelayEveryQuerysOutcome() throws Exception {
+        List<String> relayed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        QueryCacheCallbacks callbacks = QueryCacheCallbacks.builder()
+                .onSuccess((data, query) -> relayed.add("success " + data + " " + query.getQueryKey()))
+                .onError((error, query) -> relayed.add("error " + error.getMessage() + " " + query.getMeta().get("toast")))
+                .onSettled((data, error, query) -> relayed.add("settled " + query.getState().getStatus()))
+                .build();
+        try (QueryClient client = new QueryClient(QueryClientConfig.builder().retry(0).queryCallbacks(callbacks).build())) {
+            FutureQueryClient futures = FutureQueryClient.of(client);
+            await(futures.fetchQuery(QueryOptions.<String>builder(QueryKey.of("ok"),
+                    () -> CompletableFuture.completedFuture("fine")).build()));
+            CompletableFuture<String> failing = futures.fetchQuery(QueryOptions.<String>builder(QueryKey.of("ko"),
+                    () -> CompletableFuture.failedFuture(new IllegalStateException("down")))
+                    .meta(Map.of("toast", "Could not load"))
+                    .build());
+            assertTrue(assertThrowsExecution(failing) instanceof IllegalStateException);
+            assertEquals(List.of("success fine [\"ok\"]", "settled SUCCESS", "error down Could not load", "settled ERROR"),
+                    relayed);
+        }
+    }
+
+    private static Throwable assertThrowsExecution(CompletableFuture<?> future) throws Exception {
+        try {
+            future.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        }
+        throw new AssertionError("expected a failure");
     }
 }

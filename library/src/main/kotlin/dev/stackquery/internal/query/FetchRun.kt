@@ -149,7 +149,11 @@ internal class FetchRun<T>(
             if (invalidated) next.copy(isInvalidated = true) else next
         }
         if (settled) {
+            val cache = runtime.config.queryCallbacks
+            val snapshot = cache?.let { query.snapshot(evenIfRemoved = true) }
+            if (snapshot != null) callback("the client's onSuccess") { cache.onSuccess?.invoke(data, snapshot) }
             callback("onSuccess") { options.options.onSuccess?.invoke(data) }
+            if (snapshot != null) callback("the client's onSettled") { cache.onSettled?.invoke(data, null, snapshot) }
             callback("onSettled") { options.options.onSettled?.invoke(data, null) }
         }
         return data
@@ -185,7 +189,11 @@ internal class FetchRun<T>(
             )
         }
         if (settled) {
+            val cache = runtime.config.queryCallbacks
+            val snapshot = cache?.let { query.snapshot(evenIfRemoved = true) }
+            if (snapshot != null) callback("the client's onError") { cache.onError?.invoke(e, snapshot) }
             callback("onError") { options.options.onError?.invoke(e) }
+            if (snapshot != null) callback("the client's onSettled") { cache.onSettled?.invoke(null, e, snapshot) }
             callback("onSettled") { options.options.onSettled?.invoke(null, e) }
         }
         throw e

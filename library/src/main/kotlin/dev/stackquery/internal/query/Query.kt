@@ -436,9 +436,10 @@ internal class Query<T>(
         runtime.emit { QueryCacheEvent.Updated(key, stamped) }
     }
 
-    /** A [QuerySnapshot] of this query now, or `null` once it has left the cache. */
-    fun snapshot(): QuerySnapshot? = synchronized(this) {
-        val current = currentState() ?: return@synchronized null
+    /** A [QuerySnapshot] of this query now, or `null` once it has left the cache (unless [evenIfRemoved]). */
+    fun snapshot(evenIfRemoved: Boolean = false): QuerySnapshot? = synchronized(this) {
+        if (isRemoved && !evenIfRemoved) return@synchronized null
+        val current = staleAsOfNow(state)
         val options = resolved?.options
         QuerySnapshot(
             queryKey = key,
@@ -460,10 +461,10 @@ internal class Query<T>(
     fun staleTimeMillis(): Long = resolved?.staleTimeMillis ?: runtime.config.staleTimeMillis
 
     /** [state] (or `null` once removed) with [QueryState.isStale] as of now, as `getQueryState` returns it. */
-    fun currentState(): QueryState<T>? {
-        val current = cachedState ?: return null
-        return current.flagged(stale = isStale(current, staleTimeMillis(), runtime.clock.nowMillis()))
-    }
+    fun currentState(): QueryState<T>? = cachedState?.let(::staleAsOfNow)
+
+    private fun staleAsOfNow(state: QueryState<T>): QueryState<T> =
+        state.flagged(stale = isStale(state, staleTimeMillis(), runtime.clock.nowMillis()))
 
     /** Under the monitor: hands [snapshot] to the L2 tier's write policy. */
     internal fun persist(snapshot: QueryState<T>) {
