@@ -79,6 +79,8 @@ import kotlin.time.toKotlinDuration
  * @property mutationGcTime how long a settled mutation run stays in the mutation cache
  *   ([QueryClient.mutations]) when its [MutationOptions.gcTime] is `null`; default 5 minutes, as
  *   TanStack's. [Duration.INFINITE] keeps runs until [QueryClient.clear] or [QueryClient.close].
+ *   Each settled run keeps its variables and result until then: a server running many mutations
+ *   may want a shorter one.
  * @property mutationCacheCallbacks callbacks called for every mutation run (a global error
  *   toast, logging); default [MutationCacheCallbacks.NONE]. See [MutationCacheCallbacks].
  * @throws IllegalArgumentException naming the field, for a negative duration, `retry < 0`,

@@ -32,6 +32,9 @@ internal class MutationRegistry(private val runtime: ClientRuntime) {
     /** The runs in the cache, by id, in submission order; guarded by [lock]. */
     private val runs = LinkedHashMap<Long, MutationRecord<*, *>>()
 
+    /** The runs in progress (PENDING), in submission order, so counting them ignores the settled ones; guarded by [lock]. */
+    private val inProgress = LinkedHashMap<Long, MutationRecord<*, *>>()
+
     /** The next run id: numbers, not identities, so the map is the same in every run of a model check. */
     private var nextId = 0L // guarded by lock
 
@@ -63,6 +66,7 @@ internal class MutationRegistry(private val runtime: ClientRuntime) {
                 onChange,
             )
             runs[record.id] = record
+            inProgress[record.id] = record
             claim(record)
             runtime.mutationEvents.emit { MutationCacheEvent.Added(record.snapshot()) }
             record
@@ -87,6 +91,7 @@ internal class MutationRegistry(private val runtime: ClientRuntime) {
         val gcDelay = synchronized(lock) {
             if (!record.state.isPending) return false
             record.state = settled(record.state)
+            inProgress.remove(record.id)
             record.onChange(record)
             if (!record.inCache) return true
             runtime.mutationEvents.emit { MutationCacheEvent.Updated(record.snapshot()) }
@@ -108,14 +113,12 @@ internal class MutationRegistry(private val runtime: ClientRuntime) {
 
     /** Runs in progress whose mutation key starts with [prefix] (`null`: all of them). */
     fun count(prefix: QueryKey?): Int = synchronized(lock) {
-        runs.values.count { it.state.isPending && (prefix == null || it.mutationKey?.startsWith(prefix) == true) }
+        if (prefix == null) inProgress.size else inProgress.values.count { it.mutationKey?.startsWith(prefix) == true }
     }
 
     /** Runs in progress [filter] selects (its status ignored: PENDING, as TanStack's `isMutating`). */
     fun count(filter: MutationFilter): Int = synchronized(lock) {
-        runs.values.count {
-            it.state.isPending && filter.matchesKey(it.mutationKey) && filter.predicate?.test(it.snapshot()) ?: true
-        }
+        inProgress.values.count { filter.matchesKey(it.mutationKey) && filter.predicate?.test(it.snapshot()) ?: true }
     }
 
     /** Snapshots of the runs [filter] selects, in submission order. */
