@@ -511,6 +511,46 @@ class MutationCacheSpec : FunSpec({
         }
     }
 
+    test(
+        "a mutation event listener gets every event in order; its exceptions do not stop delivery; unsubscribing does",
+    ) {
+        runTest {
+            val client = mutationClient()
+            val seen = mutableListOf<String>()
+            val subscription = client.subscribeMutationEvents({ event ->
+                seen += event.brief()
+                if (event is MutationCacheEvent.Added) throw IllegalStateException("listener bug")
+            })
+            val mutation = client.mutation(options(save, ms = 100, gcTime = 1.seconds))
+            mutation.mutate(1)
+            settle(1.seconds)
+            seen shouldBe listOf(
+                "Added#0 PENDING/1/0/0/0/null/null",
+                "Updated#0 SUCCESS/1/0/100/0/null/null",
+                "Removed#0 GC SUCCESS/1/0/100/0/null/null",
+            )
+            subscription.isSubscribed shouldBe true
+            subscription.unsubscribe()
+            subscription.isSubscribed shouldBe false
+            mutation.mutate(2)
+            runCurrent()
+            seen.size shouldBe 3
+            client.close()
+        }
+    }
+
+    test("reset puts the mutation back to IDLE but leaves its runs in the cache") {
+        runTest {
+            val client = mutationClient()
+            val mutation = client.mutation(options(save, ms = 0))
+            mutation.mutate(1)
+            mutation.reset()
+            mutation.state.value.status shouldBe MutationStatus.IDLE
+            client.mutations().map { it.status } shouldBe listOf(MutationStatus.SUCCESS)
+            client.close()
+        }
+    }
+
     test("invalid mutation gcTimes are rejected, naming the field") {
         shouldThrow<IllegalArgumentException> { QueryClientConfig(mutationGcTime = (-1).seconds) }.message shouldBe
             "mutationGcTime must not be negative, was -1s"
