@@ -9,12 +9,16 @@ import dev.stackquery.future.MutationErrorCallback
 import dev.stackquery.future.MutationSettledCallback
 import dev.stackquery.future.MutationSuccessCallback
 import dev.stackquery.internal.checkRetry
+import dev.stackquery.internal.durationMillis
 import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.runInterruptible
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Executor
 import java.util.function.Function
+import kotlin.time.Duration
+import kotlin.time.toJavaDuration
+import kotlin.time.toKotlinDuration
 
 /**
  * What a [Mutation] does: [mutationFn] and the callbacks around it.
@@ -39,7 +43,9 @@ import java.util.function.Function
  * last attempt, [onError] → [onSettled]. The value `onMutate` returns is the context passed to
  * the other callbacks (`null` if it failed or there is none). Exceptions thrown by `onSuccess`,
  * `onError` and `onSettled` are logged and never change the outcome nor re-run [mutationFn];
- * one thrown by `onMutate` fails the run without running [mutationFn].
+ * one thrown by `onMutate` fails the run without running [mutationFn]. The client's
+ * [MutationCacheCallbacks] run too, each just before the callback of the same kind here; the
+ * run's state settles after `onSettled`, and the per-call callbacks of `Mutation.mutate` run last.
  *
  * @property mutationFn performs the change; runs in the client's scope.
  * @property onMutate runs first; its result is the rollback context.
@@ -52,7 +58,13 @@ import java.util.function.Function
  * @property invalidates key prefixes invalidated (active queries refetched, awaited) after success.
  * @property scope mutations with the same scope id run one after another, in submission order;
  *   `null` runs without waiting.
- * @throws IllegalArgumentException for `retry < 0`.
+ * @property gcTime how long a settled run of these options stays in the client's mutation cache
+ *   ([QueryClient.mutations]) before it is removed; `null` uses [QueryClientConfig.mutationGcTime]
+ *   (5 minutes by default). A run in progress is never removed. [Duration.INFINITE]: kept until
+ *   [QueryClient.clear] or [QueryClient.close]; zero: removed as it settles.
+ * @property meta free-form data about the mutation (TanStack's `meta`), shown in its runs'
+ *   [MutationRun.meta], for the [MutationCacheCallbacks] and cache listeners; never read by the client.
+ * @throws IllegalArgumentException for `retry < 0` or a negative [gcTime].
  */
 public class MutationOptions<TData, TVariables, TContext>(
     @get:JvmSynthetic public val mutationFn: suspend (TVariables) -> TData,
@@ -65,13 +77,22 @@ public class MutationOptions<TData, TVariables, TContext>(
     public val mutationKey: QueryKey? = null,
     public val invalidates: List<QueryKey> = emptyList(),
     public val scope: String? = null,
+    @get:JvmSynthetic public val gcTime: Duration? = null,
+    public val meta: Map<String, Any?> = emptyMap(),
 ) {
+    /** [gcTime] in ms, or -1 for "client default". */
+    internal val gcTimeMillis: Long = gcTime?.let { durationMillis(it, "gcTime") } ?: -1L
+
     init {
         checkRetry(retry)
     }
 
+    /** [gcTime] for Java callers; `null` when the client's [QueryClientConfig.mutationGcTime] applies. */
+    public val gcTimeDuration: java.time.Duration? get() = gcTime?.toJavaDuration()
+
     override fun toString(): String =
-        "MutationOptions(mutationKey=$mutationKey, retry=$retry, invalidates=$invalidates, scope=$scope)"
+        "MutationOptions(mutationKey=$mutationKey, retry=$retry, invalidates=$invalidates, scope=$scope, " +
+            "gcTime=$gcTime, meta=$meta)"
 
     /**
      * Builds [MutationOptions] from Java. Setters validate eagerly and return the builder.
@@ -96,6 +117,8 @@ public class MutationOptions<TData, TVariables, TContext>(
         private var mutationKey: QueryKey? = null
         private var invalidates: List<QueryKey> = emptyList()
         private var scope: String? = null
+        private var gcTime: Duration? = null
+        private var meta: Map<String, Any?> = emptyMap()
 
         /** See [MutationOptions.onMutate]; runs on the client's thread, its result is the context. */
         public fun onMutate(onMutate: Function<TVariables, TContext>): Builder<TData, TVariables, TContext> =
@@ -168,9 +191,19 @@ public class MutationOptions<TData, TVariables, TContext>(
         /** See [MutationOptions.scope]. */
         public fun scope(id: String): Builder<TData, TVariables, TContext> = apply { scope = id }
 
+        /** See [MutationOptions.gcTime]. */
+        public fun gcTime(gcTime: java.time.Duration): Builder<TData, TVariables, TContext> = apply {
+            this.gcTime = gcTime.toKotlinDuration().also { durationMillis(it, "gcTime") }
+        }
+
+        /** See [MutationOptions.meta]; the map is copied. */
+        public fun meta(meta: Map<String, Any?>): Builder<TData, TVariables, TContext> =
+            apply { this.meta = LinkedHashMap(meta) }
+
         /** The options set so far. */
         public fun build(): MutationOptions<TData, TVariables, TContext> = MutationOptions(
             mutationFn, onMutate, onSuccess, onError, onSettled, retry, retryPolicy, mutationKey, invalidates, scope,
+            gcTime, meta,
         )
     }
 

@@ -10,6 +10,13 @@ package dev.stackquery
  * @property submittedAt when the latest run was submitted, epoch ms from the client's clock; 0 when idle.
  * @property settledAt when it settled, epoch ms; 0 while idle or pending.
  * @property failureCount failed attempts of the mutation function in the latest run.
+ * @property context what [MutationOptions.onMutate] returned in the latest run, once it returned
+ *   (`null` before, without `onMutate`, or when it failed). Typed `Any?` because a [Mutation] does
+ *   not carry its context type: it is the options' `TContext`, so a cast to it is safe.
+ * @property failureReason the error of the latest failed attempt of the mutation function (or of
+ *   `onMutate`) in the latest run, as TanStack's `failureReason`: set as each attempt fails, kept
+ *   while the run retries, `null` once the run succeeded or while no attempt has failed; equal to
+ *   [error] once the run failed.
  */
 public class MutationState<out TData, out TVariables> internal constructor(
     public val status: MutationStatus,
@@ -19,6 +26,8 @@ public class MutationState<out TData, out TVariables> internal constructor(
     public val submittedAt: Long,
     public val settledAt: Long,
     public val failureCount: Int,
+    public val context: Any? = null,
+    public val failureReason: Throwable? = null,
 ) {
     /** Status [MutationStatus.IDLE]. */
     public val isIdle: Boolean get() = status == MutationStatus.IDLE
@@ -35,13 +44,14 @@ public class MutationState<out TData, out TVariables> internal constructor(
     override fun equals(other: Any?): Boolean =
         other is MutationState<*, *> && status == other.status && data == other.data && error == other.error &&
             variables == other.variables && submittedAt == other.submittedAt && settledAt == other.settledAt &&
-            failureCount == other.failureCount
+            failureCount == other.failureCount && context == other.context && failureReason == other.failureReason
 
     override fun hashCode(): Int =
         ((status.hashCode() * 31 + (data?.hashCode() ?: 0)) * 31 + (variables?.hashCode() ?: 0)) * 31 + failureCount
 
     override fun toString(): String = "MutationState(status=$status, data=$data, error=$error, variables=$variables, " +
-        "submittedAt=$submittedAt, settledAt=$settledAt, failureCount=$failureCount)"
+        "submittedAt=$submittedAt, settledAt=$settledAt, failureCount=$failureCount, context=$context, " +
+        "failureReason=$failureReason)"
 
     internal companion object {
         private val IDLE = MutationState(MutationStatus.IDLE, null, null, null, 0, 0, 0)

@@ -5,10 +5,10 @@ import java.util.function.BiConsumer
 /**
  * Callbacks a client calls for every query it fetches, as TanStack's `QueryCache({ onSuccess,
  * onError, onSettled })`: the place for an "error relay" (a global toast, a log line, a metric)
- * instead of repeating it in every query's options. Set on [QueryClientConfig.queryCallbacks].
+ * instead of repeating it in every query's options. Set on [QueryClientConfig.queryCacheCallbacks].
  *
  * ```kotlin
- * val config = QueryClientConfig(queryCallbacks = QueryCacheCallbacks(
+ * val config = QueryClientConfig(queryCacheCallbacks = QueryCacheCallbacks(
  *     onError = { error, query -> toast(query.meta["errorMessage"] ?: "Could not load ${query.queryKey}") },
  * ))
  * ```
@@ -60,7 +60,11 @@ public class QueryCacheCallbacks(
     }
 
     public companion object {
-        /** A [Builder] with no callback set. */
+        /** No callbacks: the default of [QueryClientConfig.queryCacheCallbacks]. */
+        @JvmField
+        public val NONE: QueryCacheCallbacks = QueryCacheCallbacks()
+
+        /** A [Builder] with no callback set, for Java. */
         @JvmStatic
         public fun builder(): Builder = Builder()
     }

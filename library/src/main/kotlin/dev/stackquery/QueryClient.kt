@@ -4,11 +4,13 @@ import dev.stackquery.internal.NoChange
 import dev.stackquery.internal.client.ClientEngine
 import dev.stackquery.internal.durationMillis
 import dev.stackquery.internal.mutation.MutationImpl
+import dev.stackquery.internal.mutation.subscribeMutationEvents
 import dev.stackquery.internal.observer.CombinedQueryObserverImpl
 import dev.stackquery.internal.observer.DependentQueryObserverImpl
 import dev.stackquery.internal.observer.QueryObserverImpl
 import dev.stackquery.storage.StorageStats
 import kotlinx.coroutines.flow.SharedFlow
+import java.util.concurrent.Executor
 import kotlin.time.Duration
 
 /**
@@ -70,6 +72,29 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * back into the client.
      */
     public val events: SharedFlow<QueryCacheEvent> = engine.runtime.events.events
+
+    /**
+     * Every change in the mutation cache (see [mutations]): runs added, updated, removed. Like
+     * [events]: a collector that falls more than 1024 events behind loses the oldest, events are
+     * only built while someone collects, the events of one run arrive in the order of its changes
+     * (they are emitted under the mutation cache's lock: a collector on `Dispatchers.Unconfined`
+     * must not call back into the client). From Java, use [subscribeMutationEvents].
+     */
+    public val mutationEvents: SharedFlow<MutationCacheEvent> = engine.runtime.mutationEvents.events
+
+    /**
+     * [mutationEvents] for a listener: [listener] is called with every event emitted after this
+     * call returns, in order and one call at a time, on [executor] (the client's dispatcher when
+     * omitted), until the subscription is ended or the client closes. Exceptions it throws are
+     * logged. A listener slower than the events misses the oldest (see [mutationEvents]).
+     *
+     * ```java
+     * Subscription sub = client.subscribeMutationEvents(event -> log.info("{}", event), executor);
+     * ```
+     */
+    @JvmOverloads
+    public fun subscribeMutationEvents(listener: MutationEventListener, executor: Executor? = null): Subscription =
+        subscribeMutationEvents(engine.runtime, listener, executor)
 
     /** A snapshot of the client's counters. Cheap enough to call often; never blocks. */
     public fun stats(): QueryStats = engine.runtime.stats.snapshot()
@@ -190,6 +215,28 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      */
     @JvmOverloads
     public fun isMutating(prefix: QueryKey? = null): Int = engine.mutations.count(prefix)
+
+    /**
+     * How many mutation runs in progress [filter] selects, as TanStack's `isMutating(filters)`:
+     * the filter's [MutationFilter.status] is ignored (only PENDING runs count), its key and
+     * predicate apply. Counted atomically with the runs' state changes, as [isMutating] by prefix.
+     */
+    public fun isMutating(filter: MutationFilter): Int = engine.mutations.count(filter)
+
+    /**
+     * A snapshot of the mutation runs [filter] selects, in submission order, as TanStack's
+     * `mutationCache.findAll(filters)`: a read-only list of [MutationRun]s, not updated afterwards.
+     *
+     * The mutation cache holds every run of every [Mutation] of this client from its submission
+     * ([Mutation.mutate] called; waiting for its scope, PENDING) until [MutationOptions.gcTime]
+     * (default [QueryClientConfig.mutationGcTime], 5 minutes) after it settled. A run in progress
+     * is never removed. [clear] removes the settled runs; [close] removes them all (runs in
+     * progress as they settle, cancelled). [Mutation.reset] does not remove runs. Changes are
+     * published on [mutationEvents]. [filter]'s predicate runs under the cache's lock: keep it fast.
+     */
+    @JvmOverloads
+    public fun mutations(filter: MutationFilter = MutationFilter.ALL): List<MutationRun> =
+        engine.mutations.snapshot(filter)
 
     /**
      * The data cached under [key], or `null` if there is none (or it is `null`: use
@@ -378,7 +425,8 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     public fun isFetching(prefix: QueryKey): Int = isFetching(QueryFilter.prefix(prefix))
 
     /**
-     * Removes every query from memory, cancelling fetches in flight. The client stays usable.
+     * Removes every query from memory, cancelling fetches in flight, and the settled runs of the
+     * mutation cache (runs in progress stay; see [mutations]). The client stays usable.
      * Persisted entries stay in the storage (use `removeQueries()` to delete them too).
      */
     public fun clear(): Unit = engine.clear()

@@ -76,8 +76,15 @@ import kotlin.time.toKotlinDuration
  *   of UTF-8) the client writes to [storage]; a larger one stays in memory only, its write dropped
  *   and counted in `StorageStats.writesDropped`, with a warning. Default 8 MiB, under MariaDB's
  *   default `max_allowed_packet` (16 MiB); must be >= 1.
- * @property queryCallbacks callbacks called for every query's fetch outcome (a global error
- *   relay, say); `null` (default): none. See [QueryCacheCallbacks].
+ * @property mutationGcTime how long a settled mutation run stays in the mutation cache
+ *   ([QueryClient.mutations]) when its [MutationOptions.gcTime] is `null`; default 5 minutes, as
+ *   TanStack's. [Duration.INFINITE] keeps runs until [QueryClient.clear] or [QueryClient.close].
+ *   Each settled run keeps its variables and result until then: a server running many mutations
+ *   may want a shorter one.
+ * @property mutationCacheCallbacks callbacks called for every mutation run (a global error
+ *   toast, logging); default [MutationCacheCallbacks.NONE]. See [MutationCacheCallbacks].
+ * @property queryCacheCallbacks callbacks called for every query's fetch outcome (a global error
+ *   relay, say); default [QueryCacheCallbacks.NONE]. See [QueryCacheCallbacks].
  * @throws IllegalArgumentException naming the field, for a negative duration, `retry < 0`,
  *   `cacheMaxSize < 1`, an unconfined dispatcher, or a storage setting out of range.
  */
@@ -101,10 +108,13 @@ public class QueryClientConfig(
     public val writeBatchSize: Int = 256,
     public val sync: SyncTransport? = null,
     public val maxValueBytes: Int = DEFAULT_MAX_VALUE_BYTES,
-    public val queryCallbacks: QueryCacheCallbacks? = null,
+    @get:JvmSynthetic public val mutationGcTime: Duration = 5.minutes,
+    public val mutationCacheCallbacks: MutationCacheCallbacks = MutationCacheCallbacks.NONE,
+    public val queryCacheCallbacks: QueryCacheCallbacks = QueryCacheCallbacks.NONE,
 ) {
     internal val staleTimeMillis: Long = durationMillis(staleTime, "staleTime")
     internal val gcTimeMillis: Long = durationMillis(gcTime, "gcTime")
+    internal val mutationGcTimeMillis: Long = durationMillis(mutationGcTime, "mutationGcTime")
     internal val storageTimeoutMillis: Long = positiveMillis(storageTimeout, "storageTimeout")
     internal val persistMaxAgeMillis: Long = persistMaxAge?.let(::checkMaxAge) ?: -1L
     internal val storageCoolDownMillis: Long = positiveMillis(storageCoolDown, "storageCoolDown")
@@ -126,6 +136,9 @@ public class QueryClientConfig(
     /** [gcTime] for Java callers. */
     public val gcTimeDuration: java.time.Duration get() = gcTime.toJavaDuration()
 
+    /** [mutationGcTime] for Java callers. */
+    public val mutationGcTimeDuration: java.time.Duration get() = mutationGcTime.toJavaDuration()
+
     /** [storageTimeout] for Java callers. */
     public val storageTimeoutDuration: java.time.Duration get() = storageTimeout.toJavaDuration()
 
@@ -141,7 +154,9 @@ public class QueryClientConfig(
             "storageTimeout=$storageTimeout, persistMaxAge=$persistMaxAge, storageNamespace=$storageNamespace, " +
             "buster=$buster, storageFailureThreshold=$storageFailureThreshold, storageCoolDown=$storageCoolDown, " +
             "storageWriteRetries=$storageWriteRetries, maxPendingWrites=$maxPendingWrites, " +
-            "writeBatchSize=$writeBatchSize, sync=$sync, maxValueBytes=$maxValueBytes, queryCallbacks=$queryCallbacks)"
+            "writeBatchSize=$writeBatchSize, sync=$sync, maxValueBytes=$maxValueBytes, " +
+            "mutationGcTime=$mutationGcTime, mutationCacheCallbacks=$mutationCacheCallbacks, " +
+            "queryCacheCallbacks=$queryCacheCallbacks)"
 
     /**
      * Builds a [QueryClientConfig] from Java. Setters validate eagerly and return the builder;
@@ -167,7 +182,9 @@ public class QueryClientConfig(
         private var writeBatchSize: Int = 256
         private var sync: SyncTransport? = null
         private var maxValueBytes: Int = DEFAULT_MAX_VALUE_BYTES
-        private var queryCallbacks: QueryCacheCallbacks? = null
+        private var mutationGcTime: Duration = 5.minutes
+        private var mutationCacheCallbacks: MutationCacheCallbacks = MutationCacheCallbacks.NONE
+        private var queryCacheCallbacks: QueryCacheCallbacks = QueryCacheCallbacks.NONE
 
         /** See [QueryClientConfig.staleTime]. */
         public fun staleTime(staleTime: java.time.Duration): Builder = apply {
@@ -266,14 +283,25 @@ public class QueryClientConfig(
             maxValueBytes = max
         }
 
-        /** See [QueryClientConfig.queryCallbacks]; `null` for none. */
-        public fun queryCallbacks(callbacks: QueryCacheCallbacks?): Builder = apply { queryCallbacks = callbacks }
+        /** See [QueryClientConfig.mutationGcTime]. */
+        public fun mutationGcTime(gcTime: java.time.Duration): Builder = apply {
+            mutationGcTime = gcTime.toKotlinDuration().also { durationMillis(it, "mutationGcTime") }
+        }
+
+        /** See [QueryClientConfig.mutationCacheCallbacks]. */
+        public fun mutationCacheCallbacks(callbacks: MutationCacheCallbacks): Builder =
+            apply { mutationCacheCallbacks = callbacks }
+
+        /** See [QueryClientConfig.queryCacheCallbacks]. */
+        public fun queryCacheCallbacks(callbacks: QueryCacheCallbacks): Builder =
+            apply { queryCacheCallbacks = callbacks }
 
         /** A config with the values set so far. */
         public fun build(): QueryClientConfig = QueryClientConfig(
             staleTime, gcTime, retry, retryPolicy, cacheMaxSize, clock, coroutineContext, storage, storageTimeout,
             persistMaxAge, storageNamespace, buster, storageFailureThreshold, storageCoolDown, storageWriteRetries,
-            maxPendingWrites, writeBatchSize, sync, maxValueBytes, queryCallbacks,
+            maxPendingWrites, writeBatchSize, sync, maxValueBytes, mutationGcTime, mutationCacheCallbacks,
+            queryCacheCallbacks,
         )
     }
 

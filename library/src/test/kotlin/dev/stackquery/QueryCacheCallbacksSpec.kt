@@ -18,7 +18,7 @@ private class RelayClient(scope: TestScope, throwing: Boolean = false) {
             retry = 0,
             clock = QueryClock { scope.testScheduler.currentTime },
             coroutineContext = StandardTestDispatcher(scope.testScheduler),
-            queryCallbacks = QueryCacheCallbacks(
+            queryCacheCallbacks = QueryCacheCallbacks(
                 onSuccess = { data, query ->
                     calls += "cache onSuccess $data ${query.queryKey} ${query.state.status} ${query.meta}"
                     if (throwing) error("relay broke")

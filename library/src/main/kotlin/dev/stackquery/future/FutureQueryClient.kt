@@ -166,6 +166,30 @@ public class FutureQueryClient private constructor(
     public fun <D, V> mutate(mutation: Mutation<D, V>, variables: V): CompletableFuture<D> =
         launch { mutation.mutate(variables) }
 
+    /**
+     * Runs [mutation] with [variables] and [callbacks] for this call only (see the per-call
+     * `mutate` of [Mutation]: they run after the run settled, after the options' callbacks, before
+     * the future completes). Cancelling the future detaches this caller only; the callbacks still run.
+     */
+    public fun <D, V> mutate(
+        mutation: Mutation<D, V>,
+        variables: V,
+        callbacks: MutateCallbacks<D, V>,
+    ): CompletableFuture<D> = launch {
+        mutation.mutate(
+            variables,
+            onSuccess = callbacks.onSuccess?.let {
+                { data, variables, context -> it.onSuccess(data, variables, context) }
+            },
+            onError = callbacks.onError?.let {
+                { error, variables, context -> it.onError(error, variables, context) }
+            },
+            onSettled = callbacks.onSettled?.let {
+                { data, error, variables, context -> it.onSettled(data, error, variables, context) }
+            },
+        )
+    }
+
     /** [QueryClient.watch] with a Java [Function] as the per-observer select. */
     public fun <T, R> watch(options: QueryOptions<T>, select: Function<T, R>): SwitchableQueryObserver<T, R> =
         client.watch(options) { select.apply(it) }

@@ -120,7 +120,7 @@ class ClientSurfaceJavaTest {
                 .onError((error, query) -> relayed.add("error " + error.getMessage() + " " + query.getMeta().get("toast")))
                 .onSettled((data, error, query) -> relayed.add("settled " + query.getState().getStatus()))
                 .build();
-        try (QueryClient client = new QueryClient(QueryClientConfig.builder().retry(0).queryCallbacks(callbacks).build())) {
+        try (QueryClient client = new QueryClient(QueryClientConfig.builder().retry(0).queryCacheCallbacks(callbacks).build())) {
             FutureQueryClient futures = FutureQueryClient.of(client);
             await(futures.fetchQuery(QueryOptions.<String>builder(QueryKey.of("ok"),
                     () -> CompletableFuture.completedFuture("fine")).build()));

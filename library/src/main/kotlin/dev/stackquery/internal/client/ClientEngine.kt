@@ -1,6 +1,7 @@
 package dev.stackquery.internal.client
 
 import dev.stackquery.FetchReason
+import dev.stackquery.MutationCacheEvent
 import dev.stackquery.QueryCacheEvent.RemovalCause
 import dev.stackquery.QueryCancelledException
 import dev.stackquery.QueryClient
@@ -39,7 +40,7 @@ internal class ClientEngine(val config: QueryClientConfig, client: QueryClient) 
     /** The L2 tier, when the client has a storage. */
     val l2: L2Tier? = config.storage?.let { L2Tier(it, config, config.coroutineContext) }
     val store = QueryStore(runtime, l2)
-    val mutations = MutationRegistry()
+    val mutations = MutationRegistry(runtime)
 
     private var sync: SyncBridge? = null
     val operations =
@@ -190,13 +191,17 @@ internal class ClientEngine(val config: QueryClientConfig, client: QueryClient) 
         return written
     }
 
-    /** Removes every query from memory, cancelling fetches in flight; persisted entries stay. */
-    fun clear() = store.clear(RemovalCause.EXPLICIT)
+    /** Removes every query from memory, cancelling fetches in flight, and the settled mutation runs; persisted entries stay. */
+    fun clear() {
+        store.clear(RemovalCause.EXPLICIT)
+        mutations.removeSettled(MutationCacheEvent.RemovalCause.EXPLICIT)
+    }
 
     /** Closes the client (see `QueryClient.close`); idempotent. */
     fun close() {
         if (!runtime.markClosed()) return
         store.clear(RemovalCause.CLOSED)
+        mutations.close()
         l2?.close()
         runtime.job.cancel()
         sync?.close()

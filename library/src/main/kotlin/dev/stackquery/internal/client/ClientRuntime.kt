@@ -1,5 +1,6 @@
 package dev.stackquery.internal.client
 
+import dev.stackquery.MutationCacheEvent
 import dev.stackquery.QueryCacheEvent
 import dev.stackquery.QueryClient
 import dev.stackquery.QueryClientClosedException
@@ -35,7 +36,8 @@ internal class ClientRuntime(
             CoroutineExceptionHandler { _, e -> logFailure("a background task", e) },
     )
     val stats = StatsCounter()
-    val events = EventBus()
+    val events = EventBus<QueryCacheEvent>()
+    val mutationEvents = EventBus<MutationCacheEvent>()
 
     /** The client's dispatcher as an `Executor`: where listeners run unless given their own. */
     val dispatchExecutor: Executor =

@@ -1,6 +1,5 @@
 package dev.stackquery.internal.client
 
-import dev.stackquery.QueryCacheEvent
 import kotlinx.coroutines.ExperimentalForInheritanceCoroutinesApi
 import kotlinx.coroutines.channels.BufferOverflow
 import kotlinx.coroutines.flow.FlowCollector
@@ -9,12 +8,13 @@ import kotlinx.coroutines.flow.SharedFlow
 import java.util.concurrent.atomic.AtomicInteger
 
 /**
- * The client's cache events: a shared flow that keeps the last [BUFFER] events for slow
+ * The client's cache events of one kind ([dev.stackquery.QueryCacheEvent]s or
+ * [dev.stackquery.MutationCacheEvent]s): a shared flow that keeps the last [BUFFER] events for slow
  * collectors (dropping the oldest), and that costs nothing while nobody collects: [emit] builds
  * an event only when a collector is counted.
  */
-internal class EventBus {
-    private val flow = MutableSharedFlow<QueryCacheEvent>(
+internal class EventBus<E : Any> {
+    private val flow = MutableSharedFlow<E>(
         extraBufferCapacity = BUFFER,
         onBufferOverflow = BufferOverflow.DROP_OLDEST,
     )
@@ -24,10 +24,10 @@ internal class EventBus {
 
     /** The events; collecting counts as listening. */
     @OptIn(ExperimentalForInheritanceCoroutinesApi::class)
-    val events: SharedFlow<QueryCacheEvent> = object : SharedFlow<QueryCacheEvent> {
-        override val replayCache: List<QueryCacheEvent> get() = flow.replayCache
+    val events: SharedFlow<E> = object : SharedFlow<E> {
+        override val replayCache: List<E> get() = flow.replayCache
 
-        override suspend fun collect(collector: FlowCollector<QueryCacheEvent>): Nothing {
+        override suspend fun collect(collector: FlowCollector<E>): Nothing {
             collectors.incrementAndGet()
             try {
                 flow.collect(collector)
@@ -38,7 +38,7 @@ internal class EventBus {
     }
 
     /** Publishes [event] when anyone listens (no allocation or lock otherwise). */
-    inline fun emit(event: () -> QueryCacheEvent) {
+    inline fun emit(event: () -> E) {
         if (collectors.get() > 0) flow.tryEmit(event())
     }
 

@@ -34,22 +34,33 @@ internal class MutationImpl<D, V, C>(
     private val runtime = engine.runtime
     private val registry = engine.mutations
     private val flow = MutableStateFlow(MutationState.idle<D, V>())
-    private val lock = Any() // orders run numbers, state updates and reset
-    private var latestRun = 0L // guarded by lock
+    private val lock = Any() // orders the latest run, state updates and reset
+    private var latest: MutationRecord<D, V>? = null // guarded by lock; null after reset
 
     override val state: StateFlow<MutationState<D, V>> = flow.asStateFlow()
 
-    override suspend fun mutate(variables: V): D {
+    override suspend fun mutate(variables: V): D = mutate(variables, null, null, null)
+
+    override suspend fun mutate(
+        variables: V,
+        onSuccess: (suspend (data: D, variables: V, context: Any?) -> Unit)?,
+        onError: (suspend (error: Throwable, variables: V, context: Any?) -> Unit)?,
+        onSettled: (suspend (data: D?, error: Throwable?, variables: V, context: Any?) -> Unit)?,
+    ): D {
         runtime.checkOpen()
         val submittedAt = runtime.clock.nowMillis()
-        var run = 0L
-        // PENDING and counted by isMutating at one point.
-        val token = registry.started(options.mutationKey) {
-            run = synchronized(lock) {
-                flow.value = MutationState(MutationStatus.PENDING, null, null, variables, submittedAt, 0, 0)
-                ++latestRun
+        // PENDING, in the cache and counted by isMutating at one point.
+        val record = registry.started(
+            options,
+            MutationState(MutationStatus.PENDING, null, null, variables, submittedAt, 0, 0),
+            onChange = ::published,
+        ) { record ->
+            synchronized(lock) {
+                latest = record
+                flow.value = record.state
             }
         }
+        val perCall = PerCallCallbacks(onSuccess, onError, onSettled)
         // Take the place in the scope's line now, in submission order, before anything is dispatched.
         // The line holds a signal completed when this run ends, not the run's lazy job: joining
         // that would start it, and a run started by the one after it, before it knew the run
@@ -58,15 +69,11 @@ internal class MutationImpl<D, V, C>(
         val previous = options.scope?.let { registry.enqueue(it, finished) }
         val execution = runtime.scope.async(start = CoroutineStart.LAZY) {
             previous?.join() // the run submitted before this one in the same scope
-            attempt(run, token, variables)
+            attempt(record, variables, perCall)
         }
         execution.invokeOnCompletion { cause ->
             // Cancelled before it could settle itself (the client closed as it started): never stay PENDING.
-            registry.ended(token) {
-                if (cause != null) {
-                    update(run) { if (it.isPending) it.settledWith(cause, runtime.clock.nowMillis()) else it }
-                }
-            }
+            if (cause != null) registry.settle(record) { it.settledWith(cause, runtime.clock.nowMillis()) }
             finished.complete()
         }
         execution.start()
@@ -95,61 +102,82 @@ internal class MutationImpl<D, V, C>(
 
     override fun reset() {
         synchronized(lock) {
-            latestRun++
+            latest = null
             flow.value = MutationState.idle()
         }
     }
 
-    private suspend fun attempt(run: Long, token: Long, variables: V): D {
+    /** [record] changed: shown if it is still the latest run (last wins). Called under the registry's lock. */
+    private fun published(record: MutationRecord<D, V>) {
+        synchronized(lock) {
+            if (latest === record) flow.value = record.state
+        }
+    }
+
+    private suspend fun attempt(record: MutationRecord<D, V>, variables: V, perCall: PerCallCallbacks<D, V>): D {
+        val cache = runtime.config.mutationCacheCallbacks
         var context: C? = null
         val failures = IntArray(1)
         val result = try {
+            cache.onMutate?.let { guard("the cache's onMutate") { it(variables, record.snapshot()) } }
             options.onMutate?.let { onMutate ->
                 context = try {
                     onMutate(variables)
                 } catch (thrown: Throwable) {
                     throw failureOf(thrown, "onMutate")
                 }
+                val returned = context
+                if (returned != null) registry.update(record) { it.copy(context = returned) }
             }
-            withRetries(run, variables, failures)
+            withRetries(record, variables, failures)
         } catch (e: Throwable) {
-            if (currentCoroutineContext().isActive) { // not a cancellation of this run
+            val active = currentCoroutineContext().isActive // false: a cancellation of this run
+            if (active) {
+                cache.onError?.let { guard("the cache's onError") { it(e, variables, context, record.snapshot()) } }
                 guard("onError") { options.onError?.invoke(e, variables, context) }
+                cache.onSettled?.let {
+                    guard("the cache's onSettled") { it(null, e, variables, context, record.snapshot()) }
+                }
                 guard("onSettled") { options.onSettled?.invoke(null, e, variables, context) }
             }
             val now = runtime.clock.nowMillis()
-            registry.ended(token) { update(run) { it.copy(failureCount = failures[0]).settledWith(e, now) } }
+            registry.settle(record) { it.copy(failureCount = failures[0]).settledWith(e, now) }
+            if (active) {
+                guard("the per-call onError") { perCall.onError?.invoke(e, variables, context) }
+                guard("the per-call onSettled") { perCall.onSettled?.invoke(null, e, variables, context) }
+            }
             throw e
         }
+        cache.onSuccess?.let { guard("the cache's onSuccess") { it(result, variables, context, record.snapshot()) } }
         guard("onSuccess") { options.onSuccess?.invoke(result, variables, context) }
         for (prefix in options.invalidates) engine.operations.invalidate(QueryFilter.prefix(prefix), local = true)
+        cache.onSettled?.let {
+            guard("the cache's onSettled") { it(result, null, variables, context, record.snapshot()) }
+        }
         guard("onSettled") { options.onSettled?.invoke(result, null, variables, context) }
         val now = runtime.clock.nowMillis()
-        registry.ended(token) {
-            update(run) {
-                MutationState(MutationStatus.SUCCESS, result, null, variables, it.submittedAt, now, failures[0])
-            }
+        registry.settle(record) {
+            MutationState(
+                MutationStatus.SUCCESS, result, null, variables, it.submittedAt, now, failures[0], it.context, null,
+            )
         }
+        guard("the per-call onSuccess") { perCall.onSuccess?.invoke(result, variables, context) }
+        guard("the per-call onSettled") { perCall.onSettled?.invoke(result, null, variables, context) }
         return result
     }
 
     /** The mutation function, retried as the options say; counts failed attempts in `failures[0]`. */
-    private suspend fun withRetries(run: Long, variables: V, failures: IntArray): D {
+    private suspend fun withRetries(record: MutationRecord<D, V>, variables: V, failures: IntArray): D {
         val policy = options.retryPolicy ?: runtime.config.retryPolicy
         val schedule = RetrySchedule.of(options.retry, policy) { runtime.logFailure("retry policy of a mutation", it) }
         return retrying(
             schedule,
             failure = { thrown -> failureOf(thrown, "the mutation function").also { failures[0]++ } },
-            onRetry = { failed, _ -> update(run) { it.copy(failureCount = failed) } },
+            onRetry = { failed, error ->
+                registry.update(record) { it.copy(failureCount = failed, failureReason = error) }
+            },
             giveUp = { _, e -> throw e },
         ) { options.mutationFn(variables) }
-    }
-
-    /** Applies [change] if [run] is still the latest run (last wins). */
-    private inline fun update(run: Long, change: (MutationState<D, V>) -> MutationState<D, V>) {
-        synchronized(lock) {
-            if (latestRun == run) flow.value = change(flow.value)
-        }
     }
 
     /** Runs a callback; its exceptions are logged (our own cancellation aside) and change nothing. */
@@ -164,8 +192,19 @@ internal class MutationImpl<D, V, C>(
     }
 
     private fun MutationState<D, V>.settledWith(error: Throwable, now: Long): MutationState<D, V> =
-        MutationState(MutationStatus.ERROR, null, error, variables, submittedAt, now, failureCount)
+        MutationState(MutationStatus.ERROR, null, error, variables, submittedAt, now, failureCount, context, error)
 
-    private fun MutationState<D, V>.copy(failureCount: Int): MutationState<D, V> =
-        MutationState(status, data, error, variables, submittedAt, settledAt, failureCount)
+    private fun MutationState<D, V>.copy(
+        failureCount: Int = this.failureCount,
+        context: Any? = this.context,
+        failureReason: Throwable? = this.failureReason,
+    ): MutationState<D, V> =
+        MutationState(status, data, error, variables, submittedAt, settledAt, failureCount, context, failureReason)
 }
+
+/** The callbacks of one `mutate` call (TanStack's `mutate(variables, { onSuccess, onError, onSettled })`). */
+private class PerCallCallbacks<D, V>(
+    val onSuccess: (suspend (D, V, Any?) -> Unit)?,
+    val onError: (suspend (Throwable, V, Any?) -> Unit)?,
+    val onSettled: (suspend (D?, Throwable?, V, Any?) -> Unit)?,
+)

@@ -1,6 +1,7 @@
 package dev.stackquery.internal.query
 
 import dev.stackquery.FetchStatus
+import dev.stackquery.QueryCacheCallbacks
 import dev.stackquery.QueryCancelledException
 import dev.stackquery.QueryFunctionContext
 import dev.stackquery.QueryState
@@ -149,8 +150,8 @@ internal class FetchRun<T>(
             if (invalidated) next.copy(isInvalidated = true) else next
         }
         if (settled) {
-            val cache = runtime.config.queryCallbacks
-            val snapshot = cache?.let { query.snapshot(evenIfRemoved = true) }
+            val cache = runtime.config.queryCacheCallbacks
+            val snapshot = if (cache === QueryCacheCallbacks.NONE) null else query.snapshot(evenIfRemoved = true)
             if (snapshot != null) callback("the client's onSuccess") { cache.onSuccess?.invoke(data, snapshot) }
             callback("onSuccess") { options.options.onSuccess?.invoke(data) }
             if (snapshot != null) callback("the client's onSettled") { cache.onSettled?.invoke(data, null, snapshot) }
@@ -189,8 +190,8 @@ internal class FetchRun<T>(
             )
         }
         if (settled) {
-            val cache = runtime.config.queryCallbacks
-            val snapshot = cache?.let { query.snapshot(evenIfRemoved = true) }
+            val cache = runtime.config.queryCacheCallbacks
+            val snapshot = if (cache === QueryCacheCallbacks.NONE) null else query.snapshot(evenIfRemoved = true)
             if (snapshot != null) callback("the client's onError") { cache.onError?.invoke(e, snapshot) }
             callback("onError") { options.options.onError?.invoke(e) }
             if (snapshot != null) callback("the client's onSettled") { cache.onSettled?.invoke(null, e, snapshot) }
