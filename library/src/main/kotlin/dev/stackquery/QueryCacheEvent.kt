@@ -43,12 +43,21 @@ public sealed class QueryCacheEvent {
         override fun toString(): String = "FetchStarted($queryKey, $reason)"
     }
 
-    /** A fetch settled (success, failure after all attempts, or cancellation) leaving [state]. */
+    /**
+     * A fetch settled (success, failure after all attempts, or cancellation) leaving [state].
+     *
+     * @property isCancelled true when the fetch was cancelled (`cancelQueries`, a removal, a
+     *   refetch that cancelled it, or the client closing) rather than finished: [state] is then
+     *   the state it reverted to, or the cancellation error with `cancelQueries(revert = false)`.
+     *   When false, [state] is the fetch's own result: `SUCCESS`, or `ERROR` after all attempts.
+     */
     public class FetchSettled internal constructor(
         override val queryKey: QueryKey,
         public val state: QueryState<*>,
+        public val isCancelled: Boolean,
     ) : QueryCacheEvent() {
-        override fun toString(): String = "FetchSettled($queryKey, $state)"
+        override fun toString(): String =
+            if (isCancelled) "FetchSettled($queryKey, $state, cancelled)" else "FetchSettled($queryKey, $state)"
     }
 
     /** An observer attached to the query (its first subscriber arrived); [observerCount] includes it. */

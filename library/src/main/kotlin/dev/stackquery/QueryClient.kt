@@ -417,6 +417,16 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     /** [resetQueries] for every key starting with [prefix]. */
     public suspend fun resetQueries(prefix: QueryKey): Unit = resetQueries(QueryFilter.prefix(prefix))
 
+    /**
+     * How many queries in memory [filter] selects right now, without building a [QuerySnapshot]
+     * per query (`queries(filter).size` does): for gauges and health checks. With no condition
+     * (the default [QueryFilter.ALL]) it is O(1) and takes no lock; with a key prefix it costs in
+     * proportion to the queries matched; with a type, staleness, fetch status or predicate it
+     * checks every query the key selects. The count may be out of date as soon as it is returned.
+     */
+    @JvmOverloads
+    public fun queryCount(filter: QueryFilter = QueryFilter.ALL): Int = operations.count(filter)
+
     /** How many of the queries [filter] selects are fetching right now. */
     @JvmOverloads
     public fun isFetching(filter: QueryFilter = QueryFilter.ALL): Int = operations.fetchingCount(filter)

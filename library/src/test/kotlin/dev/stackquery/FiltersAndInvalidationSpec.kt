@@ -202,6 +202,24 @@ class FiltersAndInvalidationSpec : FunSpec({
         }
     }
 
+    test("queryCount counts the queries a filter selects, the empty exact key selecting none") {
+        runTest {
+            val client = testClient()
+            client.queryCount() shouldBe 0
+            for (k in listOf(queryKey("user", 1), queryKey("user", 2), queryKey("post", 1))) client.setQueryData(k, 0)
+            client.observe(queryKey("user", 2))
+            client.queryCount() shouldBe 3
+            client.queryCount(QueryFilter.prefix(queryKey("user"))) shouldBe 2
+            client.queryCount(QueryFilter.prefix(QueryKey.EMPTY)) shouldBe 3
+            client.queryCount(QueryFilter.exact(QueryKey.EMPTY)) shouldBe 0
+            client.queryCount(QueryFilter(type = QueryFilter.Type.ACTIVE)) shouldBe 1
+            client.queryCount(QueryFilter(type = QueryFilter.Type.INACTIVE)) shouldBe 2
+            client.removeQueries(queryKey("post"))
+            client.queryCount() shouldBe 2
+            client.close()
+        }
+    }
+
     test("isFetching counts the matched queries with a fetch in flight") {
         runTest {
             val client = testClient()

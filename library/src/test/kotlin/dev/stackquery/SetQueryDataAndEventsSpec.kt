@@ -24,7 +24,7 @@ private fun QueryCacheEvent.describe(): String = when (this) {
     is QueryCacheEvent.FetchStarted -> "FetchStarted"
     is QueryCacheEvent.ObserverAdded -> "ObserverAdded($observerCount)"
     is QueryCacheEvent.ObserverRemoved -> "ObserverRemoved($observerCount)"
-    is QueryCacheEvent.FetchSettled -> "FetchSettled(${state.brief()})"
+    is QueryCacheEvent.FetchSettled -> "FetchSettled(${state.brief()}${if (isCancelled) ", cancelled" else ""})"
     is QueryCacheEvent.Removed -> "Removed($cause)"
 }
 
@@ -348,7 +348,7 @@ class SetQueryDataAndEventsSpec : FunSpec({
                 "Updated(PENDING/FETCHING/null/0)",
                 "FetchStarted",
                 "Updated(IDLE/IDLE/null/0)",
-                "FetchSettled(IDLE/IDLE/null/0)",
+                "FetchSettled(IDLE/IDLE/null/0, cancelled)",
                 "Removed(EXPLICIT)",
             )
             client.close()
@@ -368,7 +368,7 @@ class SetQueryDataAndEventsSpec : FunSpec({
                 "Updated(SUCCESS/FETCHING/v1/0)",
                 "FetchStarted",
                 "Updated(SUCCESS/IDLE/v1/0)",
-                "FetchSettled(SUCCESS/IDLE/v1/0)",
+                "FetchSettled(SUCCESS/IDLE/v1/0, cancelled)",
             )
             client.close()
         }

@@ -111,6 +111,13 @@ internal class FilterOperations(
         refetchAll(matched.filter { it.isActive }, wait = local, cancelInFlight = true, reason)
     }
 
+    /** How many queries [filter] selects: the map's size for every key, else the matches counted (no snapshots). */
+    fun count(filter: QueryFilter): Int {
+        val key = filter.queryKey
+        val everyKey = key == null || (key.size == 0 && !filter.exact)
+        return if (everyKey && filter.selectsByKeyOnly) store.size else store.find(filter).size
+    }
+
     /** How many of the queries [filter] selects are fetching. */
     fun fetchingCount(filter: QueryFilter): Int = store.find(filter).count { it.cachedState?.isFetching == true }
 

@@ -162,7 +162,7 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         current = null
         val next = replacement ?: run.revertedState(query.state)
         query.setState(next)
-        runtime.emit { QueryCacheEvent.FetchSettled(query.key, next) }
+        runtime.emit { QueryCacheEvent.FetchSettled(query.key, next, isCancelled = true) }
         run.cancel(cause)
         query.scheduleGcIfInactive()
     }
@@ -216,7 +216,7 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         val next = update(query.state)
         query.setState(next)
         if (persist) query.persist(next)
-        runtime.emit { QueryCacheEvent.FetchSettled(query.key, next) }
+        runtime.emit { QueryCacheEvent.FetchSettled(query.key, next, isCancelled = false) }
         query.scheduleGcIfInactive()
         return true
     }
