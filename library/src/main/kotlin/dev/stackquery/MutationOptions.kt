@@ -46,12 +46,16 @@ import java.util.function.Function
  * @property onSuccess called with the result, the variables and the context.
  * @property onError called with the error, the variables and the context.
  * @property onSettled called last, with the result or the error.
- * @property retry retries of a failed [mutationFn] attempt; default 0. Must be >= 0.
- * @property retryPolicy waits between attempts; `null` uses the client's [QueryClientConfig.retryPolicy].
- * @property mutationKey identifies the mutation for [QueryClient.isMutating]; optional.
- * @property invalidates key prefixes invalidated (active queries refetched, awaited) after success.
+ * @param retry retries of a failed [mutationFn] attempt; `null` (unset) takes the matching
+ *   [QueryClient.setMutationDefaults] value, else 0. Must be >= 0.
+ * @property retryPolicy waits between attempts; `null` takes the matching mutation defaults' policy,
+ *   else the client's [QueryClientConfig.retryPolicy].
+ * @property mutationKey identifies the mutation for [QueryClient.isMutating] and selects its
+ *   defaults by prefix ([QueryClient.setMutationDefaults]); optional.
+ * @param invalidates key prefixes invalidated (active queries refetched, awaited) after success;
+ *   `null` (unset) takes the matching mutation defaults' list, else none.
  * @property scope mutations with the same scope id run one after another, in submission order;
- *   `null` runs without waiting.
+ *   `null` takes the matching mutation defaults' scope, else runs without waiting.
  * @throws IllegalArgumentException for `retry < 0`.
  */
 public class MutationOptions<TData, TVariables, TContext>(
@@ -60,15 +64,34 @@ public class MutationOptions<TData, TVariables, TContext>(
     @get:JvmSynthetic public val onSuccess: (suspend (TData, TVariables, TContext?) -> Unit)? = null,
     @get:JvmSynthetic public val onError: (suspend (Throwable, TVariables, TContext?) -> Unit)? = null,
     @get:JvmSynthetic public val onSettled: (suspend (TData?, Throwable?, TVariables, TContext?) -> Unit)? = null,
-    public val retry: Int = 0,
+    retry: Int? = null,
     public val retryPolicy: RetryPolicy? = null,
     public val mutationKey: QueryKey? = null,
-    public val invalidates: List<QueryKey> = emptyList(),
+    invalidates: List<QueryKey>? = null,
     public val scope: String? = null,
 ) {
-    init {
-        checkRetry(retry)
-    }
+    /** `retry` as given; `null` when unset. */
+    internal val retryOrNull: Int? = retry?.let(::checkRetry)
+
+    /** `invalidates` as given; `null` when unset. */
+    internal val invalidatesOrNull: List<QueryKey>? = invalidates
+
+    /** Retries of a failed [mutationFn] attempt (>= 0); 0 when unset. */
+    public val retry: Int = retry ?: 0
+
+    /** Key prefixes invalidated (active queries refetched, awaited) after success; empty when unset. */
+    public val invalidates: List<QueryKey> = invalidates ?: emptyList()
+
+    /** These options with their unset fields taken from [defaults] (already merged for the key). */
+    internal fun withDefaults(defaults: MutationDefaults<*, *>): MutationOptions<TData, TVariables, TContext> =
+        MutationOptions(
+            mutationFn, onMutate, onSuccess, onError, onSettled,
+            retryOrNull ?: defaults.retry,
+            retryPolicy ?: defaults.retryPolicy,
+            mutationKey,
+            invalidatesOrNull ?: defaults.invalidates,
+            scope ?: defaults.scope,
+        )
 
     override fun toString(): String =
         "MutationOptions(mutationKey=$mutationKey, retry=$retry, invalidates=$invalidates, scope=$scope)"
@@ -91,10 +114,10 @@ public class MutationOptions<TData, TVariables, TContext>(
         private var onSuccess: (suspend (TData, TVariables, TContext?) -> Unit)? = null
         private var onError: (suspend (Throwable, TVariables, TContext?) -> Unit)? = null
         private var onSettled: (suspend (TData?, Throwable?, TVariables, TContext?) -> Unit)? = null
-        private var retry = 0
+        private var retry: Int? = null
         private var retryPolicy: RetryPolicy? = null
         private var mutationKey: QueryKey? = null
-        private var invalidates: List<QueryKey> = emptyList()
+        private var invalidates: List<QueryKey>? = null
         private var scope: String? = null
 
         /** See [MutationOptions.onMutate]; runs on the client's thread, its result is the context. */

@@ -3,10 +3,13 @@ package dev.stackquery.internal.query
 import dev.stackquery.QueryCacheEvent
 import dev.stackquery.QueryClientClosedException
 import dev.stackquery.QueryKey
+import dev.stackquery.QueryDefaults
 import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
 import dev.stackquery.StructuralSharing
 import dev.stackquery.internal.ResolvedOptions
+import dev.stackquery.internal.durationMillis
+import dev.stackquery.internal.enabledFor
 import dev.stackquery.internal.isStale
 import dev.stackquery.internal.persistence.Persisted
 import kotlinx.coroutines.Deferred
@@ -44,6 +47,11 @@ internal class Query<T>(
     val sequence: Long,
     /** The options it was created with, the first [resolved]; `null` for a query made by `setQueryData`. */
     options: ResolvedOptions<T>?,
+    /**
+     * The client's defaults for [key]'s prefixes when the query was made by `setQueryData` (no
+     * options): its stale and gc times until options arrive.
+     */
+    private val fallback: QueryDefaults? = null,
 ) {
     private val runtime = host.runtime
 
@@ -73,7 +81,7 @@ internal class Query<T>(
 
     init {
         resolved = options
-        state = initial.flagged(stale = isStale(initial, staleTimeMillis(), runtime.clock.nowMillis()))
+        state = initial.flagged(stale = isStale(initial, staleTimeFor(initial), runtime.clock.nowMillis()))
     }
 
     /** The fresh-hit path used options asking for [gcTimeMillis] (-1: the client's): raise [longestGcTimeMillis] to it. */
@@ -147,15 +155,21 @@ internal class Query<T>(
     }
 
     /**
-     * Fetches again with the latest options if the query has a query function and is enabled
-     * (by any attached observer, or by its latest options when it has none); `null` when it has
-     * no function (made by `setQueryData`), is disabled, or has left the cache.
+     * Fetches again with the latest options if the query has a query function, is enabled (by any
+     * attached observer, or by its latest options when it has none) and is not static (no attached
+     * observer asks for [dev.stackquery.StaleTime.STATIC], TanStack's `isStatic`); `null` when it
+     * has no function (made by `setQueryData`), is disabled or static, or has left the cache.
      */
     fun refetch(cancelInFlight: Boolean): Deferred<T>? {
         val options = resolved ?: return null
-        val enabled =
-            synchronized(this) { if (observers.isEmpty()) options.options.enabled else observers.anyEnabled() }
-        return if (enabled) fetch(options, cancelInFlight) else null
+        val wanted = synchronized(this) { wantsRefetchLocked(options) }
+        return if (wanted) fetch(options, cancelInFlight) else null
+    }
+
+    private fun wantsRefetchLocked(options: ResolvedOptions<T>): Boolean {
+        val state = state
+        if (observers.isEmpty()) return options.options.enabledFor(key, state, runtime)
+        return observers.anyEnabled(key, state, runtime) && !observers.anyStatic(key, state, runtime)
     }
 
     /**
@@ -364,7 +378,7 @@ internal class Query<T>(
     }
 
     /** Under the monitor: polls at the shortest period the observers ask for (none once removed). */
-    private fun updatePolling() = poller.update(if (isRemoved) 0 else observers.pollIntervalMillis())
+    private fun updatePolling() = poller.update(if (isRemoved) 0 else observers.pollIntervalMillis(key, state, runtime))
 
     /** A poll: starts a fetch with the latest options, or joins the one in flight, without waiting for it. */
     private fun pollTick(): Boolean {
@@ -407,23 +421,32 @@ internal class Query<T>(
         }
     }
 
-    private fun gcTimeMillis(): Long =
-        if (longestGcTimeMillis >= 0) longestGcTimeMillis else runtime.config.gcTimeMillis
+    private fun gcTimeMillis(): Long = when {
+        longestGcTimeMillis >= 0 -> longestGcTimeMillis
+        fallback?.gcTime != null -> durationMillis(fallback.gcTime, "gcTime")
+        else -> runtime.config.gcTimeMillis
+    }
 
     /** Under the monitor: the one place the state changes (its [QueryState.isStale] made right for now). */
     internal fun setState(next: QueryState<T>) {
-        val stamped = next.flagged(stale = isStale(next, staleTimeMillis(), runtime.clock.nowMillis()))
+        val stamped = next.flagged(stale = isStale(next, staleTimeFor(next), runtime.clock.nowMillis()))
         state = stamped
         runtime.emit { QueryCacheEvent.Updated(key, stamped) }
+        // Function forms of enabled / refetchInterval: re-evaluated after every change, as TanStack's observers do.
+        if (observers.anyDynamic) updatePolling()
     }
 
-    /** The stale time of the query's latest options, or the client's. */
-    fun staleTimeMillis(): Long = resolved?.staleTimeMillis ?: runtime.config.staleTimeMillis
+    /**
+     * The stale time of the query's latest options for [state] (a stale-time function answers for
+     * it), or, for a query made by `setQueryData`, its defaults' or the client's.
+     */
+    fun staleTimeFor(state: QueryState<T>): Long =
+        resolved?.staleTimeFor(key, state, runtime) ?: fallback?.staleTime?.millis ?: runtime.config.staleTimeMillis
 
     /** [state] (or `null` once removed) with [QueryState.isStale] as of now, as `getQueryState` returns it. */
     fun currentState(): QueryState<T>? {
         val current = cachedState ?: return null
-        return current.flagged(stale = isStale(current, staleTimeMillis(), runtime.clock.nowMillis()))
+        return current.flagged(stale = isStale(current, staleTimeFor(current), runtime.clock.nowMillis()))
     }
 
     /** Under the monitor: hands [snapshot] to the L2 tier's write policy. */
