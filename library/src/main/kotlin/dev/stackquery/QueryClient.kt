@@ -196,6 +196,7 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      */
     public fun <TData, TVariables> mutation(mutationKey: QueryKey): Mutation<TData, TVariables> {
         val defaults = engine.mutationDefaults.matching(mutationKey)
+
         @Suppress("UNCHECKED_CAST") // the caller names the function's types
         val function = defaults?.mutationFn as (suspend (TVariables) -> TData)?
         requireNotNull(function) {
@@ -214,7 +215,8 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * [defaultQueryOptions] merges them; an observer made before keeps its options until its next
      * `setOptions`. Thread-safe.
      */
-    public fun setQueryDefaults(prefix: QueryKey, defaults: QueryDefaults): Unit = engine.queryDefaults.set(prefix, defaults)
+    public fun setQueryDefaults(prefix: QueryKey, defaults: QueryDefaults): Unit =
+        engine.queryDefaults.set(prefix, defaults)
 
     /**
      * The query defaults that apply to [key]: those of every registered prefix [key] starts with,

@@ -76,7 +76,8 @@ public class QueryDefaults(
         private var structuralSharing: Boolean? = null
 
         /** See [QueryDefaults.staleTime]. */
-        public fun staleTime(staleTime: java.time.Duration): Builder = apply { this.staleTime = StaleTime.of(staleTime) }
+        public fun staleTime(staleTime: java.time.Duration): Builder =
+            apply { this.staleTime = StaleTime.of(staleTime) }
 
         /** See [QueryDefaults.staleTime] ([StaleTime.STATIC], say). */
         public fun staleTime(staleTime: StaleTime): Builder = apply { this.staleTime = staleTime }
@@ -112,7 +113,8 @@ public class QueryDefaults(
 
         /** The defaults set so far. */
         public fun build(): QueryDefaults = QueryDefaults(
-            staleTime, gcTime, retry, retryPolicy, enabled, refetchInterval, refetchOnSubscribe, meta, structuralSharing,
+            staleTime, gcTime, retry, retryPolicy, enabled, refetchInterval, refetchOnSubscribe, meta,
+            structuralSharing,
         )
     }
 

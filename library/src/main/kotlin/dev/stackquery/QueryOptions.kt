@@ -12,11 +12,11 @@ import kotlinx.coroutines.runInterruptible
 import java.util.EnumSet
 import java.util.concurrent.Executor
 import java.util.function.BiConsumer
+import java.util.function.BiFunction
 import java.util.function.BinaryOperator
 import java.util.function.Consumer
 import java.util.function.Function
 import java.util.function.Predicate
-import java.util.function.BiFunction
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.toKotlinDuration

@@ -22,7 +22,10 @@ class QueryDefaultsSpec : FunSpec({
         runTest {
             val client = testClient(staleTime = 1.seconds, gcTime = 7.minutes, retry = 0)
             client.setQueryDefaults(admin, QueryDefaults(staleTime = StaleTime.of(1.minutes)))
-            client.setQueryDefaults(user, QueryDefaults(staleTime = StaleTime.of(10.seconds), retry = 2, enabled = false))
+            client.setQueryDefaults(
+                user,
+                QueryDefaults(staleTime = StaleTime.of(10.seconds), retry = 2, enabled = false),
+            )
             val merged = client.defaultQueryOptions(QueryOptions(queryKey("user", "admin", 1), { "x" }))
             merged.staleTime shouldBe 1.minutes // the more specific prefix, though it was set first
             merged.retry shouldBe 2 // from the less specific prefix
@@ -92,7 +95,9 @@ class QueryDefaultsSpec : FunSpec({
             }
             shouldThrow<IllegalStateException> { client.fetchQuery(QueryOptions(queryKey("user", 1), failing)) }
             calls.get() shouldBe 3
-            shouldThrow<IllegalStateException> { client.fetchQuery(QueryOptions(queryKey("user", 2), failing, retry = 0)) }
+            shouldThrow<IllegalStateException> {
+                client.fetchQuery(QueryOptions(queryKey("user", 2), failing, retry = 0))
+            }
             calls.get() shouldBe 4
             client.close()
         }
@@ -212,7 +217,8 @@ class QueryDefaultsSpec : FunSpec({
     }
 
     test("QueryDefaults rejects bad values naming the field") {
-        shouldThrow<IllegalArgumentException> { QueryDefaults(retry = -1) }.message shouldBe "retry must be >= 0, was -1"
+        shouldThrow<IllegalArgumentException> { QueryDefaults(retry = -1) }.message shouldBe
+            "retry must be >= 0, was -1"
         shouldThrow<IllegalArgumentException> { QueryDefaults(refetchInterval = Duration.ZERO) }.message shouldBe
             "refetchInterval must be positive, was 0s"
         shouldThrow<IllegalArgumentException> { QueryDefaults(gcTime = (-1).seconds) }.message shouldBe

@@ -11,12 +11,9 @@ internal const val STATIC_STALE_TIME: Long = StaleTime.STATIC_MILLIS
  * with a [STATIC_STALE_TIME] stale time; otherwise when invalidated or when
  * `now - dataUpdatedAt >= staleTimeMillis` ([Long.MAX_VALUE] stale time: never by age).
  */
-internal fun isStale(state: QueryState<*>, staleTimeMillis: Long, nowMillis: Long): Boolean =
-    !state.hasData ||
-        (
-            staleTimeMillis != STATIC_STALE_TIME &&
-                (
-                    state.isInvalidated ||
-                        (staleTimeMillis != Long.MAX_VALUE && nowMillis - state.dataUpdatedAt >= staleTimeMillis)
-                    )
-            )
+internal fun isStale(state: QueryState<*>, staleTimeMillis: Long, nowMillis: Long): Boolean {
+    if (!state.hasData) return true
+    if (staleTimeMillis == STATIC_STALE_TIME) return false
+    return state.isInvalidated ||
+        (staleTimeMillis != Long.MAX_VALUE && nowMillis - state.dataUpdatedAt >= staleTimeMillis)
+}

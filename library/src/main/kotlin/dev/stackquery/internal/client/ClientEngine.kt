@@ -1,10 +1,10 @@
 package dev.stackquery.internal.client
 
+import dev.stackquery.MutationDefaults
+import dev.stackquery.MutationOptions
 import dev.stackquery.QueryCacheEvent.RemovalCause
 import dev.stackquery.QueryCancelledException
 import dev.stackquery.QueryClientClosedException
-import dev.stackquery.MutationDefaults
-import dev.stackquery.MutationOptions
 import dev.stackquery.QueryClientConfig
 import dev.stackquery.QueryDefaults
 import dev.stackquery.QueryFilter

@@ -23,6 +23,7 @@ internal class PrefixDefaults<D : Any>(private val merge: (D, D) -> D) {
     fun set(prefix: QueryKey, value: D): Unit = synchronized(this) {
         val current = entries
         val at = current.indexOfFirst { it.prefix == prefix }
+
         @Suppress("UNCHECKED_CAST") // the copy holds only Entry<D>
         val next = current.copyOf(if (at < 0) current.size + 1 else current.size) as Array<Entry<D>>
         next[if (at < 0) current.size else at] = Entry(prefix, value)

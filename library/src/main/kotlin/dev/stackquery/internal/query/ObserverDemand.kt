@@ -35,5 +35,4 @@ internal class ObserverDemand<T>(val options: ResolvedOptions<T>?) {
     /** Whether this observer's stale time for the query of [key] in [state] is static. */
     fun isStatic(key: QueryKey, state: QueryState<T>, runtime: ClientRuntime): Boolean =
         options?.staleTimeFor(key, state, runtime) == STATIC_STALE_TIME
-
 }

@@ -2,8 +2,8 @@ package dev.stackquery.internal.query
 
 import dev.stackquery.QueryCacheEvent
 import dev.stackquery.QueryClientClosedException
-import dev.stackquery.QueryKey
 import dev.stackquery.QueryDefaults
+import dev.stackquery.QueryKey
 import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
 import dev.stackquery.StructuralSharing
