@@ -52,12 +52,16 @@ import kotlin.time.toKotlinDuration
  * @property onSuccess called with the result, the variables and the context.
  * @property onError called with the error, the variables and the context.
  * @property onSettled called last, with the result or the error.
- * @property retry retries of a failed [mutationFn] attempt; default 0. Must be >= 0.
- * @property retryPolicy waits between attempts; `null` uses the client's [QueryClientConfig.retryPolicy].
- * @property mutationKey identifies the mutation for [QueryClient.isMutating]; optional.
- * @property invalidates key prefixes invalidated (active queries refetched, awaited) after success.
+ * @param retry retries of a failed [mutationFn] attempt; `null` (unset) takes the matching
+ *   [QueryClient.setMutationDefaults] value, else 0. Must be >= 0.
+ * @property retryPolicy waits between attempts; `null` takes the matching mutation defaults' policy,
+ *   else the client's [QueryClientConfig.retryPolicy].
+ * @property mutationKey identifies the mutation for [QueryClient.isMutating] and selects its
+ *   defaults by prefix ([QueryClient.setMutationDefaults]); optional.
+ * @param invalidates key prefixes invalidated (active queries refetched, awaited) after success;
+ *   `null` (unset) takes the matching mutation defaults' list, else none.
  * @property scope mutations with the same scope id run one after another, in submission order;
- *   `null` runs without waiting.
+ *   `null` takes the matching mutation defaults' scope, else runs without waiting.
  * @property gcTime how long a settled run of these options stays in the client's mutation cache
  *   ([QueryClient.mutations]) before it is removed; `null` uses [QueryClientConfig.mutationGcTime]
  *   (5 minutes by default). A run in progress is never removed. [Duration.INFINITE]: kept until
@@ -72,10 +76,10 @@ public class MutationOptions<TData, TVariables, TContext>(
     @get:JvmSynthetic public val onSuccess: (suspend (TData, TVariables, TContext?) -> Unit)? = null,
     @get:JvmSynthetic public val onError: (suspend (Throwable, TVariables, TContext?) -> Unit)? = null,
     @get:JvmSynthetic public val onSettled: (suspend (TData?, Throwable?, TVariables, TContext?) -> Unit)? = null,
-    public val retry: Int = 0,
+    retry: Int? = null,
     public val retryPolicy: RetryPolicy? = null,
     public val mutationKey: QueryKey? = null,
-    public val invalidates: List<QueryKey> = emptyList(),
+    invalidates: List<QueryKey>? = null,
     public val scope: String? = null,
     @get:JvmSynthetic public val gcTime: Duration? = null,
     public val meta: Map<String, Any?> = emptyMap(),
@@ -83,9 +87,30 @@ public class MutationOptions<TData, TVariables, TContext>(
     /** [gcTime] in ms, or -1 for "client default". */
     internal val gcTimeMillis: Long = gcTime?.let { durationMillis(it, "gcTime") } ?: -1L
 
-    init {
-        checkRetry(retry)
-    }
+    /** `retry` as given; `null` when unset. */
+    internal val retryOrNull: Int? = retry?.let(::checkRetry)
+
+    /** `invalidates` as given; `null` when unset. */
+    internal val invalidatesOrNull: List<QueryKey>? = invalidates
+
+    /** Retries of a failed [mutationFn] attempt (>= 0); 0 when unset. */
+    public val retry: Int = retry ?: 0
+
+    /** Key prefixes invalidated (active queries refetched, awaited) after success; empty when unset. */
+    public val invalidates: List<QueryKey> = invalidates ?: emptyList()
+
+    /** These options with their unset fields taken from [defaults] (already merged for the key). */
+    internal fun withDefaults(defaults: MutationDefaults<*, *>): MutationOptions<TData, TVariables, TContext> =
+        MutationOptions(
+            mutationFn, onMutate, onSuccess, onError, onSettled,
+            retryOrNull ?: defaults.retry,
+            retryPolicy ?: defaults.retryPolicy,
+            mutationKey,
+            invalidatesOrNull ?: defaults.invalidates,
+            scope ?: defaults.scope,
+            gcTime,
+            meta,
+        )
 
     /** [gcTime] for Java callers; `null` when the client's [QueryClientConfig.mutationGcTime] applies. */
     public val gcTimeDuration: java.time.Duration? get() = gcTime?.toJavaDuration()
@@ -112,10 +137,10 @@ public class MutationOptions<TData, TVariables, TContext>(
         private var onSuccess: (suspend (TData, TVariables, TContext?) -> Unit)? = null
         private var onError: (suspend (Throwable, TVariables, TContext?) -> Unit)? = null
         private var onSettled: (suspend (TData?, Throwable?, TVariables, TContext?) -> Unit)? = null
-        private var retry = 0
+        private var retry: Int? = null
         private var retryPolicy: RetryPolicy? = null
         private var mutationKey: QueryKey? = null
-        private var invalidates: List<QueryKey> = emptyList()
+        private var invalidates: List<QueryKey>? = null
         private var scope: String? = null
         private var gcTime: Duration? = null
         private var meta: Map<String, Any?> = emptyMap()

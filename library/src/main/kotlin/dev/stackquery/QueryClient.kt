@@ -201,11 +201,95 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     ): QueryObserver<B> = DependentQueryObserverImpl(engine, watch(dependsOn), keepPreviousData, then)
 
     /**
-     * A [Mutation] running [options]. Creating it does nothing; [Mutation.mutate] runs it.
+     * A [Mutation] running [options], merged with the mutation defaults of its
+     * [MutationOptions.mutationKey]'s prefixes ([setMutationDefaults]) as they are now: an option
+     * [options] leave unset takes the most specific default that sets it. Creating it does
+     * nothing; [Mutation.mutate] runs it.
      */
     public fun <TData, TVariables, TContext> mutation(
         options: MutationOptions<TData, TVariables, TContext>,
-    ): Mutation<TData, TVariables> = MutationImpl(engine, options)
+    ): Mutation<TData, TVariables> = MutationImpl(engine, engine.withDefaults(options))
+
+    /**
+     * A [Mutation] made from its key alone: its function and options come from the mutation
+     * defaults of [mutationKey]'s prefixes ([setMutationDefaults]), merged as they are now (the
+     * most specific [MutationDefaults.mutationFn] wins). The caller names the types the defaults'
+     * function has; a wrong one fails with [ClassCastException] where a value is used. Use it to
+     * run a mutation known only by its key (one restored after a restart, say).
+     *
+     * @throws IllegalArgumentException when no mutation defaults matching [mutationKey] give a
+     *   `mutationFn`.
+     */
+    public fun <TData, TVariables> mutation(mutationKey: QueryKey): Mutation<TData, TVariables> {
+        val defaults = engine.mutationDefaults.matching(mutationKey)
+
+        @Suppress("UNCHECKED_CAST") // the caller names the function's types
+        val function = defaults?.mutationFn as (suspend (TVariables) -> TData)?
+        requireNotNull(function) {
+            "no mutation defaults with a mutationFn match the mutation key $mutationKey: " +
+                "set one with setMutationDefaults(prefix, defaults) first"
+        }
+        val options = MutationOptions<TData, TVariables, Nothing?>(function, mutationKey = mutationKey)
+        return MutationImpl(engine, options.withDefaults(defaults))
+    }
+
+    /**
+     * Sets [defaults] for every query whose key starts with [prefix] (TanStack's
+     * `setQueryDefaults`), replacing what was set for the same [prefix] before. They apply to the
+     * options that enter the client from now on ([fetchQuery], [prefetchQuery], [ensureQueryData],
+     * [watch] and [SwitchableQueryObserver.setOptions], and the query [setQueryData] creates), as
+     * [defaultQueryOptions] merges them; an observer made before keeps its options until its next
+     * `setOptions`. Thread-safe.
+     */
+    public fun setQueryDefaults(prefix: QueryKey, defaults: QueryDefaults): Unit =
+        engine.queryDefaults.set(prefix, defaults)
+
+    /**
+     * The query defaults that apply to [key]: those of every registered prefix [key] starts with,
+     * merged least specific first (shorter prefixes first; equal ones in the order they were first
+     * set), so the most specific value of each field wins. Empty [QueryDefaults] when none match.
+     */
+    public fun getQueryDefaults(key: QueryKey): QueryDefaults = engine.queryDefaults.matching(key) ?: QueryDefaults()
+
+    /**
+     * Sets [defaults] for every mutation whose [MutationOptions.mutationKey] starts with [prefix]
+     * (TanStack's `setMutationDefaults`), replacing what was set for the same [prefix] before.
+     * They apply to the mutations made from now on ([mutation]). Thread-safe.
+     */
+    public fun setMutationDefaults(prefix: QueryKey, defaults: MutationDefaults<*, *>): Unit =
+        engine.mutationDefaults.set(prefix, defaults)
+
+    /**
+     * The mutation defaults that apply to [mutationKey], merged as [getQueryDefaults] merges query
+     * defaults; empty [MutationDefaults] when none match. The caller names the function's types.
+     */
+    public fun <TData, TVariables> getMutationDefaults(mutationKey: QueryKey): MutationDefaults<TData, TVariables> {
+        @Suppress("UNCHECKED_CAST") // the caller names the types, as for getQueryData
+        return (engine.mutationDefaults.matching(mutationKey) ?: MutationDefaults<TData, TVariables>())
+            as MutationDefaults<TData, TVariables>
+    }
+
+    /**
+     * [options] as the client uses them (TanStack's `defaultQueryOptions`): each field [options]
+     * leave unset takes the most specific matching query default ([setQueryDefaults]) that sets
+     * it, else the client config's value ([QueryClientConfig.staleTime], `gcTime`, `retry`,
+     * `retryPolicy`), else the field's documented default. A new instance; [options] is not changed.
+     */
+    public fun <T> defaultQueryOptions(options: QueryOptions<T>): QueryOptions<T> {
+        val merged = engine.withDefaults(options)
+        return merged.copy(
+            staleTime = if (merged.staleTimeFunction == null) merged.staleTime ?: config.staleTime else null,
+            gcTime = merged.gcTime ?: config.gcTime,
+            retry = merged.retry ?: config.retry,
+            retryPolicy = merged.retryPolicy ?: config.retryPolicy,
+            enabled = if (merged.enabledFunction == null) merged.enabled else null,
+            refetchInterval = merged.refetchInterval,
+            refetchOnSubscribe = merged.refetchOnSubscribe,
+            meta = merged.meta,
+            structuralSharing = merged.structuralSharing,
+            staleTimeFunction = merged.staleTimeFunction,
+        )
+    }
 
     /**
      * How many mutation runs are in progress (waiting for their scope included) whose

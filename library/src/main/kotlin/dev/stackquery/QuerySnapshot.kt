@@ -17,8 +17,8 @@ public class QuerySnapshot internal constructor(
     public val hasQueryFunction: Boolean,
     /** Whether its latest options are enabled (false for one made by `setQueryData`). */
     public val enabled: Boolean,
-    /** The stale time its latest options ask for, in ms (`Long.MAX_VALUE`: never stale by time). */
-    public val staleTimeMillis: Long,
+    /** The stale time its latest options ask for now (a stale-time function answered for its state). */
+    public val staleTime: StaleTime,
     /** The gc time it keeps, the longest any of its options asked for, in ms (`Long.MAX_VALUE`: never). */
     public val gcTimeMillis: Long,
     /**

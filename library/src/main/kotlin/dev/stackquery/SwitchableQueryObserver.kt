@@ -15,7 +15,11 @@ import java.util.function.Function
  * @param T the type the observer shows (the same as [Q] unless `watch(options, select)` maps it).
  */
 public interface SwitchableQueryObserver<Q, T> : QueryObserver<T> {
-    /** The options the observer currently uses. */
+    /**
+     * The options the observer currently uses: those given (to `watch` or [setOptions]) merged with
+     * the client's defaults by prefix as they were then ([QueryClient.defaultQueryOptions] without
+     * the client config); the same instance when no defaults matched.
+     */
     public val options: QueryOptions<Q>
 
     /**

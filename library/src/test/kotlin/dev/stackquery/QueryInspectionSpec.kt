@@ -54,7 +54,7 @@ class QueryInspectionSpec : FunSpec({
             fetched.state.data shouldBe "grace"
             fetched.hasQueryFunction shouldBe true
             fetched.enabled shouldBe true
-            fetched.staleTimeMillis shouldBe 30_000
+            fetched.staleTime shouldBe StaleTime.ofMillis(30_000)
             fetched.gcTimeMillis shouldBe 10.minutes.inWholeMilliseconds
             fetched.gcDeadline shouldBe fetchedAt + 10.minutes.inWholeMilliseconds
             fetched.meta shouldBe mapOf("screen" to "profile")

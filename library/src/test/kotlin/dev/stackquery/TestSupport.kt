@@ -94,7 +94,7 @@ internal class BareObserver : QueryStateObserver {
 }
 
 /** What a [BareObserver] asks of its query: enabled, no polling, the query's own options. */
-private val bareDemand = ObserverDemand<Any?>(options = null, enabled = true, pollIntervalMillis = 0)
+private val bareDemand = ObserverDemand<Any?>(options = null)
 
 /**
  * The observers a test attached to one query, newest last, safe for concurrent stress workers.

@@ -2,15 +2,19 @@ package dev.stackquery.internal.client
 
 import dev.stackquery.FetchReason
 import dev.stackquery.MutationCacheEvent
+import dev.stackquery.MutationDefaults
+import dev.stackquery.MutationOptions
 import dev.stackquery.QueryCacheEvent.RemovalCause
 import dev.stackquery.QueryCancelledException
 import dev.stackquery.QueryClient
 import dev.stackquery.QueryClientClosedException
 import dev.stackquery.QueryClientConfig
+import dev.stackquery.QueryDefaults
 import dev.stackquery.QueryFilter
 import dev.stackquery.QueryKey
 import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
+import dev.stackquery.internal.MergedOptions
 import dev.stackquery.internal.ResolvedOptions
 import dev.stackquery.internal.isStale
 import dev.stackquery.internal.mutation.MutationRegistry
@@ -42,6 +46,12 @@ internal class ClientEngine(val config: QueryClientConfig, client: QueryClient) 
     val store = QueryStore(runtime, l2)
     val mutations = MutationRegistry(runtime)
 
+    /** The query defaults by key prefix (`setQueryDefaults`). */
+    val queryDefaults = PrefixDefaults<QueryDefaults> { less, more -> less.then(more) }
+
+    /** The mutation defaults by key prefix (`setMutationDefaults`). */
+    val mutationDefaults = PrefixDefaults<MutationDefaults<*, *>> { less, more -> less.then(more) }
+
     private var sync: SyncBridge? = null
     val operations =
         FilterOperations(runtime, store, l2, publish = config.sync?.let { { message -> sync?.publish(message) } })
@@ -67,13 +77,15 @@ internal class ClientEngine(val config: QueryClientConfig, client: QueryClient) 
      * cached with data that is fresh for [options] (counted as a hit), else `null`. A map lookup,
      * a volatile read and a clock read: no lock, no allocation, no scan.
      */
-    fun <T> freshState(options: QueryOptions<T>): QueryState<T>? {
+    fun <T> freshState(given: QueryOptions<T>): QueryState<T>? {
+        val options = withDefaults(given)
         val query = store.get<T>(options.queryKey) ?: return null
         val state = query.state
         if (!state.hasData) return null
         val now = clock.nowMillis()
         query.touch(now)
-        if (isStale(state, ResolvedOptions.staleTimeMillis(options, config), now)) return null
+        val staleTime = ResolvedOptions.staleTimeMillis(options, config, options.queryKey, state, runtime)
+        if (isStale(state, staleTime, now)) return null
         query.noteGcTime(options.gcTimeMillis)
         stats.hits.increment()
         return state
@@ -123,7 +135,8 @@ internal class ClientEngine(val config: QueryClientConfig, client: QueryClient) 
      * [LookupResult.Hydrating]. A query found with data and no fetch started gets its gc timer.
      * After waiting for a hydration, the fetch waited for is the answer once it has ended.
      */
-    private suspend fun <T> lookup(options: QueryOptions<T>, mode: LookupMode): LookupResult<T> {
+    private suspend fun <T> lookup(given: QueryOptions<T>, mode: LookupMode): LookupResult<T> {
+        val options = withDefaults(given)
         val resolved = ResolvedOptions.resolve(options, config)
         var awaited: Deferred<*>? = null
         while (true) {
@@ -182,11 +195,43 @@ internal class ClientEngine(val config: QueryClientConfig, client: QueryClient) 
     }
 
     /**
+     * [options] merged with the query defaults of its key's prefixes (TanStack's
+     * `defaultQueryOptions`, without the client config, which [ResolvedOptions] applies): [options]
+     * itself when none match. The result is cached on [options] for the current defaults, so a
+     * fresh hit costs one volatile read while no defaults are registered, and three (no
+     * allocation, no lookup) once the merge for these options is cached.
+     */
+    fun <T> withDefaults(options: QueryOptions<T>): QueryOptions<T> {
+        val version = queryDefaults.version
+        if (version == 0L) return options
+        val cached = options.merged
+        @Suppress("UNCHECKED_CAST") // made from these options: the same T
+        if (cached != null && cached.registry === queryDefaults && cached.version == version) {
+            return cached.options as QueryOptions<T>
+        }
+        val defaults = queryDefaults.matching(options.queryKey)
+        val merged = if (defaults == null) options else options.withDefaults(defaults)
+        val entry = MergedOptions(queryDefaults, version, merged)
+        if (merged !== options) merged.merged = entry // merged options given back (observer.options) stay as they are
+        options.merged = entry
+        return merged
+    }
+
+    /** [options] merged with the mutation defaults of its key's prefixes; [options] itself when none match. */
+    fun <D, V, C> withDefaults(options: MutationOptions<D, V, C>): MutationOptions<D, V, C> {
+        val key = options.mutationKey ?: return options
+        if (mutationDefaults.version == 0L) return options
+        val defaults = mutationDefaults.matching(key) ?: return options
+        return options.withDefaults(defaults)
+    }
+
+    /**
      * `setQueryData`: writes `updater(current)` under [key] (updated at [updatedAt], or now) and
      * publishes it; `null` when the updater declined for a missing key (see [QueryStore.update]).
      */
     fun <T> setQueryData(key: QueryKey, updater: (T?) -> T, updatedAt: Long? = null): Written<T>? {
-        val written = store.update(key, updater, updatedAt)
+        val defaults = if (queryDefaults.version == 0L) null else queryDefaults.matching(key)
+        val written = store.update(key, updater, updatedAt, defaults)
         if (written?.changed == true) operations.published(key)
         return written
     }

@@ -9,13 +9,16 @@ import dev.stackquery.QueryListener
 import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
 import dev.stackquery.QueryStateField
+import dev.stackquery.QueryView
 import dev.stackquery.RefetchOnSubscribe
 import dev.stackquery.Subscription
 import dev.stackquery.SwitchableQueryObserver
 import dev.stackquery.internal.ResolvedOptions
+import dev.stackquery.internal.STATIC_STALE_TIME
 import dev.stackquery.internal.client.ClientEngine
 import dev.stackquery.internal.common.InternalStackQueryApi
 import dev.stackquery.internal.common.saturatedAdd
+import dev.stackquery.internal.enabledFor
 import dev.stackquery.internal.isStale
 import dev.stackquery.internal.query.LookupMode
 import dev.stackquery.internal.query.ObserverDemand
@@ -52,12 +55,13 @@ internal class QueryObserverImpl<Q, T>(
 ) : SwitchableQueryObserver<Q, T>, QueryStateObserver {
     private val store = engine.store
     private val runtime = engine.runtime
-    private val derivation = StateDerivation<Q, T>(select, keepPreviousData)
+    private val derivation = StateDerivation<Q, T>(select, keepPreviousData, runtime::logFailure)
 
     private val lock = Any()
 
+    /** The options given, merged with the client's defaults by prefix when given ([ClientEngine.withDefaults]). */
     @Volatile
-    override var options: QueryOptions<Q> = options
+    override var options: QueryOptions<Q> = engine.withDefaults(options)
         private set
 
     private var subscribers = 0 // guarded by lock
@@ -174,10 +178,12 @@ internal class QueryObserverImpl<Q, T>(
     }
 
     override fun setOptions(options: QueryOptions<Q>) {
+        val given = options
         val attached = synchronized(lock) {
+            val options = engine.withDefaults(given)
             val old = this.options
             val keyChanged = options.queryKey != old.queryKey
-            if (keyChanged) derivation.keyChanging(currentState())
+            if (keyChanged) derivation.keyChanging(currentState(), previousQuery(old))
             this.options = options
             val query = bound
             when {
@@ -191,8 +197,10 @@ internal class QueryObserverImpl<Q, T>(
                 }
                 else -> {
                     val resolved = ResolvedOptions.resolve(options, runtime.config)
-                    query.updateDemand(this, ObserverDemand.of(options, resolved))
-                    Attached(query, resolved, fetch = options.enabled && !old.enabled)
+                    query.updateDemand(this, ObserverDemand(resolved))
+                    val state = query.state
+                    val enabled = options.enabledFor(query.key, state, runtime)
+                    Attached(query, resolved, fetch = enabled && !old.enabledFor(query.key, state, runtime))
                 }
             }
         }
@@ -238,7 +246,7 @@ internal class QueryObserverImpl<Q, T>(
         if (flow.value is Closed) return null
         val current = options
         val resolved = ResolvedOptions.resolve(current, runtime.config)
-        val demand = ObserverDemand.of(current, resolved)
+        val demand = ObserverDemand(resolved)
         while (true) {
             val query = try {
                 store.getOrCreate(current.queryKey, current)
@@ -252,7 +260,7 @@ internal class QueryObserverImpl<Q, T>(
                 val state = query.state
                 mount = Mount(query, state.dataUpdateCount, state.errorUpdateCount)
             }
-            return Attached(query, resolved, fetch = current.enabled)
+            return Attached(query, resolved, fetch = current.enabledFor(query.key, query.state, runtime))
         }
     }
 
@@ -300,15 +308,16 @@ internal class QueryObserverImpl<Q, T>(
         val options = options
         if (query.key != options.queryKey) return // switching keys: the old query no longer counts
         val raw = query.state
-        val derived = derivation.derive(raw, options)
-        val stale = staleFor(raw, options)
+        val enabled = options.enabledFor(query.key, raw, runtime)
+        val derived = derivation.derive(raw, options, enabled)
+        val stale = staleFor(raw, options, enabled)
         val fetchedAfterMount = isFetchedAfterMount(raw, query)
         // Written only when they change: publish() visits every observer on every change of its query.
         if (madeStale != stale) madeStale = stale
         if (madeFetchedAfterMount != fetchedAfterMount) madeFetchedAfterMount = fetchedAfterMount
         if (made !== derived) made = derived
         val tracked = options.trackedFields
-        if (tracked?.contains(QueryStateField.STALE) != false) watchStaleness(query, raw, options)
+        if (tracked?.contains(QueryStateField.STALE) != false && enabled) watchStaleness(query, raw, options)
         if (tracked != null) { // compare before stamping the flags: an unchanged state costs no copy
             val previous = flow.value
             if (previous is QueryState<*> && tracked.none { it.changed(previous, derived, stale, fetchedAfterMount) }) {
@@ -332,14 +341,26 @@ internal class QueryObserverImpl<Q, T>(
      * observer's data is never stale) and `isFetchedAfterMount` (counts lower than at mount mean
      * the query was reset since: they count from there).
      */
-    private fun show(raw: QueryState<Q>, query: Query<Q>?, options: QueryOptions<Q>): QueryState<T> =
-        derivation.derive(raw, options).flagged(staleFor(raw, options), isFetchedAfterMount(raw, query))
+    private fun show(raw: QueryState<Q>, query: Query<Q>?, options: QueryOptions<Q>): QueryState<T> {
+        val enabled = options.enabledFor(options.queryKey, raw, runtime)
+        return derivation.derive(raw, options, enabled)
+            .flagged(staleFor(raw, options, enabled), isFetchedAfterMount(raw, query))
+    }
 
-    private fun staleFor(raw: QueryState<Q>, options: QueryOptions<Q>): Boolean {
-        if (!options.enabled) return false
-        val staleTime = ResolvedOptions.staleTimeMillis(options, runtime.config)
-        if (staleTime == Long.MAX_VALUE && raw.hasData && !raw.isInvalidated) return false // no clock read
+    private fun staleFor(raw: QueryState<Q>, options: QueryOptions<Q>, enabled: Boolean): Boolean {
+        if (!enabled) return false
+        val staleTime = ResolvedOptions.staleTimeMillis(options, runtime.config, options.queryKey, raw, runtime)
+        if (raw.hasData && (staleTime == STATIC_STALE_TIME || (staleTime == Long.MAX_VALUE && !raw.isInvalidated))) {
+            return false // no clock read
+        }
         return isStale(raw, staleTime, runtime.clock.nowMillis())
+    }
+
+    /** A snapshot of the query [old] options name, for a placeholder function; `null` without data. */
+    private fun previousQuery(old: QueryOptions<Q>): QueryView<Q>? {
+        val query = bound?.takeIf { it.key == old.queryKey } ?: store.get<Q>(old.queryKey) ?: return null
+        val state = query.state
+        return if (state.hasData) QueryView(query.key, state) else null
     }
 
     private fun isFetchedAfterMount(raw: QueryState<Q>, query: Query<Q>?): Boolean {
@@ -356,8 +377,9 @@ internal class QueryObserverImpl<Q, T>(
 
     /** From publish(): sets a timer that republishes when [raw]'s data turns stale (once per deadline). */
     private fun watchStaleness(query: Query<Q>, raw: QueryState<Q>, options: QueryOptions<Q>) {
-        val staleTime = ResolvedOptions.staleTimeMillis(options, runtime.config)
-        if (!options.enabled || !raw.hasData || raw.isInvalidated || staleTime == Long.MAX_VALUE) return
+        if (!raw.hasData || raw.isInvalidated) return
+        val staleTime = ResolvedOptions.staleTimeMillis(options, runtime.config, query.key, raw, runtime)
+        if (staleTime == Long.MAX_VALUE || staleTime == STATIC_STALE_TIME) return
         val deadline = saturatedAdd(raw.dataUpdatedAt, staleTime)
         val now = runtime.clock.nowMillis()
         if (deadline <= now || deadline == staleDeadline) return

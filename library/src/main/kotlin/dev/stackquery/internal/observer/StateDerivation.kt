@@ -3,6 +3,7 @@ package dev.stackquery.internal.observer
 import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
 import dev.stackquery.QueryStatus
+import dev.stackquery.QueryView
 import dev.stackquery.StructuralSharing
 
 /**
@@ -16,7 +17,12 @@ import dev.stackquery.StructuralSharing
  * Not thread-safe, but for [select]: the observer calls it from one thread at a time (its
  * publishing loop while attached, its lock while detached).
  */
-internal class StateDerivation<Q, T>(select: ((Q) -> T)?, private val forceKeepPreviousData: Boolean = false) {
+internal class StateDerivation<Q, T>(
+    select: ((Q) -> T)?,
+    private val forceKeepPreviousData: Boolean = false,
+    /** Logs a placeholder function that threw (the observer then shows no placeholder). */
+    private val onFailure: (String, Throwable) -> Unit = { _, _ -> },
+) {
     /** The select function; replaced by `setOptions(options, select)` on any thread. */
     @Volatile
     var select: ((Q) -> T)? = select
@@ -32,14 +38,30 @@ internal class StateDerivation<Q, T>(select: ((Q) -> T)?, private val forceKeepP
     @Volatile
     private var previousData: Any? = NONE
 
-    /** The key is about to change while [shown] is shown: keep its data for `keepPreviousData`. */
-    fun keyChanging(shown: QueryState<T>) {
+    /**
+     * The last query shown with data before a key change, for a placeholder function (TanStack's
+     * `previousQuery`); `null` before any.
+     */
+    @Volatile
+    private var previousQuery: QueryView<Q>? = null
+
+    /** The placeholder function's last answer, kept while its function and previous query stay the same. */
+    private var memoPlaceholderFunction: Any? = NONE
+    private var memoPlaceholderQuery: QueryView<Q>? = null
+    private var memoPlaceholder: Q? = null
+
+    /**
+     * The key is about to change while [shown] is shown: keep its data for `keepPreviousData`, and
+     * [previous] (the old query, when it has data) for a placeholder function.
+     */
+    fun keyChanging(shown: QueryState<T>, previous: QueryView<Q>? = null) {
         previousData = if (shown.hasData) shown.data else NONE
+        if (previous != null) previousQuery = previous
     }
 
-    /** The state to show for [raw] under [options]. */
+    /** The state to show for [raw] under [options], [enabled] as the options answer for it. */
     @Suppress("UNCHECKED_CAST") // without select, T is Q; NONE is never cast
-    fun derive(raw: QueryState<Q>, options: QueryOptions<Q>): QueryState<T> = try {
+    fun derive(raw: QueryState<Q>, options: QueryOptions<Q>, enabled: Boolean = options.enabled): QueryState<T> = try {
         val select = select
         when {
             raw.hasData -> {
@@ -50,23 +72,39 @@ internal class StateDerivation<Q, T>(select: ((Q) -> T)?, private val forceKeepP
                     raw.showing(selectData(select, raw.data as Q, options, placeholder = false), false)
                 }
             }
-            raw.status == QueryStatus.ERROR || !(options.enabled || raw.isFetching) -> raw as QueryState<T>
+            raw.status == QueryStatus.ERROR || !(enabled || raw.isFetching) -> raw as QueryState<T>
             (options.keepPreviousData || forceKeepPreviousData) && previousData !== NONE ->
                 raw.showing(previousData as T, true)
-            options.placeholderData != null -> raw.showing(
-                if (select == null) {
-                    options.placeholderData as T
-                } else {
-                    selectData(select, options.placeholderData, options, placeholder = true)
-                },
-                true,
-            )
-            else -> raw as QueryState<T>
+            else -> {
+                val placeholder = placeholderFor(options)
+                when {
+                    placeholder == null -> raw as QueryState<T>
+                    select == null -> raw.showing(placeholder as T, true)
+                    else -> raw.showing(selectData(select, placeholder, options, placeholder = true), true)
+                }
+            }
         }
     } catch (e: Throwable) {
         if (e is VirtualMachineError) throw e
         val kept = if (memoIsPlaceholder) NONE else memoSelected
         raw.selectFailed(e, if (kept === NONE) null else kept as T, kept !== NONE)
+    }
+
+    /** The placeholder [options] give: their function's answer (memoized), else their constant. */
+    private fun placeholderFor(options: QueryOptions<Q>): Q? {
+        val function = options.placeholderDataFunction ?: return options.placeholderData
+        val previous = previousQuery
+        if (memoPlaceholderFunction === function && memoPlaceholderQuery === previous) return memoPlaceholder
+        val answer = try {
+            function(previous?.state?.data, previous)
+        } catch (e: Exception) {
+            onFailure("the placeholderData function of ${options.queryKey}", e)
+            null
+        }
+        memoPlaceholderFunction = function
+        memoPlaceholderQuery = previous
+        memoPlaceholder = answer
+        return answer
     }
 
     /**

@@ -102,7 +102,7 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         if (query.isRemoved) return LookupResult.Removed
         val state = query.state
         if (state.hasData) {
-            val stale = isStale(state, options.staleTimeMillis, runtime.clock.nowMillis())
+            val stale = isStale(state, options.staleTimeFor(query.key, state, runtime), runtime.clock.nowMillis())
             @Suppress("UNCHECKED_CAST") // hasData: data is a T, even when T is nullable
             if (!stale || mode == LookupMode.ENSURE) return LookupResult.Found(state.data as T, stale)
             if (mode == LookupMode.REVALIDATE) {
@@ -192,7 +192,7 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         if (persisted == null || state.hasData) return false
         var next = state.withData(persisted.data, persisted.dataUpdatedAt, FetchStatus.FETCHING)
         if (persisted.invalidated) next = next.copy(isInvalidated = true)
-        val stale = isStale(next, run.options.staleTimeMillis, runtime.clock.nowMillis())
+        val stale = isStale(next, run.options.staleTimeFor(query.key, next, runtime), runtime.clock.nowMillis())
         host.l2?.countHit(persisted, stale)
         if (!stale) {
             settle(run) { next.copy(fetchStatus = FetchStatus.IDLE) }

@@ -3,14 +3,18 @@ package dev.stackquery.internal.query
 import dev.stackquery.FetchReason
 import dev.stackquery.QueryCacheEvent
 import dev.stackquery.QueryClientClosedException
+import dev.stackquery.QueryDefaults
 import dev.stackquery.QueryKey
 import dev.stackquery.QueryOptions
 import dev.stackquery.QuerySnapshot
 import dev.stackquery.QueryState
+import dev.stackquery.StaleTime
 import dev.stackquery.StructuralSharing
 import dev.stackquery.internal.NoChange
 import dev.stackquery.internal.ResolvedOptions
 import dev.stackquery.internal.declinable
+import dev.stackquery.internal.durationMillis
+import dev.stackquery.internal.enabledFor
 import dev.stackquery.internal.isStale
 import dev.stackquery.internal.persistence.Persisted
 import kotlinx.coroutines.Deferred
@@ -48,6 +52,11 @@ internal class Query<T>(
     val sequence: Long,
     /** The options it was created with, the first [resolved]; `null` for a query made by `setQueryData`. */
     options: ResolvedOptions<T>?,
+    /**
+     * The client's defaults for [key]'s prefixes when the query was made by `setQueryData` (no
+     * options): its stale and gc times until options arrive.
+     */
+    private val fallback: QueryDefaults? = null,
 ) {
     private val runtime = host.runtime
 
@@ -77,7 +86,7 @@ internal class Query<T>(
 
     init {
         resolved = options
-        state = initial.flagged(stale = isStale(initial, staleTimeMillis(), runtime.clock.nowMillis()))
+        state = initial.flagged(stale = isStale(initial, staleTimeFor(initial), runtime.clock.nowMillis()))
     }
 
     /** The fresh-hit path used options asking for [gcTimeMillis] (-1: the client's): raise [longestGcTimeMillis] to it. */
@@ -155,15 +164,21 @@ internal class Query<T>(
     }
 
     /**
-     * Fetches again with the latest options if the query has a query function and is enabled
-     * (by any attached observer, or by its latest options when it has none); `null` when it has
-     * no function (made by `setQueryData`), is disabled, or has left the cache.
+     * Fetches again with the latest options if the query has a query function, is enabled (by any
+     * attached observer, or by its latest options when it has none) and is not static (no attached
+     * observer asks for [dev.stackquery.StaleTime.STATIC], TanStack's `isStatic`); `null` when it
+     * has no function (made by `setQueryData`), is disabled or static, or has left the cache.
      */
     fun refetch(cancelInFlight: Boolean, reason: FetchReason): Deferred<T>? {
         val options = resolved ?: return null
-        val enabled =
-            synchronized(this) { if (observers.isEmpty()) options.options.enabled else observers.anyEnabled() }
-        return if (enabled) fetch(options, reason, cancelInFlight) else null
+        val wanted = synchronized(this) { wantsRefetchLocked(options) }
+        return if (wanted) fetch(options, reason, cancelInFlight) else null
+    }
+
+    private fun wantsRefetchLocked(options: ResolvedOptions<T>): Boolean {
+        val state = state
+        if (observers.isEmpty()) return options.options.enabledFor(key, state, runtime)
+        return observers.anyEnabled(key, state, runtime) && !observers.anyStatic(key, state, runtime)
     }
 
     /**
@@ -383,7 +398,7 @@ internal class Query<T>(
     }
 
     /** Under the monitor: polls at the shortest period the observers ask for (none once removed). */
-    private fun updatePolling() = poller.update(if (isRemoved) 0 else observers.pollIntervalMillis())
+    private fun updatePolling() = poller.update(if (isRemoved) 0 else observers.pollIntervalMillis(key, state, runtime))
 
     /** A poll: starts a fetch with the latest options, or joins the one in flight, without waiting for it. */
     private fun pollTick(): Boolean {
@@ -426,14 +441,19 @@ internal class Query<T>(
         }
     }
 
-    private fun gcTimeMillis(): Long =
-        if (longestGcTimeMillis >= 0) longestGcTimeMillis else runtime.config.gcTimeMillis
+    private fun gcTimeMillis(): Long = when {
+        longestGcTimeMillis >= 0 -> longestGcTimeMillis
+        fallback?.gcTime != null -> durationMillis(fallback.gcTime, "gcTime")
+        else -> runtime.config.gcTimeMillis
+    }
 
     /** Under the monitor: the one place the state changes (its [QueryState.isStale] made right for now). */
     internal fun setState(next: QueryState<T>) {
-        val stamped = next.flagged(stale = isStale(next, staleTimeMillis(), runtime.clock.nowMillis()))
+        val stamped = next.flagged(stale = isStale(next, staleTimeFor(next), runtime.clock.nowMillis()))
         state = stamped
         runtime.emit { QueryCacheEvent.Updated(key, stamped) }
+        // Function forms of enabled / refetchInterval: re-evaluated after every change, as TanStack's observers do.
+        if (observers.anyDynamic) updatePolling()
     }
 
     /** A [QuerySnapshot] of this query now, or `null` once it has left the cache (unless [evenIfRemoved]). */
@@ -446,8 +466,20 @@ internal class Query<T>(
             state = current,
             observerCount = observers.size,
             hasQueryFunction = options != null,
-            enabled = if (observers.isEmpty()) options?.enabled == true else observers.anyEnabled(),
-            staleTimeMillis = staleTimeMillis(),
+            enabled = if (observers.isEmpty()) {
+                options?.enabledFor(key, state, runtime) == true
+            } else {
+                observers.anyEnabled(key, state, runtime)
+            },
+            staleTime = staleTimeFor(state).let {
+                if (it ==
+                    StaleTime.STATIC_MILLIS
+                ) {
+                    StaleTime.STATIC
+                } else {
+                    StaleTime.ofMillis(it)
+                }
+            },
             gcTimeMillis = gcTimeMillis(),
             gcDeadline = gcDeadline.takeIf { it != NO_DEADLINE && isIdleLocked() },
             isPersisted = options?.codec != null,
@@ -457,14 +489,18 @@ internal class Query<T>(
         )
     }
 
-    /** The stale time of the query's latest options, or the client's. */
-    fun staleTimeMillis(): Long = resolved?.staleTimeMillis ?: runtime.config.staleTimeMillis
+    /**
+     * The stale time of the query's latest options for [state] (a stale-time function answers for
+     * it), or, for a query made by `setQueryData`, its defaults' or the client's.
+     */
+    fun staleTimeFor(state: QueryState<T>): Long =
+        resolved?.staleTimeFor(key, state, runtime) ?: fallback?.staleTime?.millis ?: runtime.config.staleTimeMillis
 
     /** [state] (or `null` once removed) with [QueryState.isStale] as of now, as `getQueryState` returns it. */
     fun currentState(): QueryState<T>? = cachedState?.let(::staleAsOfNow)
 
     private fun staleAsOfNow(state: QueryState<T>): QueryState<T> =
-        state.flagged(stale = isStale(state, staleTimeMillis(), runtime.clock.nowMillis()))
+        state.flagged(stale = isStale(state, staleTimeFor(state), runtime.clock.nowMillis()))
 
     /** Under the monitor: hands [snapshot] to the L2 tier's write policy. */
     internal fun persist(snapshot: QueryState<T>) {

@@ -1,5 +1,9 @@
 package dev.stackquery.internal.query
 
+import dev.stackquery.QueryKey
+import dev.stackquery.QueryState
+import dev.stackquery.internal.client.ClientRuntime
+
 /**
  * The observers attached to one query and their demands. Not thread-safe: the query's monitor
  * guards it; [snapshot] is published for lock-free notification.
@@ -18,9 +22,10 @@ internal class QueryObservers {
 
     /** Adds [observer] or replaces its demand; true when it was added. */
     fun put(observer: QueryStateObserver, demand: ObserverDemand<*>): Boolean {
-        if (demands.put(observer, demand) != null) return false
-        snapshot = demands.keys.toTypedArray()
-        return true
+        val added = demands.put(observer, demand) == null
+        if (added) snapshot = demands.keys.toTypedArray()
+        updateDynamic()
+        return added
     }
 
     /** Whether [observer] is attached. */
@@ -30,20 +35,37 @@ internal class QueryObservers {
     fun remove(observer: QueryStateObserver): Boolean {
         if (demands.remove(observer) == null) return false
         snapshot = if (demands.isEmpty()) NONE else demands.keys.toTypedArray()
+        updateDynamic()
         return true
     }
 
-    /** Whether any observer lets the query fetch on its own. */
-    fun anyEnabled(): Boolean = demands.values.any { it.enabled }
+    /** Whether some demand's answers depend on the query's state: polling is then re-evaluated on each change. */
+    var anyDynamic: Boolean = false
+        private set
 
-    /** The shortest polling period asked for, in ms; 0 for none. */
-    fun pollIntervalMillis(): Long {
+    /** Whether any observer lets the query of [key] in [state] fetch on its own. */
+    fun <T> anyEnabled(key: QueryKey, state: QueryState<T>, runtime: ClientRuntime): Boolean =
+        demands.values.any { it.of<T>().enabled(key, state, runtime) }
+
+    /** Whether any observer asks for a static stale time for the query of [key] in [state] (TanStack's `isStatic`). */
+    fun <T> anyStatic(key: QueryKey, state: QueryState<T>, runtime: ClientRuntime): Boolean =
+        demands.values.any { it.of<T>().isStatic(key, state, runtime) }
+
+    /** The shortest polling period asked for the query of [key] in [state], in ms; 0 for none. */
+    fun <T> pollIntervalMillis(key: QueryKey, state: QueryState<T>, runtime: ClientRuntime): Long {
         var interval = Long.MAX_VALUE
         for (demand in demands.values) {
-            val period = demand.pollIntervalMillis
+            val period = demand.of<T>().pollIntervalMillis(key, state, runtime)
             if (period in 1 until interval) interval = period
         }
         return if (interval == Long.MAX_VALUE) 0 else interval
+    }
+
+    @Suppress("UNCHECKED_CAST") // the demands of one query are all for its type
+    private fun <T> ObserverDemand<*>.of(): ObserverDemand<T> = this as ObserverDemand<T>
+
+    private fun updateDynamic() {
+        anyDynamic = demands.values.any { it.isDynamic }
     }
 
     private companion object {

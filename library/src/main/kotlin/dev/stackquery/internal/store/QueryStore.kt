@@ -2,6 +2,7 @@ package dev.stackquery.internal.store
 
 import dev.stackquery.QueryCacheEvent
 import dev.stackquery.QueryCacheEvent.RemovalCause
+import dev.stackquery.QueryDefaults
 import dev.stackquery.QueryFilter
 import dev.stackquery.QueryKey
 import dev.stackquery.QueryOptions
@@ -66,9 +67,16 @@ internal class QueryStore(
      * Writes `updater(current data or null)` under [key], creating the query when missing; the
      * read and the write are atomic. When [updater] throws, nothing is created or changed. The
      * data is written at [updatedAt], or now. When [updater] returns [NoChange], nothing is written
-     * either: the result is the query's current data unchanged, or `null` when it is missing.
+     * either: the result is the query's current data unchanged, or `null` when it is missing. A query
+     * created here takes its stale and gc times from [defaults] (the client's defaults for the key's
+     * prefixes), if any.
      */
-    fun <T> update(key: QueryKey, updater: (T?) -> T, updatedAt: Long? = null): Written<T>? {
+    fun <T> update(
+        key: QueryKey,
+        updater: (T?) -> T,
+        updatedAt: Long? = null,
+        defaults: QueryDefaults? = null,
+    ): Written<T>? {
         while (true) {
             val query = get<T>(key)
             if (query == null) {
@@ -80,7 +88,8 @@ internal class QueryStore(
                 val data = update as T
                 synchronized(lock) {
                     if (get<T>(key) == null) {
-                        create(key, null, QueryState.success(data, updatedAt ?: clock.nowMillis())).ensureGcScheduled()
+                        create(key, null, QueryState.success(data, updatedAt ?: clock.nowMillis()), defaults)
+                            .ensureGcScheduled()
                         return Written(data, changed = true)
                     }
                 }
@@ -97,9 +106,14 @@ internal class QueryStore(
         return QueryState.initial(initialData, options.initialDataUpdatedAt ?: clock.nowMillis())
     }
 
-    private fun <T> create(key: QueryKey, resolved: ResolvedOptions<T>?, initial: QueryState<T>): Query<T> {
+    private fun <T> create(
+        key: QueryKey,
+        resolved: ResolvedOptions<T>?,
+        initial: QueryState<T>,
+        defaults: QueryDefaults? = null,
+    ): Query<T> {
         runtime.checkOpen()
-        val query = Query(key, this, initial, nextSequence++, resolved)
+        val query = Query(key, this, initial, nextSequence++, resolved, defaults)
         query.lastAccess = clock.nowMillis()
         makeRoomForOne() // before the new query is visible, so its creation and the eviction are one step
         map[key] = query
@@ -119,7 +133,7 @@ internal class QueryStore(
         }
         if (filter.selectsByKeyOnly) return found
         val now = clock.nowMillis()
-        return found.filter { filter.matches(it, now, config.staleTimeMillis) }
+        return found.filter { filter.matches(it, now) }
     }
 
     /** Removes [query] if it is still the cached one for its key. */
