@@ -377,6 +377,25 @@ class MutationCacheSpec : FunSpec({
         }
     }
 
+    test("a per-call callback can run and await the next mutation of its own scope: the settled run left the line") {
+        runTest {
+            val client = mutationClient()
+            val log = mutableListOf<String>()
+            val mutation = client.mutation(
+                MutationOptions<String, Int, Unit>(mutationFn = { v ->
+                    delay(100); "saved $v"
+                }, scope = "user"),
+            )
+            val first = async { mutation.mutate(1, onSuccess = { _, _, _ -> log += mutation.mutate(2) }) }
+            settle(10.seconds)
+            first.isCompleted shouldBe true
+            first.await() shouldBe "saved 1"
+            log shouldBe listOf("saved 2")
+            client.isMutating() shouldBe 0
+            client.close()
+        }
+    }
+
     test("a throwing per-call callback does not change the result, the state, or the callbacks after it") {
         runTest {
             val client = mutationClient()
