@@ -37,7 +37,8 @@ public interface Mutation<TData, TVariables> {
     /**
      * [mutate] with callbacks for this call only (TanStack's `mutate(variables, { onSuccess,
      * onError, onSettled })`), each `null` by default. They run in the run, after the run settled
-     * (its [state] SUCCESS or ERROR, [QueryClient.isMutating] no longer counting it) and after the
+     * (its [state] SUCCESS or ERROR, [QueryClient.isMutating] no longer counting it, the next run
+     * of its [MutationOptions.scope] free to start: they may run it and wait for it) and after the
      * [MutationOptions] callbacks of the same kind: [onSuccess] then [onSettled] on success,
      * [onError] then [onSettled] on failure, with the result or the error, the variables and the
      * `onMutate` context (typed `Any?`: cast it to the options' `TContext`). This call returns (or

@@ -15,6 +15,7 @@ import kotlinx.coroutines.test.advanceTimeBy
 import kotlinx.coroutines.test.runCurrent
 import kotlinx.coroutines.test.runTest
 import kotlin.time.Duration
+import kotlin.time.Duration.Companion.days
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
@@ -376,6 +377,25 @@ class MutationCacheSpec : FunSpec({
         }
     }
 
+    test("a per-call callback can run and await the next mutation of its own scope: the settled run left the line") {
+        runTest {
+            val client = mutationClient()
+            val log = mutableListOf<String>()
+            val mutation = client.mutation(
+                MutationOptions<String, Int, Unit>(mutationFn = { v ->
+                    delay(100); "saved $v"
+                }, scope = "user"),
+            )
+            val first = async { mutation.mutate(1, onSuccess = { _, _, _ -> log += mutation.mutate(2) }) }
+            settle(10.seconds)
+            first.isCompleted shouldBe true
+            first.await() shouldBe "saved 1"
+            log shouldBe listOf("saved 2")
+            client.isMutating() shouldBe 0
+            client.close()
+        }
+    }
+
     test("a throwing per-call callback does not change the result, the state, or the callbacks after it") {
         runTest {
             val client = mutationClient()
@@ -508,6 +528,22 @@ class MutationCacheSpec : FunSpec({
                 "#${it.mutationId} ${it.cause} ${it.run.status}"
             } shouldBe
                 listOf("#0 EXPLICIT SUCCESS", "#1 CLOSED ERROR")
+        }
+    }
+
+    test("clear ends the gc timers of the runs it removes: nothing holds them until their gcTime is up") {
+        runTest {
+            val client = mutationClient(mutationGcTime = 1.days)
+            val background = client.engine.runtime.job
+            val before = background.children.count()
+            val mutation = client.mutation(options(save, ms = 10))
+            repeat(3) { mutation.mutate(it) }
+            background.children.count() shouldBe before + 3 // one gc timer per settled run
+            client.clear()
+            runCurrent()
+            client.mutations() shouldBe emptyList()
+            background.children.count() shouldBe before
+            client.close()
         }
     }
 

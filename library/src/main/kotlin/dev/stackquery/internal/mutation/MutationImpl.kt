@@ -11,6 +11,7 @@ import dev.stackquery.internal.client.ClientEngine
 import dev.stackquery.internal.failureOf
 import dev.stackquery.internal.retry.RetrySchedule
 import dev.stackquery.internal.retry.retrying
+import kotlinx.coroutines.CompletableJob
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.async
@@ -69,7 +70,7 @@ internal class MutationImpl<D, V, C>(
         val previous = options.scope?.let { registry.enqueue(it, finished) }
         val execution = runtime.scope.async(start = CoroutineStart.LAZY) {
             previous?.join() // the run submitted before this one in the same scope
-            attempt(record, variables, perCall)
+            attempt(record, variables, perCall, finished)
         }
         execution.invokeOnCompletion { cause ->
             // Cancelled before it could settle itself (the client closed as it started): never stay PENDING.
@@ -114,7 +115,17 @@ internal class MutationImpl<D, V, C>(
         }
     }
 
-    private suspend fun attempt(record: MutationRecord<D, V>, variables: V, perCall: PerCallCallbacks<D, V>): D {
+    /**
+     * Runs [record]: the callbacks, the mutation function, the settling; then, the run having left
+     * its scope's line ([finished]), the per-call callbacks, which may so run the next mutation of
+     * that scope and wait for it.
+     */
+    private suspend fun attempt(
+        record: MutationRecord<D, V>,
+        variables: V,
+        perCall: PerCallCallbacks<D, V>,
+        finished: CompletableJob,
+    ): D {
         val cache = runtime.config.mutationCacheCallbacks
         var context: C? = null
         val failures = IntArray(1)
@@ -142,6 +153,7 @@ internal class MutationImpl<D, V, C>(
             }
             val now = runtime.clock.nowMillis()
             registry.settle(record) { it.copy(failureCount = failures[0]).settledWith(e, now) }
+            finished.complete()
             if (active) {
                 guard("the per-call onError") { perCall.onError?.invoke(e, variables, context) }
                 guard("the per-call onSettled") { perCall.onSettled?.invoke(null, e, variables, context) }
@@ -161,6 +173,7 @@ internal class MutationImpl<D, V, C>(
                 MutationStatus.SUCCESS, result, null, variables, it.submittedAt, now, failures[0], it.context, null,
             )
         }
+        finished.complete()
         guard("the per-call onSuccess") { perCall.onSuccess?.invoke(result, variables, context) }
         guard("the per-call onSettled") { perCall.onSettled?.invoke(result, null, variables, context) }
         return result

@@ -3,10 +3,11 @@ package dev.stackquery.internal.mutation
 import dev.stackquery.MutationRun
 import dev.stackquery.MutationState
 import dev.stackquery.QueryKey
+import kotlinx.coroutines.Job
 
 /**
  * One run of a mutation as the client's mutation cache ([MutationRegistry]) holds it: what the
- * run's options say about it, and the run's own state. [state] and [inCache] change only under
+ * run's options say about it, and the run's own state. [state], [inCache] and [gcTimer] change only under
  * the registry's lock; [onChange] tells the run's `Mutation` (which shows it while it is the
  * latest run) after each change, under that lock.
  */
@@ -25,6 +26,9 @@ internal class MutationRecord<D, V>(
 
     /** False once the run left the cache (or was never listed, the client having closed). */
     var inCache: Boolean = true
+
+    /** The coroutine that removes the settled run once its gcTime is up, if any; cancelled when it leaves earlier. */
+    var gcTimer: Job? = null
 
     /** The run as the public API shows it, with its current state. */
     fun snapshot(): MutationRun = MutationRun(id, mutationKey, state, meta, scope)

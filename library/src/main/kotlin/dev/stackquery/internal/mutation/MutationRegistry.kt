@@ -103,9 +103,13 @@ internal class MutationRegistry(private val runtime: ClientRuntime) {
             }
         }
         if (gcDelay > 0) {
-            runtime.scope.launch {
+            val timer = runtime.scope.launch {
                 delay(gcDelay)
                 synchronized(lock) { remove(record, RemovalCause.GC) }
+            }
+            // Removed meanwhile (clear, close): the timer must not keep the run in memory until it is up.
+            synchronized(lock) {
+                if (record.inCache) record.gcTimer = timer else timer.cancel()
             }
         }
         return true
@@ -154,6 +158,8 @@ internal class MutationRegistry(private val runtime: ClientRuntime) {
     private fun remove(record: MutationRecord<*, *>, cause: RemovalCause) {
         if (!record.inCache) return
         record.inCache = false
+        record.gcTimer?.cancel()
+        record.gcTimer = null
         runs.remove(record.id)
         runtime.mutationEvents.emit { MutationCacheEvent.Removed(record.snapshot(), cause) }
     }
