@@ -292,6 +292,19 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     /** [queries] for every key starting with [prefix]. */
     public fun queries(prefix: QueryKey): List<QuerySnapshot> = queries(QueryFilter.prefix(prefix))
 
+    /**
+     * The data cached under [key] as JSON text, encoded by the codec of the query's latest options
+     * ([QueryOptions.codec], the one its L2 entry is written with), for inspection: devtools, logs,
+     * debugging. `null` when no query is cached under [key], it has no data, or its options have
+     * no codec ([QuerySnapshot.isPersisted] is false; a query made by `setQueryData` alone has
+     * none). Never fetches, and does not count as an access (the query's least-recently-used
+     * position and its [QuerySnapshot.lastAccessedAt] are unchanged). The codec runs on the
+     * calling thread.
+     *
+     * @throws Exception whatever the codec throws for this data (the cache is not affected).
+     */
+    public fun getQueryDataJson(key: QueryKey): String? = engine.store.get<Any?>(key)?.dataJson()
+
     /** The state of the query cached under [key], or `null` if none is cached. Never fetches. */
     public fun <T> getQueryState(key: QueryKey): QueryState<T>? = engine.store.get<T>(key)?.currentState()
 

@@ -457,6 +457,14 @@ internal class Query<T>(
         )
     }
 
+    /** The data as the codec of the latest options encodes it; `null` without data or without a codec. */
+    fun dataJson(): String? {
+        val codec = resolved?.options?.codec ?: return null
+        val current = state
+        @Suppress("UNCHECKED_CAST") // hasData: data is a T (possibly a null T)
+        return if (current.hasData) codec.encode(current.data as T) else null
+    }
+
     /** The stale time of the query's latest options, or the client's. */
     fun staleTimeMillis(): Long = resolved?.staleTimeMillis ?: runtime.config.staleTimeMillis
 
