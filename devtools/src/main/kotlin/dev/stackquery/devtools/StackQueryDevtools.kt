@@ -18,8 +18,9 @@ import dev.stackquery.devtools.internal.DevtoolsServer
  * INFO). Actions can be turned off ([StackQueryDevtoolsOptions.readOnly]: `403`), and the data of
  * a query without a codec is hidden unless [StackQueryDevtoolsOptions.showDataWithoutCodec].
  *
- * The server is the JDK's `com.sun.net.httpserver.HttpServer` on its own daemon threads; nothing
- * runs on the client's dispatcher except the collection of its events. Closing the handle stops
+ * The server is the JDK's `com.sun.net.httpserver.HttpServer` on daemon threads of its own (one
+ * per request, and one per open page for its event stream, at most 16 streams); the client's
+ * events are collected by a coroutine of its own on `Dispatchers.Default`. Closing the handle stops
  * the server, ends the open event streams and stops listening to the client; it does not close the
  * client. Closing the client first leaves the page showing an empty cache. Thread-safe.
  *

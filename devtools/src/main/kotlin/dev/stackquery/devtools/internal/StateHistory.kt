@@ -7,11 +7,14 @@ import java.util.ArrayDeque
 /**
  * The last [size] state changes of each query, recorded from [dev.stackquery.QueryCacheEvent.Updated]
  * events: a bounded ring per key, summaries only (no data is kept). A key's ring is dropped when
- * its query leaves the cache; past [MAX_TRACKED_KEYS] rings, those of keys no longer cached
- * ([isCached] false) are pruned, in case a removal event was lost. Thread-safe.
+ * its query leaves the cache. In case a removal event was lost (the event buffer overflowed), the
+ * rings of keys no longer cached ([isCached] false) are pruned once the number of rings reaches
+ * [MAX_TRACKED_KEYS], then again each time it doubles from what a pruning left (so pruning costs
+ * O(1) per event amortized, however many queries the cache holds). Thread-safe.
  */
 internal class StateHistory(private val size: Int, private val isCached: (QueryKey) -> Boolean) {
     private val rings = HashMap<QueryKey, ArrayDeque<HistoryEntry>>()
+    private var pruneAt = MAX_TRACKED_KEYS
 
     /** Records that [key]'s state became [state] at [at] (epoch ms of the client's clock). */
     fun record(key: QueryKey, state: QueryState<*>, at: Long) {
@@ -20,7 +23,10 @@ internal class StateHistory(private val size: Int, private val isCached: (QueryK
             val ring = rings.getOrPut(key) { ArrayDeque(minOf(size, 16)) }
             if (ring.size == size) ring.removeFirst()
             ring.addLast(entry)
-            if (rings.size > MAX_TRACKED_KEYS) rings.keys.removeIf { it != key && !isCached(it) }
+            if (rings.size >= pruneAt) {
+                rings.keys.removeIf { it != key && !isCached(it) }
+                pruneAt = maxOf(MAX_TRACKED_KEYS, rings.size * 2)
+            }
         }
     }
 
@@ -33,7 +39,7 @@ internal class StateHistory(private val size: Int, private val isCached: (QueryK
     fun of(key: QueryKey): List<HistoryEntry> = synchronized(this) { rings[key]?.toList() ?: emptyList() }
 
     companion object {
-        /** How many keys are tracked before the rings of keys no longer cached are pruned. */
+        /** How many keys are tracked before the rings of keys no longer cached are first pruned. */
         const val MAX_TRACKED_KEYS = 10_000
     }
 }
