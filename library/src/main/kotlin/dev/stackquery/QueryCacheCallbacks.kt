@@ -17,8 +17,8 @@ import java.util.function.BiConsumer
  * last attempt failed — each followed by [onSettled], in this order around the query's own
  * callbacks: cache `onSuccess`/`onError`, the options' `onSuccess`/`onError`, cache `onSettled`,
  * the options' `onSettled`. A fetch that is cancelled, or that settles nothing because the query
- * was reset or removed meanwhile, calls none. They receive a [QuerySnapshot] of the query as
- * settled (its key, state and meta). They run on the client's dispatcher and must be fast; one
+ * was reset or removed meanwhile, calls none. They receive a [QuerySnapshot] of the query taken
+ * just after it settled (its key, state and meta; another thread may have started a fetch since). They run on the client's dispatcher and must be fast; one
  * that throws is logged and changes nothing.
  */
 public class QueryCacheCallbacks(

@@ -376,6 +376,19 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     /** [queries] for every key starting with [prefix]. */
     public fun queries(prefix: QueryKey): List<QuerySnapshot> = queries(QueryFilter.prefix(prefix))
 
+    /**
+     * The data cached under [key] as JSON text, encoded by the codec of the query's latest options
+     * ([QueryOptions.codec], the one its L2 entry is written with), for inspection: devtools, logs,
+     * debugging. `null` when no query is cached under [key], it has no data, or its options have
+     * no codec ([QuerySnapshot.isPersisted] is false; a query made by `setQueryData` alone has
+     * none). Never fetches, and does not count as an access (the query's least-recently-used
+     * position and its [QuerySnapshot.lastAccessedAt] are unchanged). The codec runs on the
+     * calling thread.
+     *
+     * @throws Exception whatever the codec throws for this data (the cache is not affected).
+     */
+    public fun getQueryDataJson(key: QueryKey): String? = engine.store.get<Any?>(key)?.dataJson()
+
     /** The state of the query cached under [key], or `null` if none is cached. Never fetches. */
     public fun <T> getQueryState(key: QueryKey): QueryState<T>? = engine.store.get<T>(key)?.currentState()
 
@@ -429,7 +442,9 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * refetches the ones [refetchType] names (by default the active ones: observed and enabled)
      * and waits for those refetches. With [cancelRefetch] (the default, as TanStack's), a fetch of
      * theirs in flight is cancelled and started again (it may predate the change that caused the
-     * invalidation); without it, the refetch joins it. Queries not refetched are only marked: their
+     * invalidation); without it, the refetch joins it. A query still loading its first data always
+     * joins its fetch (its waiters are not failed, as in TanStack), which then settles still
+     * invalidated. Queries not refetched are only marked: their
      * next use refetches, and a fetch in flight of theirs settles still invalidated. Refetch errors
      * are recorded in state, not thrown. The other instances ([QueryClientConfig.sync]) mark the
      * same queries and refetch their own active ones.
@@ -450,7 +465,8 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     /**
      * Refetches the queries [filter] selects that have a query function and are enabled, and
      * waits for them. A fetch in flight is joined (no second request); with [cancelRefetch], it is
-     * cancelled and started again, as TanStack's `cancelRefetch`. Errors are recorded in state,
+     * cancelled and started again, as TanStack's `cancelRefetch` (unless the query has no data yet:
+     * then it is joined). Errors are recorded in state,
      * not thrown.
      */
     public suspend fun refetchQueries(filter: QueryFilter = QueryFilter.ALL, cancelRefetch: Boolean = false): Unit =

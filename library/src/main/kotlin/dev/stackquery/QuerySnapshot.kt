@@ -15,7 +15,7 @@ public class QuerySnapshot internal constructor(
     /** Whether the query has a query function to refetch with (false for one made by `setQueryData`). */
     @get:JvmName("hasQueryFunction")
     public val hasQueryFunction: Boolean,
-    /** Whether its latest options are enabled (false for one made by `setQueryData`). */
+    /** Whether an attached observer is enabled, or, with none, its latest options (false for one made by `setQueryData`). */
     public val enabled: Boolean,
     /** The stale time its latest options ask for now (a stale-time function answered for its state). */
     public val staleTime: StaleTime,

@@ -21,6 +21,9 @@ public class StaleTime private constructor(
     /** Whether this is [STATIC]. */
     public val isStatic: Boolean get() = millis == STATIC_MILLIS
 
+    /** How long data stays fresh by age, in ms: [Long.MAX_VALUE] for [INFINITE] and [STATIC]. */
+    public fun toMillis(): Long = if (isStatic) Long.MAX_VALUE else millis
+
     override fun equals(other: Any?): Boolean = other is StaleTime && other.millis == millis
 
     override fun hashCode(): Int = millis.hashCode()

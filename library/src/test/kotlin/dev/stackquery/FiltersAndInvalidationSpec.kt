@@ -359,27 +359,51 @@ class FiltersAndInvalidationSpec : FunSpec({
         }
     }
 
-    test("invalidating an observed query with a fetch in flight cancels that fetch and starts a new one") {
+    test("invalidating an observed query with data and a fetch in flight cancels that fetch and starts a new one") {
         runTest {
             val client = testClient()
             val fetcher = FakeFetcher { "v$it" }
+            val options = QueryOptions(key, { fetcher() })
+            client.fetchQuery(options)
             val events = recordEvents(client)
-            launch { client.prefetchQuery(QueryOptions(key, { fetcher() })) }
+            launch { client.refetchQueries(key) }
             runCurrent()
             client.observe(key)
             advanceTimeBy(50.milliseconds)
             client.invalidateQueries(key)
-            currentTime shouldBe 150
+            currentTime shouldBe 250
             advanceTimeBy(1.seconds)
             runCurrent()
-            fetcher.calls shouldBe 2
-            client.getQueryData<String>(key) shouldBe "v2"
+            fetcher.calls shouldBe 3
+            client.getQueryData<String>(key) shouldBe "v3"
+            events.statesOf(key).map { it.briefInv() } shouldBe listOf(
+                "SUCCESS/FETCHING/v1/0/inv=false",
+                "SUCCESS/FETCHING/v1/0/inv=true",
+                "SUCCESS/IDLE/v1/0/inv=true",
+                "SUCCESS/FETCHING/v1/0/inv=true",
+                "SUCCESS/IDLE/v3/0/inv=false",
+            )
+            client.close()
+        }
+    }
+
+    test("invalidating an observed query still loading its first data joins that fetch, which settles invalidated") {
+        runTest {
+            val client = testClient()
+            val fetcher = FakeFetcher { "v$it" }
+            val events = recordEvents(client)
+            val waiter = async { client.fetchQuery(QueryOptions(key, { fetcher() })) }
+            runCurrent()
+            client.observe(key)
+            advanceTimeBy(50.milliseconds)
+            client.invalidateQueries(key)
+            currentTime shouldBe 100
+            waiter.await() shouldBe "v1" // not failed by the invalidation, as in TanStack
+            fetcher.calls shouldBe 1
             events.statesOf(key).map { it.briefInv() } shouldBe listOf(
                 "PENDING/FETCHING/null/0/inv=false",
                 "PENDING/FETCHING/null/0/inv=true",
-                "IDLE/IDLE/null/0/inv=true",
-                "PENDING/FETCHING/null/0/inv=true",
-                "SUCCESS/IDLE/v2/0/inv=false",
+                "SUCCESS/IDLE/v1/0/inv=true",
             )
             client.close()
         }

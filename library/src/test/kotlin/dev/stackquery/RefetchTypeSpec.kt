@@ -95,4 +95,18 @@ class RefetchTypeSpec : FunSpec({
             q.client.close()
         }
     }
+
+    test("cancelRefetch never fails the callers waiting for a query's first data: its fetch is joined") {
+        runTest {
+            val client = testClient()
+            val fetcher = FakeFetcher(100.milliseconds) { "first-$it" }
+            val options = QueryOptions(queryKey("cold"), queryFn = { fetcher() })
+            val waiter = async { client.fetchQuery(options) }
+            runCurrent() // the first fetch is in flight, no data yet
+            client.refetchQueries(options.queryKey, cancelRefetch = true)
+            waiter.await() shouldBe "first-1"
+            fetcher.calls shouldBe 1
+            client.close()
+        }
+    }
 })

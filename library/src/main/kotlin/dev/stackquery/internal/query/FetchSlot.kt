@@ -26,7 +26,8 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
 
     /**
      * Starts a fetch with [options], or joins the one in flight. With [cancelInFlight], a fetch in
-     * flight is cancelled first (its state reverted) and a new one started. Returns `null` when
+     * flight of a query that has data is cancelled first (its state reverted) and a new one
+     * started; a query with no data yet joins it. Returns `null` when
      * the query has left the cache (the caller looks the key up again).
      *
      * @throws QueryClientClosedException when the client is closed.
@@ -47,7 +48,9 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         query.resolved = options
         val inFlight = current
         if (inFlight != null) {
-            if (!cancelInFlight) {
+            // As TanStack's `cancelRefetch`: only a query with data restarts; one still loading its
+            // first data is joined, so the callers waiting for it are not failed.
+            if (!cancelInFlight || !query.state.hasData) {
                 runtime.stats.dedupJoins.increment()
                 inFlight.continueRetries()
                 return inFlight

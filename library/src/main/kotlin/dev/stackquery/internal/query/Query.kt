@@ -489,6 +489,14 @@ internal class Query<T>(
         )
     }
 
+    /** The data as the codec of the latest options encodes it; `null` without data or without a codec. */
+    fun dataJson(): String? {
+        val codec = resolved?.options?.codec ?: return null
+        val current = state
+        @Suppress("UNCHECKED_CAST") // hasData: data is a T (possibly a null T)
+        return if (current.hasData) codec.encode(current.data as T) else null
+    }
+
     /**
      * The stale time of the query's latest options for [state] (a stale-time function answers for
      * it), or, for a query made by `setQueryData`, its defaults' or the client's.

@@ -5,6 +5,7 @@ import dev.stackquery.QueryClient
 import dev.stackquery.QueryClientConfig
 import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
+import dev.stackquery.devtools.StackQueryDevtools
 import dev.stackquery.parallelQueries
 import dev.stackquery.queryKey
 import dev.stackquery.queryOptions
@@ -41,13 +42,16 @@ import kotlin.time.Duration.Companion.seconds
  * From the repository root: `mvn -B -q -pl sample-jvm -am install -DskipTests && mvn -B -q -pl sample-jvm exec:java`.
  * Run it twice: the second run loads the persisted queries from SQLite without HTTP calls.
  * Arguments (through `-Dexec.args="…"`): `--data-dir PATH` (default `./stackquery-sample-data`)
- * and `--reset` (see [SampleFolder]).
+ * and `--reset` (see [SampleFolder]); `--devtools` serves the live inspector page
+ * ([StackQueryDevtools]) during the tour, prints its URL, and keeps it up after the tour until
+ * Enter is pressed.
  */
 fun main(args: Array<String>) = runShopSample(args, PrintStream(System.out, true, Charsets.UTF_8))
 
 /** Runs the tour, printing the report to [out]. */
 fun runShopSample(args: Array<String>, out: PrintStream) {
-    val folder = SampleFolder.fromArgs(args, "stackquery-sample-data")
+    val withDevtools = "--devtools" in args
+    val folder = SampleFolder.fromArgs(args.filter { it != "--devtools" }.toTypedArray(), "stackquery-sample-data")
     val started = System.nanoTime()
     DemoServer.start().use { server ->
         val cacheFile = folder.file("cache.db")
@@ -73,9 +77,16 @@ fun runShopSample(args: Array<String>, out: PrintStream) {
                 buster = "shop-sample-1",   // bump it when the persisted types change
             )
             QueryClient(config).use { client ->
+                val devtools = if (withDevtools) StackQueryDevtools.start(client) else null
+                devtools?.let { out.println("Devtools: the live inspector page is at ${it.url}") }
                 runBlocking {
                     Tour(client, ShopApi(server.baseUri), server, folder.run, out).run()
                     client.flush()          // wait for the queued SQLite writes before exiting
+                }
+                devtools?.use {
+                    out.println()
+                    out.println("Devtools: the page stays up at ${it.url}; press Enter to stop.")
+                    System.`in`.read()
                 }
             }
             out.println()
