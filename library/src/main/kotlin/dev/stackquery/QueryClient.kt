@@ -2,9 +2,9 @@ package dev.stackquery
 
 import dev.stackquery.internal.NoChange
 import dev.stackquery.internal.client.ClientEngine
+import dev.stackquery.internal.client.listen
 import dev.stackquery.internal.durationMillis
 import dev.stackquery.internal.mutation.MutationImpl
-import dev.stackquery.internal.mutation.subscribeMutationEvents
 import dev.stackquery.internal.observer.CombinedQueryObserverImpl
 import dev.stackquery.internal.observer.DependentQueryObserverImpl
 import dev.stackquery.internal.observer.QueryObserverImpl
@@ -94,7 +94,12 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      */
     @JvmOverloads
     public fun subscribeMutationEvents(listener: MutationEventListener, executor: Executor? = null): Subscription =
-        subscribeMutationEvents(engine.runtime, listener, executor)
+        engine.runtime.listen(
+            engine.runtime.mutationEvents.events,
+            executor,
+            "a mutation event listener",
+            listener::onEvent,
+        )
 
     /** A snapshot of the client's counters. Cheap enough to call often; never blocks. */
     public fun stats(): QueryStats = engine.runtime.stats.snapshot()

@@ -8,6 +8,7 @@ import dev.stackquery.MutationStatus
 import dev.stackquery.QueryFilter
 import dev.stackquery.Subscription
 import dev.stackquery.internal.client.ClientEngine
+import dev.stackquery.internal.client.listen
 import dev.stackquery.internal.failureOf
 import dev.stackquery.internal.retry.RetrySchedule
 import dev.stackquery.internal.retry.retrying
@@ -81,25 +82,8 @@ internal class MutationImpl<D, V, C>(
         return execution.await()
     }
 
-    override fun subscribe(listener: MutationListener<D, V>): Subscription {
-        val job = runtime.scope.launch(start = CoroutineStart.UNDISPATCHED) {
-            flow.collect { state ->
-                try {
-                    listener.onState(state)
-                } catch (e: Throwable) {
-                    if (e is VirtualMachineError) throw e
-                    runtime.logFailure("a mutation listener", e)
-                }
-            }
-        }
-        return object : Subscription {
-            override val isSubscribed: Boolean get() = job.isActive
-
-            override fun unsubscribe() {
-                job.cancel()
-            }
-        }
-    }
+    override fun subscribe(listener: MutationListener<D, V>): Subscription =
+        runtime.listen(flow, null, "a mutation listener", listener::onState)
 
     override fun reset() {
         synchronized(lock) {
