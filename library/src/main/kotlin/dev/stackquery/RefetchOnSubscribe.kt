@@ -5,7 +5,7 @@ public enum class RefetchOnSubscribe {
     /** Fetch if the query has no data or its data is stale (the default). */
     IF_STALE,
 
-    /** Always fetch (joining a fetch already in flight). */
+    /** Always fetch (joining a fetch already in flight), except a query with data and a [StaleTime.STATIC] stale time. */
     ALWAYS,
 
     /** Never fetch on subscribe; only polling, invalidation or explicit calls fetch. */

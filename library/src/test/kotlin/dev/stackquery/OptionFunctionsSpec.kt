@@ -111,6 +111,33 @@ class OptionFunctionsSpec : FunSpec({
         }
     }
 
+    test("STATIC wins over refetchOnSubscribe ALWAYS once the query has data, as TanStack's shouldFetchOn") {
+        runTest {
+            val client = testClient()
+            val fetcher = FakeFetcher { "v$it" }
+            val options = QueryOptions(
+                key,
+                { fetcher() },
+                refetchOnSubscribe = RefetchOnSubscribe.ALWAYS,
+                staleTimeFunction = StaleTime.always(StaleTime.STATIC),
+            )
+            val observer = client.watch(options)
+            try {
+                val first = observer.subscribe {}
+                settle()
+                fetcher.calls shouldBe 1 // no data yet: fetched
+                first.unsubscribe()
+                val again = observer.subscribe {}
+                settle()
+                fetcher.calls shouldBe 1 // static data: not refetched on subscribe, even with ALWAYS
+                observer.current.data shouldBe "v1"
+                again.unsubscribe()
+            } finally {
+                client.close()
+            }
+        }
+    }
+
     test("a fresh hit with a constant STATIC stale time allocates nothing") {
         runTest {
             val client = testClient()

@@ -283,7 +283,10 @@ internal class QueryObserverImpl<Q, T>(
     private fun fetchOnAttach(query: Query<Q>, resolved: ResolvedOptions<Q>) {
         try {
             when (resolved.options.refetchOnSubscribe) {
-                RefetchOnSubscribe.ALWAYS -> query.fetch(resolved, FetchReason.OBSERVER_ATTACHED)
+                // A static stale time wins over ALWAYS once there is data (TanStack's shouldFetchOn).
+                RefetchOnSubscribe.ALWAYS -> if (!isStaticWithData(query, resolved)) {
+                    query.fetch(resolved, FetchReason.OBSERVER_ATTACHED)
+                }
                 RefetchOnSubscribe.IF_STALE ->
                     query.lookup(resolved, LookupMode.PREFETCH, FetchReason.OBSERVER_ATTACHED, waits = false)
                 RefetchOnSubscribe.NEVER -> {}
@@ -291,6 +294,11 @@ internal class QueryObserverImpl<Q, T>(
         } catch (e: QueryClientClosedException) {
             markClosed()
         }
+    }
+
+    private fun isStaticWithData(query: Query<Q>, resolved: ResolvedOptions<Q>): Boolean {
+        val state = query.state
+        return state.hasData && resolved.staleTimeFor(query.key, state, runtime) == STATIC_STALE_TIME
     }
 
     private fun reattach(removed: Query<*>) {
