@@ -3,6 +3,7 @@ package dev.stackquery
 import dev.stackquery.internal.checkRetry
 import dev.stackquery.internal.durationMillis
 import kotlin.time.Duration
+import kotlin.time.toJavaDuration
 import kotlin.time.toKotlinDuration
 
 /**
@@ -45,6 +46,12 @@ public class QueryDefaults(
             "refetchInterval must be positive, was $refetchInterval"
         }
     }
+
+    /** [gcTime] for Java callers; `null` when unset. */
+    public val gcTimeDuration: java.time.Duration? get() = gcTime?.toJavaDuration()
+
+    /** [refetchInterval] for Java callers; `null` when unset. */
+    public val refetchIntervalDuration: java.time.Duration? get() = refetchInterval?.toJavaDuration()
 
     /** These defaults with [over]'s set fields on top (the result of merging [over] after these). */
     internal fun then(over: QueryDefaults): QueryDefaults = QueryDefaults(

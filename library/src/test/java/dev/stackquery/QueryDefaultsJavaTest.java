@@ -45,6 +45,12 @@ class QueryDefaultsJavaTest {
             assertEquals(StaleTime.of(Duration.ofMinutes(1)), merged.getStaleTime());
             assertEquals(5, merged.getRetry());
             assertNull(client.getQueryDefaults(QueryKey.of("post")).getRetry());
+            client.setQueryDefaults(QueryKey.of("poll"),
+                    QueryDefaults.builder().gcTime(Duration.ofMinutes(2)).refetchInterval(Duration.ofSeconds(5)).build());
+            QueryDefaults polled = client.getQueryDefaults(QueryKey.of("poll", 1)); // every field readable from Java
+            assertEquals(Duration.ofMinutes(2), polled.getGcTimeDuration());
+            assertEquals(Duration.ofSeconds(5), polled.getRefetchIntervalDuration());
+            assertNull(merged.getGcTimeDuration());
 
             AtomicInteger calls = new AtomicInteger();
             QueryOptions<String> options = QueryOptions.<String>builder(
