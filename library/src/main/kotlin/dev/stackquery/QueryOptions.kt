@@ -82,11 +82,13 @@ import kotlin.time.toKotlinDuration
  *   `staleTime: (query) => …`), called whenever the query's staleness is checked (a read, an
  *   observer's publication, its stale timer, a `stale` filter), with the query's key and current
  *   state; it wins over [staleTime]. It may answer [StaleTime.STATIC]. It runs under the query's
- *   lock: it must be fast and pure, and must not write to the client. If it throws, the failure is
- *   logged and the data counts as stale. [StaleTime.always] makes a constant one (free to read).
+ *   lock: it must be fast and pure, and must not call the client at all (not even a read such as
+ *   `getQueryState` or `queries`, which can recurse or deadlock against another query's lock). If
+ *   it throws, the failure is logged and the data counts as stale. [StaleTime.always] makes a constant one (free to read).
  * @property enabledFunction `enabled` as a function of the query, called with its key and current
  *   state each time an observer decides whether it may fetch, poll, count as stale or show its
- *   placeholder; it wins over [enabled]. If it throws, the failure is logged and it counts as `false`.
+ *   placeholder; it wins over [enabled]. Same locking rule as [staleTimeFunction]. If it throws, the
+ *   failure is logged and it counts as `false`.
  * @property refetchIntervalFunction the polling period as a function of the query, evaluated when
  *   an observer attaches or changes options and again after every change of the query's state
  *   (each fetch that settles included); `null`, zero or negative stops polling until a later
