@@ -50,6 +50,26 @@ class ObserverPollingSpec : FunSpec({
         }
     }
 
+    test("an infinite refetchInterval never polls and keeps no coroutine waiting for it") {
+        runTest {
+            val client = testClient()
+            val fetcher = TimedFetcher(this) { "v$it" }
+            val plain = client.watch(QueryOptions(queryKey("plain"), { "p" })).subscribe { }
+            runCurrent()
+            val coroutinesWithoutPolling = client.engine.runtime.job.children.count()
+            val infinite = client.watch(QueryOptions(key, { fetcher() }, refetchInterval = Duration.INFINITE))
+            val subscription = infinite.subscribe { }
+            settle() // its first fetch (on subscribe) has settled
+            client.engine.runtime.job.children.count() shouldBe coroutinesWithoutPolling
+            advanceTimeBy(1_000.seconds)
+            runCurrent()
+            fetcher.callTimes shouldBe listOf(0L)
+            subscription.unsubscribe()
+            plain.unsubscribe()
+            client.close()
+        }
+    }
+
     test("polling survives failed fetches: errors show in the state and later ticks fetch again") {
         runTest {
             val client = testClient()
