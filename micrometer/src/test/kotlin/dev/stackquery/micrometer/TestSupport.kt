@@ -18,6 +18,7 @@ import kotlinx.coroutines.test.advanceTimeBy
 import kotlinx.coroutines.test.runCurrent
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicInteger
+import kotlin.math.roundToLong
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
@@ -93,7 +94,7 @@ internal fun MeterRegistry.gaugeValue(name: String, vararg tags: String): Double
 /** The fetch-duration timers as `reason/outcome` (plus `/key` when tagged) to `count x total ms`. */
 internal fun MeterRegistry.fetchTimers(): Map<String, String> = find("stackquery.fetch.duration").timers().associate {
     val id = listOfNotNull(it.id.getTag("reason"), it.id.getTag("outcome"), it.id.getTag("key")).joinToString("/")
-    id to "${it.count()} x ${it.totalTime(TimeUnit.MILLISECONDS).toLong()} ms"
+    id to "${it.count()} x ${it.totalTime(TimeUnit.MILLISECONDS).roundToLong()} ms"
 }
 
 /** Every function counter named [name], for checking there are none. */
