@@ -171,7 +171,7 @@ public class QueryOptions<T>(
     public val structuralSharing: Boolean = structuralSharing ?: true
 
     /**
-     * The constant stale time in ms ([StaleTime.STATIC_MILLIS] for static), or -1 for "client
+     * The constant stale time in ms (`STATIC_STALE_TIME` for static), or -1 for "client
      * default"; precomputed for the fresh-hit path. Meaningless when [dynamicStaleTime] is set.
      */
     internal val staleTimeMillis: Long = (staleTimeFunction as? ConstantStaleTime)?.value?.millis

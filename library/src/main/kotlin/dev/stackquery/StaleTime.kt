@@ -1,5 +1,6 @@
 package dev.stackquery
 
+import dev.stackquery.internal.STATIC_STALE_TIME
 import dev.stackquery.internal.durationMillis
 import kotlin.time.Duration
 import kotlin.time.toKotlinDuration
@@ -15,11 +16,11 @@ import kotlin.time.toKotlinDuration
  * is still set). A query nobody observes is refetched by `refetchQueries` as any other. Immutable.
  */
 public class StaleTime private constructor(
-    /** The stale time in ms; [Long.MAX_VALUE] for [INFINITE], [STATIC_MILLIS] for [STATIC]. */
+    /** The stale time in ms; [Long.MAX_VALUE] for [INFINITE], [STATIC_STALE_TIME] for [STATIC]. */
     internal val millis: Long,
 ) {
     /** Whether this is [STATIC]. */
-    public val isStatic: Boolean get() = millis == STATIC_MILLIS
+    public val isStatic: Boolean get() = millis == STATIC_STALE_TIME
 
     /** How long data stays fresh by age, in ms: [Long.MAX_VALUE] for [INFINITE] and [STATIC]. */
     public fun toMillis(): Long = if (isStatic) Long.MAX_VALUE else millis
@@ -29,22 +30,19 @@ public class StaleTime private constructor(
     override fun hashCode(): Int = millis.hashCode()
 
     override fun toString(): String = when (millis) {
-        STATIC_MILLIS -> "StaleTime.STATIC"
+        STATIC_STALE_TIME -> "StaleTime.STATIC"
         Long.MAX_VALUE -> "StaleTime.INFINITE"
         else -> "StaleTime(${millis}ms)"
     }
 
     public companion object {
-        /** Internal encoding of [STATIC] in the engine's stale-time arithmetic. */
-        internal const val STATIC_MILLIS: Long = -2L
-
         /** Fresh until invalidated: never stale by age. */
         @JvmField
         public val INFINITE: StaleTime = StaleTime(Long.MAX_VALUE)
 
         /** Never stale while the query has data, invalidated or not (TanStack's `'static'`). */
         @JvmField
-        public val STATIC: StaleTime = StaleTime(STATIC_MILLIS)
+        public val STATIC: StaleTime = StaleTime(STATIC_STALE_TIME)
 
         /**
          * Stale [duration] after the data was updated ([Duration.INFINITE] is [INFINITE]).

@@ -4,7 +4,11 @@ import dev.stackquery.QueryState
 import dev.stackquery.StaleTime
 
 /** The engine's encoding of [StaleTime.STATIC] as a stale time in ms. */
-internal const val STATIC_STALE_TIME: Long = StaleTime.STATIC_MILLIS
+internal const val STATIC_STALE_TIME: Long = -2L
+
+/** The [StaleTime] a stale time in ms encodes ([STATIC_STALE_TIME] included). */
+internal fun staleTimeOf(millis: Long): StaleTime =
+    if (millis == STATIC_STALE_TIME) StaleTime.STATIC else StaleTime.ofMillis(millis)
 
 /**
  * The staleness rule (TanStack's `isStaleByTime`): stale when there is no data; otherwise never

@@ -8,7 +8,6 @@ import dev.stackquery.QueryKey
 import dev.stackquery.QueryOptions
 import dev.stackquery.QuerySnapshot
 import dev.stackquery.QueryState
-import dev.stackquery.StaleTime
 import dev.stackquery.StructuralSharing
 import dev.stackquery.internal.NoChange
 import dev.stackquery.internal.ResolvedOptions
@@ -17,6 +16,7 @@ import dev.stackquery.internal.durationMillis
 import dev.stackquery.internal.enabledFor
 import dev.stackquery.internal.isStale
 import dev.stackquery.internal.persistence.Persisted
+import dev.stackquery.internal.staleTimeOf
 import kotlinx.coroutines.Deferred
 import java.util.concurrent.atomic.AtomicInteger
 
@@ -175,10 +175,14 @@ internal class Query<T>(
         return if (wanted) fetch(options, reason, cancelInFlight) else null
     }
 
-    private fun wantsRefetchLocked(options: ResolvedOptions<T>): Boolean {
-        val state = state
-        if (observers.isEmpty()) return options.options.enabledFor(key, state, runtime)
-        return observers.anyEnabled(key, state, runtime) && !observers.anyStatic(key, state, runtime)
+    private fun wantsRefetchLocked(options: ResolvedOptions<T>): Boolean =
+        enabledLocked(options.options) && (observers.isEmpty() || !observers.anyStatic(key, state, runtime))
+
+    /** Under the monitor: enabled by an attached observer, or, with none, by its latest [options] (none: false). */
+    private fun enabledLocked(options: QueryOptions<T>?): Boolean = if (observers.isEmpty()) {
+        options?.enabledFor(key, state, runtime) == true
+    } else {
+        observers.anyEnabled(key, state, runtime)
     }
 
     /**
@@ -466,20 +470,8 @@ internal class Query<T>(
             state = current,
             observerCount = observers.size,
             hasQueryFunction = options != null,
-            enabled = if (observers.isEmpty()) {
-                options?.enabledFor(key, state, runtime) == true
-            } else {
-                observers.anyEnabled(key, state, runtime)
-            },
-            staleTime = staleTimeFor(state).let {
-                if (it ==
-                    StaleTime.STATIC_MILLIS
-                ) {
-                    StaleTime.STATIC
-                } else {
-                    StaleTime.ofMillis(it)
-                }
-            },
+            enabled = enabledLocked(options),
+            staleTime = staleTimeOf(staleTimeFor(state)),
             gcTimeMillis = gcTimeMillis(),
             gcDeadline = gcDeadline.takeIf { it != NO_DEADLINE && isIdleLocked() },
             isPersisted = options?.codec != null,
