@@ -32,4 +32,10 @@ public enum class FetchReason {
 
     /** Another instance's invalidation or reset, received through [QueryClientConfig.sync]. */
     SYNC,
+
+    /** The application regained focus and the query's [QueryOptions.refetchOnFocus] asked for it. */
+    FOCUS,
+
+    /** The network came back and the query's [QueryOptions.refetchOnReconnect] asked for it. */
+    RECONNECT,
 }

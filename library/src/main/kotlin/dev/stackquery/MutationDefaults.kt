@@ -28,6 +28,7 @@ import java.util.concurrent.Executor
  * @property retryPolicy see [MutationOptions.retryPolicy].
  * @property invalidates see [MutationOptions.invalidates].
  * @property scope see [MutationOptions.scope].
+ * @property networkMode see [MutationOptions.networkMode].
  * @throws IllegalArgumentException for `retry < 0`.
  */
 public class MutationDefaults<TData, TVariables>(
@@ -36,6 +37,7 @@ public class MutationDefaults<TData, TVariables>(
     public val retryPolicy: RetryPolicy? = null,
     public val invalidates: List<QueryKey>? = null,
     public val scope: String? = null,
+    public val networkMode: NetworkMode? = null,
 ) {
     init {
         retry?.let(::checkRetry)
@@ -49,10 +51,12 @@ public class MutationDefaults<TData, TVariables>(
         over.retryPolicy ?: retryPolicy,
         over.invalidates ?: invalidates,
         over.scope ?: scope,
+        over.networkMode ?: networkMode,
     )
 
     override fun toString(): String =
-        "MutationDefaults(hasMutationFn=${mutationFn != null}, retry=$retry, invalidates=$invalidates, scope=$scope)"
+        "MutationDefaults(hasMutationFn=${mutationFn != null}, retry=$retry, invalidates=$invalidates, scope=$scope, " +
+            "networkMode=$networkMode)"
 
     /** Builds [MutationDefaults] from Java; setters validate eagerly and return the builder. */
     public class Builder<TData, TVariables> internal constructor() {
@@ -61,6 +65,7 @@ public class MutationDefaults<TData, TVariables>(
         private var retryPolicy: RetryPolicy? = null
         private var invalidates: List<QueryKey>? = null
         private var scope: String? = null
+        private var networkMode: NetworkMode? = null
 
         /** See [MutationDefaults.mutationFn], for a function that returns a `CompletionStage`. */
         public fun mutationFn(function: AsyncMutationFunction<TVariables, TData>): Builder<TData, TVariables> =
@@ -88,9 +93,12 @@ public class MutationDefaults<TData, TVariables>(
         /** See [MutationDefaults.scope]. */
         public fun scope(id: String): Builder<TData, TVariables> = apply { scope = id }
 
+        /** See [MutationDefaults.networkMode]. */
+        public fun networkMode(mode: NetworkMode): Builder<TData, TVariables> = apply { networkMode = mode }
+
         /** The defaults set so far. */
         public fun build(): MutationDefaults<TData, TVariables> =
-            MutationDefaults(mutationFn, retry, retryPolicy, invalidates, scope)
+            MutationDefaults(mutationFn, retry, retryPolicy, invalidates, scope, networkMode)
     }
 
     public companion object {

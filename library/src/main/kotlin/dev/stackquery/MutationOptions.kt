@@ -68,6 +68,12 @@ import kotlin.time.toKotlinDuration
  *   [QueryClient.clear] or [QueryClient.close]; zero: removed as it settles.
  * @property meta free-form data about the mutation (TanStack's `meta`), shown in its runs'
  *   [MutationRun.meta], for the [MutationCacheCallbacks] and cache listeners; never read by the client.
+ * @property networkMode how the run treats the network ([NetworkMode]): in `ONLINE`, a run
+ *   submitted offline runs [onMutate] (so optimistic updates show at once), then waits, paused
+ *   ([MutationState.isPaused]), for the network before its first attempt, and a failed attempt
+ *   waits for it before the next; `null` takes the matching mutation defaults' mode, else
+ *   [QueryClientConfig.networkMode]. Paused runs continue, in their scopes' order, when the
+ *   network comes back, or on [QueryClient.resumePausedMutations].
  * @throws IllegalArgumentException for `retry < 0` or a negative [gcTime].
  */
 public class MutationOptions<TData, TVariables, TContext>(
@@ -83,6 +89,7 @@ public class MutationOptions<TData, TVariables, TContext>(
     public val scope: String? = null,
     @get:JvmSynthetic public val gcTime: Duration? = null,
     public val meta: Map<String, Any?> = emptyMap(),
+    public val networkMode: NetworkMode? = null,
 ) {
     /** [gcTime] in ms, or -1 for "client default". */
     internal val gcTimeMillis: Long = gcTime?.let { durationMillis(it, "gcTime") } ?: -1L
@@ -110,6 +117,7 @@ public class MutationOptions<TData, TVariables, TContext>(
             scope ?: defaults.scope,
             gcTime,
             meta,
+            networkMode ?: defaults.networkMode,
         )
 
     /** [gcTime] for Java callers; `null` when the client's [QueryClientConfig.mutationGcTime] applies. */
@@ -117,7 +125,7 @@ public class MutationOptions<TData, TVariables, TContext>(
 
     override fun toString(): String =
         "MutationOptions(mutationKey=$mutationKey, retry=$retry, invalidates=$invalidates, scope=$scope, " +
-            "gcTime=$gcTime, meta=$meta)"
+            "gcTime=$gcTime, meta=$meta, networkMode=$networkMode)"
 
     /**
      * Builds [MutationOptions] from Java. Setters validate eagerly and return the builder.
@@ -144,6 +152,7 @@ public class MutationOptions<TData, TVariables, TContext>(
         private var scope: String? = null
         private var gcTime: Duration? = null
         private var meta: Map<String, Any?> = emptyMap()
+        private var networkMode: NetworkMode? = null
 
         /** See [MutationOptions.onMutate]; runs on the client's thread, its result is the context. */
         public fun onMutate(onMutate: Function<TVariables, TContext>): Builder<TData, TVariables, TContext> =
@@ -225,10 +234,14 @@ public class MutationOptions<TData, TVariables, TContext>(
         public fun meta(meta: Map<String, Any?>): Builder<TData, TVariables, TContext> =
             apply { this.meta = LinkedHashMap(meta) }
 
+        /** See [MutationOptions.networkMode]. */
+        public fun networkMode(mode: NetworkMode): Builder<TData, TVariables, TContext> =
+            apply { networkMode = mode }
+
         /** The options set so far. */
         public fun build(): MutationOptions<TData, TVariables, TContext> = MutationOptions(
             mutationFn, onMutate, onSuccess, onError, onSettled, retry, retryPolicy, mutationKey, invalidates, scope,
-            gcTime, meta,
+            gcTime, meta, networkMode,
         )
     }
 

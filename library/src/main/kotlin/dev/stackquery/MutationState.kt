@@ -17,6 +17,8 @@ package dev.stackquery
  *   `onMutate`) in the latest run, as TanStack's `failureReason`: set as each attempt fails, kept
  *   while the run retries, `null` once the run succeeded or while no attempt has failed; equal to
  *   [error] once the run failed.
+ * @property isPaused whether the latest run, PENDING, waits for the network (see
+ *   [MutationOptions.networkMode]) or, before a retry, for focus; false once it settles.
  */
 public class MutationState<out TData, out TVariables> internal constructor(
     public val status: MutationStatus,
@@ -28,6 +30,7 @@ public class MutationState<out TData, out TVariables> internal constructor(
     public val failureCount: Int,
     public val context: Any? = null,
     public val failureReason: Throwable? = null,
+    public val isPaused: Boolean = false,
 ) {
     /** Status [MutationStatus.IDLE]. */
     public val isIdle: Boolean get() = status == MutationStatus.IDLE
@@ -44,14 +47,15 @@ public class MutationState<out TData, out TVariables> internal constructor(
     override fun equals(other: Any?): Boolean =
         other is MutationState<*, *> && status == other.status && data == other.data && error == other.error &&
             variables == other.variables && submittedAt == other.submittedAt && settledAt == other.settledAt &&
-            failureCount == other.failureCount && context == other.context && failureReason == other.failureReason
+            failureCount == other.failureCount && context == other.context && failureReason == other.failureReason &&
+            isPaused == other.isPaused
 
     override fun hashCode(): Int =
         ((status.hashCode() * 31 + (data?.hashCode() ?: 0)) * 31 + (variables?.hashCode() ?: 0)) * 31 + failureCount
 
     override fun toString(): String = "MutationState(status=$status, data=$data, error=$error, variables=$variables, " +
         "submittedAt=$submittedAt, settledAt=$settledAt, failureCount=$failureCount, context=$context, " +
-        "failureReason=$failureReason)"
+        "failureReason=$failureReason, isPaused=$isPaused)"
 
     internal companion object {
         private val IDLE = MutationState(MutationStatus.IDLE, null, null, null, 0, 0, 0)

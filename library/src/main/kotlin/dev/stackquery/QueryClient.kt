@@ -278,7 +278,8 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      * [options] as the client uses them (TanStack's `defaultQueryOptions`): each field [options]
      * leave unset takes the most specific matching query default ([setQueryDefaults]) that sets
      * it, else the client config's value ([QueryClientConfig.staleTime], `gcTime`, `retry`,
-     * `retryPolicy`), else the field's documented default. A new instance; [options] is not changed.
+     * `retryPolicy`, `networkMode`, `refetchOnFocus`, `refetchOnReconnect`,
+     * `refetchIntervalInBackground`), else the field's documented default. A new instance; [options] is not changed.
      */
     public fun <T> defaultQueryOptions(options: QueryOptions<T>): QueryOptions<T> {
         val merged = engine.withDefaults(options)
@@ -293,6 +294,10 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
             meta = merged.meta,
             structuralSharing = merged.structuralSharing,
             staleTimeFunction = merged.staleTimeFunction,
+            networkMode = merged.networkMode ?: config.networkMode,
+            refetchOnFocus = merged.refetchOnFocus ?: config.refetchOnFocus,
+            refetchOnReconnect = merged.refetchOnReconnect ?: config.refetchOnReconnect,
+            refetchIntervalInBackground = merged.refetchIntervalInBackground ?: config.refetchIntervalInBackground,
         )
     }
 
@@ -326,6 +331,17 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     @JvmOverloads
     public fun mutations(filter: MutationFilter = MutationFilter.ALL): List<MutationRun> =
         engine.mutations.snapshot(filter)
+
+    /**
+     * Continues the paused mutation runs ([MutationState.isPaused]) that may run now, as
+     * TanStack's `resumePausedMutations`, and returns once they have settled (whatever their
+     * outcome: each run's caller gets its own result). It first reads the [FocusManager] and
+     * [OnlineManager] again, so it also resumes runs after a change a manager did not report.
+     * Runs the conditions still hold back (still offline in [NetworkMode.ONLINE]) stay paused and
+     * are not waited for. Paused runs continue by themselves when the managers report the network
+     * (or focus) back; runs of one scope keep their order. Cancelling the caller only stops its wait.
+     */
+    public suspend fun resumePausedMutations(): Unit = engine.resumePausedMutations()
 
     /**
      * The data cached under [key], or `null` if there is none (or it is `null`: use

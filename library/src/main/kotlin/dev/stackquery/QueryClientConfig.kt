@@ -85,6 +85,20 @@ import kotlin.time.toKotlinDuration
  *   toast, logging); default [MutationCacheCallbacks.NONE]. See [MutationCacheCallbacks].
  * @property queryCacheCallbacks callbacks called for every query's fetch outcome (a global error
  *   relay, say); default [QueryCacheCallbacks.NONE]. See [QueryCacheCallbacks].
+ * @property focusManager whether the application is in the foreground; default
+ *   [FocusManager.ALWAYS_FOCUSED] (a server never loses focus). See [FocusManager].
+ * @property onlineManager whether the network is there; default [OnlineManager.ALWAYS_ONLINE].
+ *   See [OnlineManager] and [NetworkMode].
+ * @property networkMode how queries and mutations treat the network when theirs is `null`;
+ *   default [NetworkMode.ONLINE] (no attempt while offline), which changes nothing with the
+ *   default [onlineManager].
+ * @property refetchOnFocus whether regaining focus refetches an active query when its own
+ *   [QueryOptions.refetchOnFocus] is `null`; default [RefetchTrigger.IF_STALE].
+ * @property refetchOnReconnect whether the network coming back refetches an active query when its
+ *   own [QueryOptions.refetchOnReconnect] is `null`; default [RefetchTrigger.IF_STALE].
+ * @property refetchIntervalInBackground whether polling ([QueryOptions.refetchInterval]) goes on
+ *   while the application is not focused, when a query's own setting is `null`; default `false`
+ *   (polling stops while unfocused and resumes, with a fetch, when focus comes back).
  * @throws IllegalArgumentException naming the field, for a negative duration, `retry < 0`,
  *   `cacheMaxSize < 1`, an unconfined dispatcher, or a storage setting out of range.
  */
@@ -111,6 +125,12 @@ public class QueryClientConfig(
     @get:JvmSynthetic public val mutationGcTime: Duration = 5.minutes,
     public val mutationCacheCallbacks: MutationCacheCallbacks = MutationCacheCallbacks.NONE,
     public val queryCacheCallbacks: QueryCacheCallbacks = QueryCacheCallbacks.NONE,
+    public val focusManager: FocusManager = FocusManager.ALWAYS_FOCUSED,
+    public val onlineManager: OnlineManager = OnlineManager.ALWAYS_ONLINE,
+    public val networkMode: NetworkMode = NetworkMode.ONLINE,
+    public val refetchOnFocus: RefetchTrigger = RefetchTrigger.IF_STALE,
+    public val refetchOnReconnect: RefetchTrigger = RefetchTrigger.IF_STALE,
+    public val refetchIntervalInBackground: Boolean = false,
 ) {
     internal val staleTimeMillis: Long = durationMillis(staleTime, "staleTime")
     internal val gcTimeMillis: Long = durationMillis(gcTime, "gcTime")
@@ -156,7 +176,9 @@ public class QueryClientConfig(
             "storageWriteRetries=$storageWriteRetries, maxPendingWrites=$maxPendingWrites, " +
             "writeBatchSize=$writeBatchSize, sync=$sync, maxValueBytes=$maxValueBytes, " +
             "mutationGcTime=$mutationGcTime, mutationCacheCallbacks=$mutationCacheCallbacks, " +
-            "queryCacheCallbacks=$queryCacheCallbacks)"
+            "queryCacheCallbacks=$queryCacheCallbacks, focusManager=$focusManager, onlineManager=$onlineManager, " +
+            "networkMode=$networkMode, refetchOnFocus=$refetchOnFocus, refetchOnReconnect=$refetchOnReconnect, " +
+            "refetchIntervalInBackground=$refetchIntervalInBackground)"
 
     /**
      * Builds a [QueryClientConfig] from Java. Setters validate eagerly and return the builder;
@@ -185,6 +207,12 @@ public class QueryClientConfig(
         private var mutationGcTime: Duration = 5.minutes
         private var mutationCacheCallbacks: MutationCacheCallbacks = MutationCacheCallbacks.NONE
         private var queryCacheCallbacks: QueryCacheCallbacks = QueryCacheCallbacks.NONE
+        private var focusManager: FocusManager = FocusManager.ALWAYS_FOCUSED
+        private var onlineManager: OnlineManager = OnlineManager.ALWAYS_ONLINE
+        private var networkMode: NetworkMode = NetworkMode.ONLINE
+        private var refetchOnFocus: RefetchTrigger = RefetchTrigger.IF_STALE
+        private var refetchOnReconnect: RefetchTrigger = RefetchTrigger.IF_STALE
+        private var refetchIntervalInBackground: Boolean = false
 
         /** See [QueryClientConfig.staleTime]. */
         public fun staleTime(staleTime: java.time.Duration): Builder = apply {
@@ -296,12 +324,32 @@ public class QueryClientConfig(
         public fun queryCacheCallbacks(callbacks: QueryCacheCallbacks): Builder =
             apply { queryCacheCallbacks = callbacks }
 
+        /** See [QueryClientConfig.focusManager]. */
+        public fun focusManager(manager: FocusManager): Builder = apply { focusManager = manager }
+
+        /** See [QueryClientConfig.onlineManager]. */
+        public fun onlineManager(manager: OnlineManager): Builder = apply { onlineManager = manager }
+
+        /** See [QueryClientConfig.networkMode]. */
+        public fun networkMode(mode: NetworkMode): Builder = apply { networkMode = mode }
+
+        /** See [QueryClientConfig.refetchOnFocus]. */
+        public fun refetchOnFocus(trigger: RefetchTrigger): Builder = apply { refetchOnFocus = trigger }
+
+        /** See [QueryClientConfig.refetchOnReconnect]. */
+        public fun refetchOnReconnect(trigger: RefetchTrigger): Builder = apply { refetchOnReconnect = trigger }
+
+        /** See [QueryClientConfig.refetchIntervalInBackground]. */
+        public fun refetchIntervalInBackground(inBackground: Boolean): Builder =
+            apply { refetchIntervalInBackground = inBackground }
+
         /** A config with the values set so far. */
         public fun build(): QueryClientConfig = QueryClientConfig(
             staleTime, gcTime, retry, retryPolicy, cacheMaxSize, clock, coroutineContext, storage, storageTimeout,
             persistMaxAge, storageNamespace, buster, storageFailureThreshold, storageCoolDown, storageWriteRetries,
             maxPendingWrites, writeBatchSize, sync, maxValueBytes, mutationGcTime, mutationCacheCallbacks,
-            queryCacheCallbacks,
+            queryCacheCallbacks, focusManager, onlineManager, networkMode, refetchOnFocus, refetchOnReconnect,
+            refetchIntervalInBackground,
         )
     }
 

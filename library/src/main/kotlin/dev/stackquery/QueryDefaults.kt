@@ -25,6 +25,10 @@ import kotlin.time.toKotlinDuration
  * @property refetchOnSubscribe see [QueryOptions.refetchOnSubscribe].
  * @property meta see [QueryOptions.meta]; replaces (does not merge with) less specific meta.
  * @property structuralSharing see [QueryOptions.structuralSharing].
+ * @property networkMode see [QueryOptions.networkMode].
+ * @property refetchOnFocus see [QueryOptions.refetchOnFocus].
+ * @property refetchOnReconnect see [QueryOptions.refetchOnReconnect].
+ * @property refetchIntervalInBackground see [QueryOptions.refetchIntervalInBackground].
  * @throws IllegalArgumentException naming the field, for a negative duration or retry, or a
  *   non-positive refetch interval.
  */
@@ -35,9 +39,13 @@ public class QueryDefaults(
     public val retryPolicy: RetryPolicy? = null,
     public val enabled: Boolean? = null,
     @get:JvmSynthetic public val refetchInterval: Duration? = null,
-    public val refetchOnSubscribe: RefetchOnSubscribe? = null,
+    public val refetchOnSubscribe: RefetchTrigger? = null,
     public val meta: Map<String, Any?>? = null,
     public val structuralSharing: Boolean? = null,
+    public val networkMode: NetworkMode? = null,
+    public val refetchOnFocus: RefetchTrigger? = null,
+    public val refetchOnReconnect: RefetchTrigger? = null,
+    public val refetchIntervalInBackground: Boolean? = null,
 ) {
     init {
         gcTime?.let { durationMillis(it, "gcTime") }
@@ -64,11 +72,17 @@ public class QueryDefaults(
         over.refetchOnSubscribe ?: refetchOnSubscribe,
         over.meta ?: meta,
         over.structuralSharing ?: structuralSharing,
+        over.networkMode ?: networkMode,
+        over.refetchOnFocus ?: refetchOnFocus,
+        over.refetchOnReconnect ?: refetchOnReconnect,
+        over.refetchIntervalInBackground ?: refetchIntervalInBackground,
     )
 
     override fun toString(): String =
         "QueryDefaults(staleTime=$staleTime, gcTime=$gcTime, retry=$retry, enabled=$enabled, " +
-            "refetchInterval=$refetchInterval, refetchOnSubscribe=$refetchOnSubscribe)"
+            "refetchInterval=$refetchInterval, refetchOnSubscribe=$refetchOnSubscribe, networkMode=$networkMode, " +
+            "refetchOnFocus=$refetchOnFocus, refetchOnReconnect=$refetchOnReconnect, " +
+            "refetchIntervalInBackground=$refetchIntervalInBackground)"
 
     /** Builds [QueryDefaults] from Java; setters validate eagerly (naming the field) and return the builder. */
     public class Builder internal constructor() {
@@ -78,9 +92,13 @@ public class QueryDefaults(
         private var retryPolicy: RetryPolicy? = null
         private var enabled: Boolean? = null
         private var refetchInterval: Duration? = null
-        private var refetchOnSubscribe: RefetchOnSubscribe? = null
+        private var refetchOnSubscribe: RefetchTrigger? = null
         private var meta: Map<String, Any?>? = null
         private var structuralSharing: Boolean? = null
+        private var networkMode: NetworkMode? = null
+        private var refetchOnFocus: RefetchTrigger? = null
+        private var refetchOnReconnect: RefetchTrigger? = null
+        private var refetchIntervalInBackground: Boolean? = null
 
         /** See [QueryDefaults.staleTime]. */
         public fun staleTime(staleTime: java.time.Duration): Builder =
@@ -110,7 +128,7 @@ public class QueryDefaults(
         }
 
         /** See [QueryDefaults.refetchOnSubscribe]. */
-        public fun refetchOnSubscribe(mode: RefetchOnSubscribe): Builder = apply { refetchOnSubscribe = mode }
+        public fun refetchOnSubscribe(mode: RefetchTrigger): Builder = apply { refetchOnSubscribe = mode }
 
         /** See [QueryDefaults.meta]; copied. */
         public fun meta(meta: Map<String, Any?>): Builder = apply { this.meta = meta.toMap() }
@@ -118,10 +136,23 @@ public class QueryDefaults(
         /** See [QueryDefaults.structuralSharing]. */
         public fun structuralSharing(enabled: Boolean): Builder = apply { structuralSharing = enabled }
 
+        /** See [QueryDefaults.networkMode]. */
+        public fun networkMode(mode: NetworkMode): Builder = apply { networkMode = mode }
+
+        /** See [QueryDefaults.refetchOnFocus]. */
+        public fun refetchOnFocus(trigger: RefetchTrigger): Builder = apply { refetchOnFocus = trigger }
+
+        /** See [QueryDefaults.refetchOnReconnect]. */
+        public fun refetchOnReconnect(trigger: RefetchTrigger): Builder = apply { refetchOnReconnect = trigger }
+
+        /** See [QueryDefaults.refetchIntervalInBackground]. */
+        public fun refetchIntervalInBackground(inBackground: Boolean): Builder =
+            apply { refetchIntervalInBackground = inBackground }
+
         /** The defaults set so far. */
         public fun build(): QueryDefaults = QueryDefaults(
             staleTime, gcTime, retry, retryPolicy, enabled, refetchInterval, refetchOnSubscribe, meta,
-            structuralSharing,
+            structuralSharing, networkMode, refetchOnFocus, refetchOnReconnect, refetchIntervalInBackground,
         )
     }
 

@@ -101,6 +101,18 @@ import kotlin.time.toKotlinDuration
  *   (a `null` result shows no placeholder); it wins over [placeholderData]. It runs again only
  *   when the previous query changes. `keepPreviousData = true` is the same as
  *   `{ previous, _ -> previous }`, except that it keeps the shown (selected) data.
+ * @property networkMode how the query's fetches treat the network ([NetworkMode]); `null` uses the
+ *   matching [QueryClient.setQueryDefaults] value, else [QueryClientConfig.networkMode].
+ * @property refetchOnFocus whether the application regaining focus ([FocusManager]) refetches the
+ *   query while an enabled observer of it is active ([RefetchTrigger]); `null` uses the matching
+ *   defaults, else [QueryClientConfig.refetchOnFocus] (`IF_STALE`). With several observers, the
+ *   query refetches if any of them asks.
+ * @property refetchOnReconnect the same for the network coming back ([OnlineManager]); `null`
+ *   uses the matching defaults, else [QueryClientConfig.refetchOnReconnect] (`IF_STALE`).
+ * @property refetchIntervalInBackground whether [refetchInterval] polling goes on while the
+ *   application is not focused; `null` uses the matching defaults, else
+ *   [QueryClientConfig.refetchIntervalInBackground] (`false`: polling stops while unfocused and
+ *   polls at once when focus comes back). With several observers, one that asks keeps it going.
  * @throws IllegalArgumentException naming the field, for a negative duration or retry, or a
  *   non-positive refetch interval.
  */
@@ -116,7 +128,7 @@ public class QueryOptions<T>(
     public val initialDataUpdatedAt: Long? = null,
     public val placeholderData: T? = null,
     @get:JvmSynthetic public val refetchInterval: Duration? = null,
-    refetchOnSubscribe: RefetchOnSubscribe? = null,
+    refetchOnSubscribe: RefetchTrigger? = null,
     public val keepPreviousData: Boolean = false,
     @get:JvmSynthetic public val onSuccess: ((T) -> Unit)? = null,
     @get:JvmSynthetic public val onError: ((Throwable) -> Unit)? = null,
@@ -131,12 +143,16 @@ public class QueryOptions<T>(
     @get:JvmSynthetic public val refetchIntervalFunction: ((QueryView<T>) -> Duration?)? = null,
     @get:JvmSynthetic public val placeholderDataFunction:
     ((previousData: T?, previousQuery: QueryView<T>?) -> T?)? = null,
+    public val networkMode: NetworkMode? = null,
+    public val refetchOnFocus: RefetchTrigger? = null,
+    public val refetchOnReconnect: RefetchTrigger? = null,
+    public val refetchIntervalInBackground: Boolean? = null,
 ) {
     /** `enabled` as given; `null` when unset (defaults by prefix may then give it). */
     internal val enabledOrNull: Boolean? = enabled
 
     /** `refetchOnSubscribe` as given; `null` when unset. */
-    internal val refetchOnSubscribeOrNull: RefetchOnSubscribe? = refetchOnSubscribe
+    internal val refetchOnSubscribeOrNull: RefetchTrigger? = refetchOnSubscribe
 
     /** `meta` as given; `null` when unset. */
     internal val metaOrNull: Map<String, Any?>? = meta
@@ -154,10 +170,10 @@ public class QueryOptions<T>(
 
     /**
      * Whether an observer fetches when it becomes active (its first subscriber arrives):
-     * [RefetchOnSubscribe.IF_STALE] (the default when unset), `ALWAYS` or `NEVER`. Only for
+     * [RefetchTrigger.IF_STALE] (the default when unset), `ALWAYS` or `NEVER`. Only for
      * enabled observers.
      */
-    public val refetchOnSubscribe: RefetchOnSubscribe = refetchOnSubscribe ?: RefetchOnSubscribe.IF_STALE
+    public val refetchOnSubscribe: RefetchTrigger = refetchOnSubscribe ?: RefetchTrigger.IF_STALE
 
     /** Free-form data for the application (logging, devtools); unused by the client. Empty when unset. */
     public val meta: Map<String, Any?> = meta ?: emptyMap()
@@ -226,6 +242,10 @@ public class QueryOptions<T>(
             metaOrNull ?: defaults.meta,
             structuralSharingOrNull ?: defaults.structuralSharing,
             staleTimeFunction,
+            networkMode ?: defaults.networkMode,
+            refetchOnFocus ?: defaults.refetchOnFocus,
+            refetchOnReconnect ?: defaults.refetchOnReconnect,
+            refetchIntervalInBackground ?: defaults.refetchIntervalInBackground,
         )
     }
 
@@ -237,15 +257,20 @@ public class QueryOptions<T>(
         retryPolicy: RetryPolicy?,
         enabled: Boolean?,
         refetchInterval: Duration?,
-        refetchOnSubscribe: RefetchOnSubscribe?,
+        refetchOnSubscribe: RefetchTrigger?,
         meta: Map<String, Any?>?,
         structuralSharing: Boolean?,
         staleTimeFunction: ((QueryView<T>) -> StaleTime)?,
+        networkMode: NetworkMode?,
+        refetchOnFocus: RefetchTrigger?,
+        refetchOnReconnect: RefetchTrigger?,
+        refetchIntervalInBackground: Boolean?,
     ): QueryOptions<T> = QueryOptions(
         queryKey, queryFn, staleTime, gcTime, retry, retryPolicy, enabled, initialData, initialDataUpdatedAt,
         placeholderData, refetchInterval, refetchOnSubscribe, keepPreviousData, onSuccess, onError, onSettled, meta,
         codec, structuralSharing, structuralSharingFunction, notifyOnChange, staleTimeFunction, enabledFunction,
-        refetchIntervalFunction, placeholderDataFunction,
+        refetchIntervalFunction, placeholderDataFunction, networkMode, refetchOnFocus, refetchOnReconnect,
+        refetchIntervalInBackground,
     )
 
     /** [new] shared with [old] as these options say; may throw what a custom function throws. */
@@ -281,7 +306,7 @@ public class QueryOptions<T>(
         private var initialDataUpdatedAt: Long? = null
         private var placeholderData: T? = null
         private var refetchInterval: Duration? = null
-        private var refetchOnSubscribe: RefetchOnSubscribe? = null
+        private var refetchOnSubscribe: RefetchTrigger? = null
         private var keepPreviousData = false
         private var onSuccess: ((T) -> Unit)? = null
         private var onError: ((Throwable) -> Unit)? = null
@@ -295,6 +320,10 @@ public class QueryOptions<T>(
         private var enabledFunction: ((QueryView<T>) -> Boolean)? = null
         private var refetchIntervalFunction: ((QueryView<T>) -> Duration?)? = null
         private var placeholderDataFunction: ((T?, QueryView<T>?) -> T?)? = null
+        private var networkMode: NetworkMode? = null
+        private var refetchOnFocus: RefetchTrigger? = null
+        private var refetchOnReconnect: RefetchTrigger? = null
+        private var refetchIntervalInBackground: Boolean? = null
 
         /** See [QueryOptions.staleTime]; drops a stale-time function set before. */
         public fun staleTime(staleTime: java.time.Duration): Builder<T> = apply {
@@ -371,7 +400,7 @@ public class QueryOptions<T>(
         }
 
         /** See [QueryOptions.refetchOnSubscribe]. */
-        public fun refetchOnSubscribe(mode: RefetchOnSubscribe): Builder<T> = apply { refetchOnSubscribe = mode }
+        public fun refetchOnSubscribe(mode: RefetchTrigger): Builder<T> = apply { refetchOnSubscribe = mode }
 
         /** See [QueryOptions.keepPreviousData]. */
         public fun keepPreviousData(keep: Boolean): Builder<T> = apply { keepPreviousData = keep }
@@ -408,12 +437,26 @@ public class QueryOptions<T>(
             notifyOnChange = EnumSet.of(first, *more)
         }
 
+        /** See [QueryOptions.networkMode]. */
+        public fun networkMode(mode: NetworkMode): Builder<T> = apply { networkMode = mode }
+
+        /** See [QueryOptions.refetchOnFocus]. */
+        public fun refetchOnFocus(trigger: RefetchTrigger): Builder<T> = apply { refetchOnFocus = trigger }
+
+        /** See [QueryOptions.refetchOnReconnect]. */
+        public fun refetchOnReconnect(trigger: RefetchTrigger): Builder<T> = apply { refetchOnReconnect = trigger }
+
+        /** See [QueryOptions.refetchIntervalInBackground]. */
+        public fun refetchIntervalInBackground(inBackground: Boolean): Builder<T> =
+            apply { refetchIntervalInBackground = inBackground }
+
         /** The options set so far. */
         public fun build(): QueryOptions<T> = QueryOptions(
             queryKey, queryFn, staleTime, gcTime, retry, retryPolicy, enabled, initialData, initialDataUpdatedAt,
             placeholderData, refetchInterval, refetchOnSubscribe, keepPreviousData, onSuccess, onError, onSettled, meta,
             codec, structuralSharing, structuralSharingFunction, notifyOnChange, staleTimeFunction, enabledFunction,
-            refetchIntervalFunction, placeholderDataFunction,
+            refetchIntervalFunction, placeholderDataFunction, networkMode, refetchOnFocus, refetchOnReconnect,
+            refetchIntervalInBackground,
         )
     }
 

@@ -74,6 +74,12 @@ public class QueryState<out T> internal constructor(
     /** Fetch status [FetchStatus.FETCHING], whatever the status (a background refetch included). */
     public val isFetching: Boolean get() = fetchStatus == FetchStatus.FETCHING
 
+    /**
+     * Fetch status [FetchStatus.PAUSED]: a fetch waits for the network (or, before a retry, for
+     * focus). `isPending && isPaused` is a first load waiting for the network.
+     */
+    public val isPaused: Boolean get() = fetchStatus == FetchStatus.PAUSED
+
     /** The first load: [isPending] and [isFetching]. */
     public val isLoading: Boolean get() = isPending && isFetching
 

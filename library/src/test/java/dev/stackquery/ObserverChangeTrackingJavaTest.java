@@ -321,7 +321,7 @@ class ObserverChangeTrackingJavaTest {
             })
                 .retry(0)
                 .staleTime(A_MINUTE)
-                .refetchOnSubscribe(RefetchOnSubscribe.NEVER) // active, but fetching only when asked
+                .refetchOnSubscribe(RefetchTrigger.NEVER) // active, but fetching only when asked
                 .build();
             SwitchableQueryObserver<String, String> observer = client.watch(options);
             HandRunExecutor edt = new HandRunExecutor();

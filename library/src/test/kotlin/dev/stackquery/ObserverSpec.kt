@@ -192,13 +192,13 @@ class ObserverSpec : FunSpec({
             val client = testClient(staleTime = 1.minutes)
             val fetcher = FakeFetcher { "v$it" }
             client.setQueryData(key, "fresh")
-            val always = client.watch(QueryOptions(key, { fetcher() }, refetchOnSubscribe = RefetchOnSubscribe.ALWAYS))
+            val always = client.watch(QueryOptions(key, { fetcher() }, refetchOnSubscribe = RefetchTrigger.ALWAYS))
             always.subscribe {}.close()
             settle()
             fetcher.calls shouldBe 1
 
             val other = queryKey("other")
-            val never = client.watch(QueryOptions(other, { fetcher() }, refetchOnSubscribe = RefetchOnSubscribe.NEVER))
+            val never = client.watch(QueryOptions(other, { fetcher() }, refetchOnSubscribe = RefetchTrigger.NEVER))
             val subscription = never.subscribe {}
             settle()
             fetcher.calls shouldBe 1

@@ -118,7 +118,7 @@ class OptionFunctionsSpec : FunSpec({
             val options = QueryOptions(
                 key,
                 { fetcher() },
-                refetchOnSubscribe = RefetchOnSubscribe.ALWAYS,
+                refetchOnSubscribe = RefetchTrigger.ALWAYS,
                 staleTimeFunction = StaleTime.always(StaleTime.STATIC),
             )
             val observer = client.watch(options)

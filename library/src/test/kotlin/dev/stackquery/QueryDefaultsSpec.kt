@@ -32,7 +32,7 @@ class QueryDefaultsSpec : FunSpec({
             merged.enabled shouldBe false
             merged.gcTime shouldBe 7.minutes // from the client config
             merged.retryPolicy shouldBeSameInstanceAs RetryPolicy.DEFAULT
-            merged.refetchOnSubscribe shouldBe RefetchOnSubscribe.IF_STALE // the documented default
+            merged.refetchOnSubscribe shouldBe RefetchTrigger.IF_STALE // the documented default
             val own = client.defaultQueryOptions(
                 QueryOptions(queryKey("user", "admin", 1), { "x" }, staleTime = 5.seconds, retry = 0, enabled = true),
             )

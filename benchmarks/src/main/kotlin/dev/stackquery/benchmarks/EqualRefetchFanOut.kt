@@ -6,7 +6,7 @@ import dev.stackquery.QueryObserver
 import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
 import dev.stackquery.QueryStateField
-import dev.stackquery.RefetchOnSubscribe
+import dev.stackquery.RefetchTrigger
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
@@ -228,7 +228,7 @@ class EqualRefetchFanOut @JvmOverloads constructor(
             freshItems()
         },
         retry = 0,
-        refetchOnSubscribe = RefetchOnSubscribe.NEVER,
+        refetchOnSubscribe = RefetchTrigger.NEVER,
         notifyOnChange = notifyOnChange,
     )
 

@@ -3,7 +3,7 @@ package dev.stackquery.benchmarks
 import dev.stackquery.QueryClient
 import dev.stackquery.QueryKey
 import dev.stackquery.QueryOptions
-import dev.stackquery.RefetchOnSubscribe
+import dev.stackquery.RefetchTrigger
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
@@ -46,7 +46,7 @@ class FanOut @JvmOverloads constructor(
             queryFn = {
                 throw IllegalStateException("the query function of $key ran: the fan-out benchmark only writes")
             },
-            refetchOnSubscribe = RefetchOnSubscribe.NEVER,
+            refetchOnSubscribe = RefetchTrigger.NEVER,
         )
         start({ client.watch(options).state.map { it.data } }) { value -> client.setQueryData(key, value) }
     }

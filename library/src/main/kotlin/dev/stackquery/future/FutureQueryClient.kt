@@ -102,6 +102,9 @@ public class FutureQueryClient private constructor(
     public fun <T> ensureQueryData(options: QueryOptions<T>, revalidateIfStale: Boolean): CompletableFuture<T> =
         launch { client.ensureQueryData(options, revalidateIfStale) }
 
+    /** [QueryClient.resumePausedMutations]: completes once the paused mutation runs that may run now have settled. */
+    public fun resumePausedMutations(): CompletableFuture<Void?> = launch { client.resumePausedMutations(); null }
+
     /** [QueryClient.invalidateQueries]; completes when the active queries were refetched. */
     public fun invalidateQueries(filter: QueryFilter): CompletableFuture<Void?> =
         launch { client.invalidateQueries(filter); null }

@@ -1,10 +1,12 @@
 package dev.stackquery.internal
 
+import dev.stackquery.NetworkMode
 import dev.stackquery.QueryClientConfig
 import dev.stackquery.QueryKey
 import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
 import dev.stackquery.QueryView
+import dev.stackquery.RefetchTrigger
 import dev.stackquery.RetryPolicy
 import dev.stackquery.internal.client.ClientRuntime
 
@@ -21,6 +23,11 @@ internal class ResolvedOptions<T>(
     val gcTimeMillis: Long,
     val retry: Int,
     val retryPolicy: RetryPolicy,
+    val networkMode: NetworkMode,
+    val refetchOnFocus: RefetchTrigger,
+    val refetchOnReconnect: RefetchTrigger,
+    /** Whether polling goes on while the application is not focused. */
+    val pollsInBackground: Boolean,
 ) {
     /** The stale time for the query of [key] in [state]: the function's answer, or the constant. */
     fun staleTimeFor(key: QueryKey, state: QueryState<T>, runtime: ClientRuntime): Long {
@@ -35,6 +42,10 @@ internal class ResolvedOptions<T>(
             gcTimeMillis = if (options.gcTimeMillis >= 0) options.gcTimeMillis else config.gcTimeMillis,
             retry = options.retry ?: config.retry,
             retryPolicy = options.retryPolicy ?: config.retryPolicy,
+            networkMode = options.networkMode ?: config.networkMode,
+            refetchOnFocus = options.refetchOnFocus ?: config.refetchOnFocus,
+            refetchOnReconnect = options.refetchOnReconnect ?: config.refetchOnReconnect,
+            pollsInBackground = options.refetchIntervalInBackground ?: config.refetchIntervalInBackground,
         )
 
         /** The constant stale time [options] ask for, without allocating (the fresh-hit path uses it). */

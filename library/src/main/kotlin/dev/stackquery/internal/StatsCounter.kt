@@ -1,6 +1,8 @@
 package dev.stackquery.internal
 
+import dev.stackquery.FetchReason
 import dev.stackquery.QueryStats
+import java.util.EnumMap
 import java.util.concurrent.atomic.LongAdder
 
 /** The live counters behind [dev.stackquery.QueryClient.stats]: striped, so hot paths never contend. */
@@ -15,6 +17,9 @@ internal class StatsCounter {
     val evictions = LongAdder()
     val gcRemovals = LongAdder()
 
+    /** Fetches started, by [FetchReason] ordinal. */
+    val fetchesStarted = Array(FetchReason.entries.size) { LongAdder() }
+
     fun snapshot(): QueryStats = QueryStats(
         hits = hits.sum(),
         staleHits = staleHits.sum(),
@@ -25,5 +30,8 @@ internal class StatsCounter {
         retries = retries.sum(),
         evictions = evictions.sum(),
         gcRemovals = gcRemovals.sum(),
+        fetchesByReason = FetchReason.entries.associateWithTo(EnumMap(FetchReason::class.java)) {
+            fetchesStarted[it.ordinal].sum()
+        },
     )
 }

@@ -29,6 +29,7 @@ import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Deferred
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.ensureActive
+import kotlinx.coroutines.joinAll
 
 /**
  * The client behind the public `QueryClient`: builds the parts (runtime, L2 tier, store,
@@ -58,6 +59,7 @@ internal class ClientEngine(val config: QueryClientConfig, client: QueryClient) 
 
     init {
         store.start()
+        runtime.conditions.start(runtime.scope, ::onFocusChanged, ::onOnlineChanged)
         // A cancelled parent Job ends the client as close() would, not half-alive.
         runtime.job.invokeOnCompletion { close() }
         sync = config.sync?.let { transport ->
@@ -248,9 +250,32 @@ internal class ClientEngine(val config: QueryClientConfig, client: QueryClient) 
         if (!runtime.markClosed()) return
         store.clear(RemovalCause.CLOSED)
         mutations.close()
+        runtime.conditions.close()
         l2?.close()
         runtime.job.cancel()
         sync?.close()
+    }
+
+    /** The application gained or lost focus: polling follows; on focus, the active queries refetch as their triggers say. */
+    private fun onFocusChanged(focused: Boolean) {
+        for (query in store.find(ACTIVE)) {
+            query.onFocusChanged()
+            if (focused) query.refetchOn(FetchReason.FOCUS)
+        }
+    }
+
+    /** The network came back (or left): the active queries refetch as their reconnect triggers say. */
+    private fun onOnlineChanged(online: Boolean) {
+        if (online) for (query in store.find(ACTIVE)) query.refetchOn(FetchReason.RECONNECT)
+    }
+
+    /**
+     * `resumePausedMutations`: reads the managers again, then waits until every paused mutation
+     * run that may continue now has settled (the others stay paused).
+     */
+    suspend fun resumePausedMutations() {
+        runtime.conditions.refresh()
+        mutations.resumable(runtime.conditions.now).joinAll()
     }
 
     suspend fun flush() {
@@ -260,4 +285,8 @@ internal class ClientEngine(val config: QueryClientConfig, client: QueryClient) 
     suspend fun flush(timeoutMillis: Long): Boolean = l2?.flush(timeoutMillis) ?: true
 
     fun storageStats(): StorageStats? = l2?.stats()
+
+    private companion object {
+        val ACTIVE = QueryFilter(type = QueryFilter.Type.ACTIVE)
+    }
 }

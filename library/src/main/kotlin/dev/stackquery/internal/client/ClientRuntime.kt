@@ -21,8 +21,8 @@ import kotlin.coroutines.ContinuationInterceptor
 
 /**
  * What every part of one client shares: its configuration and clock, the coroutine scope all of
- * its background work runs in, its counters and event bus, whether it is closed, and where
- * failures of user code are logged. Holds no query and makes no decision.
+ * its background work runs in, its counters and event bus, the focus and network conditions,
+ * whether it is closed, and where failures of user code are logged. Holds no query and makes no decision.
  */
 internal class ClientRuntime(
     val config: QueryClientConfig,
@@ -38,6 +38,9 @@ internal class ClientRuntime(
     val stats = StatsCounter()
     val events = EventBus<QueryCacheEvent>()
     val mutationEvents = EventBus<MutationCacheEvent>()
+
+    /** Focus and network, and what they allow now; subscribed to by the engine when it starts. */
+    val conditions = RunConditions(config.focusManager, config.onlineManager)
 
     /** The client's dispatcher as an `Executor`: where listeners run unless given their own. */
     val dispatchExecutor: Executor =

@@ -210,7 +210,8 @@ internal class FilterOperations(
 
     /**
      * Refetches [queries] and waits for all of them, counted as a waiter of each from before its
-     * fetch starts (so its retries go on even if its last observer leaves meanwhile).
+     * fetch starts (so its retries go on even if its last observer leaves meanwhile); a fetch
+     * that starts paused (offline) is not waited for, so an invalidation offline returns.
      */
     private suspend fun joinAll(queries: List<Query<*>>, cancelInFlight: Boolean, reason: FetchReason) {
         val waited = ArrayList<Pair<Query<*>, Deferred<*>>>(queries.size)
@@ -218,7 +219,8 @@ internal class FilterOperations(
             for (query in queries) {
                 query.addWaiter()
                 val fetch = refetch(query, cancelInFlight, reason)
-                if (fetch == null) query.removeWaiter() else waited += query to fetch
+                // As TanStack's refetchQueries: a fetch paused at its start (offline) is not waited for.
+                if (fetch == null || query.cachedState?.isPaused == true) query.removeWaiter() else waited += query to fetch
             }
             for ((_, fetch) in waited) fetch.join()
         } finally {

@@ -8,6 +8,7 @@ import dev.stackquery.MutationStatus
 import dev.stackquery.QueryFilter
 import dev.stackquery.Subscription
 import dev.stackquery.internal.client.ClientEngine
+import dev.stackquery.internal.client.RunConditions
 import dev.stackquery.internal.client.listen
 import dev.stackquery.internal.failureOf
 import dev.stackquery.internal.retry.RetrySchedule
@@ -16,6 +17,7 @@ import kotlinx.coroutines.CompletableJob
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.async
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -35,6 +37,7 @@ internal class MutationImpl<D, V, C>(
 ) : Mutation<D, V> {
     private val runtime = engine.runtime
     private val registry = engine.mutations
+    private val networkMode = options.networkMode ?: runtime.config.networkMode
     private val flow = MutableStateFlow(MutationState.idle<D, V>())
     private val lock = Any() // orders the latest run, state updates and reset
     private var latest: MutationRecord<D, V>? = null // guarded by lock; null after reset
@@ -51,11 +54,17 @@ internal class MutationImpl<D, V, C>(
     ): D {
         runtime.checkOpen()
         val submittedAt = runtime.clock.nowMillis()
+        val paused = !runtime.conditions.now.canStart(networkMode)
+        // The line holds a signal completed when this run ends, not the run's lazy job: joining
+        // that would start it, and a run started by the one after it, before it knew the run
+        // before it, ran at the same time as that one (found by MutationScopeModelCheckSpec).
+        val finished = Job()
         // PENDING, in the cache and counted by isMutating at one point.
         val record = registry.started(
             options,
-            MutationState(MutationStatus.PENDING, null, null, variables, submittedAt, 0, 0),
+            MutationState(MutationStatus.PENDING, null, null, variables, submittedAt, 0, 0, isPaused = paused),
             onChange = ::published,
+            finished,
         ) { record ->
             synchronized(lock) {
                 latest = record
@@ -64,10 +73,6 @@ internal class MutationImpl<D, V, C>(
         }
         val perCall = PerCallCallbacks(onSuccess, onError, onSettled)
         // Take the place in the scope's line now, in submission order, before anything is dispatched.
-        // The line holds a signal completed when this run ends, not the run's lazy job: joining
-        // that would start it, and a run started by the one after it, before it knew the run
-        // before it, ran at the same time as that one (found by MutationScopeModelCheckSpec).
-        val finished = Job()
         val previous = options.scope?.let { registry.enqueue(it, finished) }
         val execution = runtime.scope.async(start = CoroutineStart.LAZY) {
             previous?.join() // the run submitted before this one in the same scope
@@ -167,6 +172,7 @@ internal class MutationImpl<D, V, C>(
     private suspend fun withRetries(record: MutationRecord<D, V>, variables: V, failures: IntArray): D {
         val policy = options.retryPolicy ?: runtime.config.retryPolicy
         val schedule = RetrySchedule.of(options.retry, policy) { runtime.logFailure("retry policy of a mutation", it) }
+        awaitTurn(record, first = true)
         return retrying(
             schedule,
             failure = { thrown -> failureOf(thrown, "the mutation function").also { failures[0]++ } },
@@ -174,7 +180,33 @@ internal class MutationImpl<D, V, C>(
                 registry.update(record) { it.copy(failureCount = failed, failureReason = error) }
             },
             giveUp = { _, e -> throw e },
+            sleep = { waitMillis ->
+                delay(waitMillis)
+                awaitTurn(record, first = false)
+            },
         ) { options.mutationFn(variables) }
+    }
+
+    /**
+     * Waits until the focus and network conditions let the next attempt (the [first], or a retry)
+     * run, [record] shown paused meanwhile ([MutationState.isPaused]). A mutation run is never
+     * dropped: it waits as long as it takes, or until it is cancelled (the client closing).
+     */
+    private suspend fun awaitTurn(record: MutationRecord<D, V>, first: Boolean) {
+        val conditions = runtime.conditions
+        val mode = networkMode
+        val ready: (RunConditions.Snapshot) -> Boolean =
+            if (first) { now -> now.canStart(mode) } else { now -> now.canContinue(mode) }
+        if (!ready(conditions.now)) {
+            record.resumesWhen = ready
+            try {
+                registry.update(record) { it.copy(isPaused = true) }
+                conditions.await(ready)
+            } finally {
+                record.resumesWhen = null
+            }
+        }
+        if (record.state.isPaused) registry.update(record) { it.copy(isPaused = false) }
     }
 
     /** Runs a callback; its exceptions are logged (our own cancellation aside) and change nothing. */
@@ -195,8 +227,10 @@ internal class MutationImpl<D, V, C>(
         failureCount: Int = this.failureCount,
         context: Any? = this.context,
         failureReason: Throwable? = this.failureReason,
-    ): MutationState<D, V> =
-        MutationState(status, data, error, variables, submittedAt, settledAt, failureCount, context, failureReason)
+        isPaused: Boolean = this.isPaused,
+    ): MutationState<D, V> = MutationState(
+        status, data, error, variables, submittedAt, settledAt, failureCount, context, failureReason, isPaused,
+    )
 }
 
 /** The callbacks of one `mutate` call (TanStack's `mutate(variables, { onSuccess, onError, onSettled })`). */

@@ -3,6 +3,7 @@ package dev.stackquery.internal.mutation
 import dev.stackquery.MutationRun
 import dev.stackquery.MutationState
 import dev.stackquery.QueryKey
+import dev.stackquery.internal.client.RunConditions
 import kotlinx.coroutines.Job
 
 /**
@@ -20,7 +21,16 @@ internal class MutationRecord<D, V>(
     val gcTimeMillis: Long,
     initial: MutationState<D, V>,
     val onChange: (MutationRecord<D, V>) -> Unit,
+    /** Completed when the run has ended (settled, or cancelled before it could settle). */
+    val finished: Job,
 ) {
+    /**
+     * While the run is paused: the conditions that let it continue (`resumePausedMutations`
+     * waits for the runs they allow); `null` otherwise.
+     */
+    @Volatile
+    var resumesWhen: ((RunConditions.Snapshot) -> Boolean)? = null
+
     @Volatile
     var state: MutationState<D, V> = initial
 

@@ -9,6 +9,7 @@ import dev.stackquery.MutationState
 import dev.stackquery.MutationStatus
 import dev.stackquery.QueryKey
 import dev.stackquery.internal.client.ClientRuntime
+import dev.stackquery.internal.client.RunConditions
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
@@ -52,6 +53,7 @@ internal class MutationRegistry(private val runtime: ClientRuntime) {
         options: MutationOptions<D, V, *>,
         pending: MutationState<D, V>,
         onChange: (MutationRecord<D, V>) -> Unit,
+        finished: Job,
         claim: (MutationRecord<D, V>) -> Unit,
     ): MutationRecord<D, V> {
         val gcTimeMillis = if (options.gcTimeMillis >= 0) options.gcTimeMillis else runtime.config.mutationGcTimeMillis
@@ -64,6 +66,7 @@ internal class MutationRegistry(private val runtime: ClientRuntime) {
                 gcTimeMillis,
                 pending,
                 onChange,
+                finished,
             )
             runs[record.id] = record
             inProgress[record.id] = record
@@ -113,6 +116,11 @@ internal class MutationRegistry(private val runtime: ClientRuntime) {
             }
         }
         return true
+    }
+
+    /** The end signals of the paused runs that the conditions [now] let continue. */
+    fun resumable(now: RunConditions.Snapshot): List<Job> = synchronized(lock) {
+        inProgress.values.filter { it.resumesWhen?.invoke(now) == true }.map { it.finished }
     }
 
     /** Runs in progress whose mutation key starts with [prefix] (`null`: all of them). */

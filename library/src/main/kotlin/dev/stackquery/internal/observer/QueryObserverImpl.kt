@@ -10,7 +10,7 @@ import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
 import dev.stackquery.QueryStateField
 import dev.stackquery.QueryView
-import dev.stackquery.RefetchOnSubscribe
+import dev.stackquery.RefetchTrigger
 import dev.stackquery.Subscription
 import dev.stackquery.SwitchableQueryObserver
 import dev.stackquery.internal.ResolvedOptions
@@ -284,12 +284,12 @@ internal class QueryObserverImpl<Q, T>(
         try {
             when (resolved.options.refetchOnSubscribe) {
                 // A static stale time wins over ALWAYS once there is data (TanStack's shouldFetchOn).
-                RefetchOnSubscribe.ALWAYS -> if (!isStaticWithData(query, resolved)) {
+                RefetchTrigger.ALWAYS -> if (!isStaticWithData(query, resolved)) {
                     query.fetch(resolved, FetchReason.OBSERVER_ATTACHED)
                 }
-                RefetchOnSubscribe.IF_STALE ->
+                RefetchTrigger.IF_STALE ->
                     query.lookup(resolved, LookupMode.PREFETCH, FetchReason.OBSERVER_ATTACHED, waits = false)
-                RefetchOnSubscribe.NEVER -> {}
+                RefetchTrigger.NEVER -> {}
             }
         } catch (e: QueryClientClosedException) {
             markClosed()

@@ -1,6 +1,7 @@
 package dev.stackquery.internal.observer
 
 import dev.stackquery.QueryOptions
+import dev.stackquery.FetchStatus
 import dev.stackquery.QueryState
 import dev.stackquery.QueryStatus
 import dev.stackquery.QueryView
@@ -72,7 +73,7 @@ internal class StateDerivation<Q, T>(
                     raw.showing(selectData(select, raw.data as Q, options, placeholder = false), false)
                 }
             }
-            raw.status == QueryStatus.ERROR || !(enabled || raw.isFetching) -> raw as QueryState<T>
+            raw.status == QueryStatus.ERROR || !(enabled || raw.fetchStatus != FetchStatus.IDLE) -> raw as QueryState<T>
             (options.keepPreviousData || forceKeepPreviousData) && previousData !== NONE ->
                 raw.showing(previousData as T, true)
             else -> {

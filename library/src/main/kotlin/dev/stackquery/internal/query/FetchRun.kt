@@ -11,6 +11,8 @@ import dev.stackquery.internal.failureOf
 import dev.stackquery.internal.guardCallback
 import dev.stackquery.internal.retry.RetrySchedule
 import dev.stackquery.internal.retry.retrying
+import dev.stackquery.internal.client.RunConditions
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Deferred
@@ -130,6 +132,10 @@ internal class FetchRun<T>(
             }
             currentCoroutineContext().ensureActive()
         }
+        if (!awaitTurn(first = true)) {
+            currentCoroutineContext().ensureActive() // abandoned by turn(): the job is cancelled
+            throw CancellationException("fetch dropped") // abandoned by something else meanwhile: as good as cancelled
+        }
         stats.fetches.increment()
         val schedule = RetrySchedule.of(options.retry, options.retryPolicy) {
             runtime.logFailure("retry policy of ${query.key}", it)
@@ -142,8 +148,11 @@ internal class FetchRun<T>(
                 stats.retries.increment()
             },
             giveUp = { failures, e -> fail(failures, e) },
-            sleep = ::pause,
-            stopped = { retriesStopped.value },
+            sleep = { waitMillis ->
+                pause(waitMillis)
+                if (!retriesStopped.value && !awaitTurn(first = false)) unwanted = true
+            },
+            stopped = { retriesStopped.value || unwanted },
         ) { query.share(query.state, options.options.queryFn(), options.options) }
         val settled = slot.settle(this, persist = true) {
             val next = it.withData(data, runtime.clock.nowMillis(), FetchStatus.IDLE)
@@ -158,6 +167,27 @@ internal class FetchRun<T>(
             callback("onSettled") { options.options.onSettled?.invoke(data, null) }
         }
         return data
+    }
+
+    /** Set when a retry found nobody wanting this run while it had to pause: it gives up. */
+    private var unwanted = false
+
+    /**
+     * Waits until the focus and network conditions let the next attempt (the [first], or a retry)
+     * run, `PAUSED` meanwhile (see [FetchSlot.turn]); false when nobody wants the run any more.
+     */
+    private suspend fun awaitTurn(first: Boolean): Boolean {
+        val conditions = runtime.conditions
+        val mode = options.networkMode
+        val ready: (RunConditions.Snapshot) -> Boolean =
+            if (first) { now -> now.canStart(mode) } else { now -> now.canContinue(mode) }
+        while (true) {
+            when (slot.turn(this, ready(conditions.now), first)) {
+                FetchSlot.Turn.RUN -> return true
+                FetchSlot.Turn.DROP -> return false
+                FetchSlot.Turn.WAIT -> conditions.await(ready, retriesStopped) // then decide again
+            }
+        }
     }
 
     /**
@@ -204,13 +234,16 @@ internal class FetchRun<T>(
         guardCallback(block) { runtime.logFailure("$name callback of ${query.key}", it) }
 }
 
-/** The state a fetch starts in: the data kept (or PENDING without any), FETCHING, failures cleared. */
-internal fun <T> QueryState<T>.fetching(): QueryState<T> = if (hasData) {
-    copy(fetchStatus = FetchStatus.FETCHING, failureCount = 0, failureReason = null)
+/**
+ * The state a fetch starts in: the data kept (or PENDING without any), [fetchStatus] (`FETCHING`,
+ * or `PAUSED` when it may not start yet), failures cleared.
+ */
+internal fun <T> QueryState<T>.fetching(fetchStatus: FetchStatus = FetchStatus.FETCHING): QueryState<T> = if (hasData) {
+    copy(fetchStatus = fetchStatus, failureCount = 0, failureReason = null)
 } else {
     copy(
         status = QueryStatus.PENDING,
-        fetchStatus = FetchStatus.FETCHING,
+        fetchStatus = fetchStatus,
         error = null,
         failureCount = 0,
         failureReason = null,

@@ -63,9 +63,11 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         val hydrate = host.l2?.wantsHydration(options, before, query.hydrated) == true
         val run = FetchRun(query, this, host, before, options, hydrate)
         current = run
-        query.setState(before.fetching())
+        val paused = !runtime.conditions.now.canStart(options.networkMode)
+        query.setState(before.fetching(if (paused) FetchStatus.PAUSED else FetchStatus.FETCHING))
         host.gc.cancel(query)
         query.lastFetchReason = reason
+        runtime.stats.fetchesStarted[reason.ordinal].increment()
         runtime.emit { QueryCacheEvent.FetchStarted(query.key, reason) }
         return run
     }
@@ -175,6 +177,35 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         if (current === run) abandon(run, "fetch cancelled")
     }
 
+    /**
+     * Before an attempt of [run] (its [first], or a retry), with [ready] telling whether the focus
+     * and network conditions allow it now: [Turn.RUN] (the state made `FETCHING` if it was
+     * paused); [Turn.WAIT] (the state made `PAUSED`; wait for the conditions); or [Turn.DROP] when
+     * [run] is no longer in flight or nobody wants it (no observer, no caller waiting), so it never
+     * runs later for nobody: a first attempt is then abandoned (the state as before the fetch), a
+     * retry gives up with its last failure.
+     */
+    fun turn(run: FetchRun<T>, ready: Boolean, first: Boolean): Turn = query.locked { turnLocked(run, ready, first) }
+
+    private fun turnLocked(run: FetchRun<T>, ready: Boolean, first: Boolean): Turn {
+        if (current !== run) return Turn.DROP
+        val state = query.state
+        if (ready) {
+            if (state.fetchStatus == FetchStatus.PAUSED) query.setState(state.copy(fetchStatus = FetchStatus.FETCHING))
+            return Turn.RUN
+        }
+        if (!query.isWantedLocked()) {
+            if (first) abandon(run, "a paused fetch nobody waits for")
+            return Turn.DROP
+        }
+        run.continueRetries() // wanted: a stop that raced with a new observer or caller no longer holds
+        if (state.fetchStatus != FetchStatus.PAUSED) query.setState(state.copy(fetchStatus = FetchStatus.PAUSED))
+        return Turn.WAIT
+    }
+
+    /** What [turn] decided. */
+    enum class Turn { RUN, WAIT, DROP }
+
     /** Applies [update] while [run] is still the fetch in flight (a failed attempt that will be retried). */
     fun updateWhileRunning(run: FetchRun<T>, update: (QueryState<T>) -> QueryState<T>) = query.locked {
         if (current === run) query.setState(update(query.state))
@@ -193,7 +224,7 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         query.hydrated = true
         val state = query.state
         if (persisted == null || state.hasData) return false
-        var next = state.withData(persisted.data, persisted.dataUpdatedAt, FetchStatus.FETCHING)
+        var next = state.withData(persisted.data, persisted.dataUpdatedAt, state.fetchStatus)
         if (persisted.invalidated) next = next.copy(isInvalidated = true)
         val stale = isStale(next, run.options.staleTimeFor(query.key, next, runtime), runtime.clock.nowMillis())
         host.l2?.countHit(persisted, stale)

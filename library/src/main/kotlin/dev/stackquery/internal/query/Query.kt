@@ -149,6 +149,9 @@ internal class Query<T>(
 
     private fun isIdleLocked(): Boolean = observers.isEmpty() && fetches.current == null
 
+    /** Under the monitor: whether anyone wants a fetch's result (an observer, or a caller waiting for it). */
+    internal fun isWantedLocked(): Boolean = !observers.isEmpty() || waiters.get() > 0
+
     /** How many observers are attached. */
     val observerCount: Int get() = synchronized(this) { observers.size }
 
@@ -401,8 +404,30 @@ internal class Query<T>(
         }
     }
 
-    /** Under the monitor: polls at the shortest period the observers ask for (none once removed). */
-    private fun updatePolling() = poller.update(if (isRemoved) 0 else observers.pollIntervalMillis(key, state, runtime))
+    /**
+     * Under the monitor: polls at the shortest period the observers ask for (while unfocused, the
+     * ones that poll in the background); none once removed.
+     */
+    private fun updatePolling() {
+        val focused = runtime.conditions.now.focused
+        poller.update(if (isRemoved) 0 else observers.pollIntervalMillis(key, state, runtime, focused))
+    }
+
+    /** The application gained or lost focus: polling follows ([updatePolling]). */
+    fun onFocusChanged(): Unit = synchronized(this) { updatePolling() }
+
+    /**
+     * Focus came back or the network did ([reason] `FOCUS` or `RECONNECT`): refetches, joining a
+     * fetch in flight, with the options of the first enabled observer whose trigger asks for it.
+     */
+    fun refetchOn(reason: FetchReason) {
+        val options = synchronized(this) { if (isRemoved) null else observers.triggered(reason, key, state, runtime) }
+        try {
+            if (options != null) fetch(options, reason)
+        } catch (e: QueryClientClosedException) {
+            // closing: nothing to refetch
+        }
+    }
 
     /** A poll: starts a fetch with the latest options, or joins the one in flight, without waiting for it. */
     private fun pollTick(): Boolean {

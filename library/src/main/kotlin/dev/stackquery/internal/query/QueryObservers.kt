@@ -1,7 +1,9 @@
 package dev.stackquery.internal.query
 
+import dev.stackquery.FetchReason
 import dev.stackquery.QueryKey
 import dev.stackquery.QueryState
+import dev.stackquery.internal.ResolvedOptions
 import dev.stackquery.internal.client.ClientRuntime
 
 /**
@@ -51,15 +53,23 @@ internal class QueryObservers {
     fun <T> anyStatic(key: QueryKey, state: QueryState<T>, runtime: ClientRuntime): Boolean =
         demands.values.any { it.of<T>().isStatic(key, state, runtime) }
 
-    /** The shortest polling period asked for the query of [key] in [state], in ms; 0 for none. */
-    fun <T> pollIntervalMillis(key: QueryKey, state: QueryState<T>, runtime: ClientRuntime): Long {
+    /**
+     * The shortest polling period asked for the query of [key] in [state], in ms; 0 for none.
+     * Unless [focused], only the observers that poll in the background count.
+     */
+    fun <T> pollIntervalMillis(key: QueryKey, state: QueryState<T>, runtime: ClientRuntime, focused: Boolean): Long {
         var interval = Long.MAX_VALUE
         for (demand in demands.values) {
+            if (!focused && !demand.pollsInBackground) continue
             val period = demand.of<T>().pollIntervalMillis(key, state, runtime)
             if (period in 1 until interval) interval = period
         }
         return if (interval == Long.MAX_VALUE) 0 else interval
     }
+
+    /** The options of the first observer that asks the query of [key] in [state] to refetch on [reason]; `null` if none. */
+    fun <T> triggered(reason: FetchReason, key: QueryKey, state: QueryState<T>, runtime: ClientRuntime): ResolvedOptions<T>? =
+        demands.values.firstOrNull { it.of<T>().refetchesOn(reason, key, state, runtime) }?.of<T>()?.options
 
     @Suppress("UNCHECKED_CAST") // the demands of one query are all for its type
     private fun <T> ObserverDemand<*>.of(): ObserverDemand<T> = this as ObserverDemand<T>
