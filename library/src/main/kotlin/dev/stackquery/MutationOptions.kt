@@ -235,8 +235,7 @@ public class MutationOptions<TData, TVariables, TContext>(
             apply { this.meta = LinkedHashMap(meta) }
 
         /** See [MutationOptions.networkMode]. */
-        public fun networkMode(mode: NetworkMode): Builder<TData, TVariables, TContext> =
-            apply { networkMode = mode }
+        public fun networkMode(mode: NetworkMode): Builder<TData, TVariables, TContext> = apply { networkMode = mode }
 
         /** The options set so far. */
         public fun build(): MutationOptions<TData, TVariables, TContext> = MutationOptions(

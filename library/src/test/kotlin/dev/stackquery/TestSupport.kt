@@ -37,6 +37,8 @@ internal fun TestScope.testClient(
     retry: Int = 0,
     retryPolicy: RetryPolicy = RetryPolicy.DEFAULT,
     cacheMaxSize: Int = 1000,
+    focusManager: FocusManager = FocusManager.ALWAYS_FOCUSED,
+    onlineManager: OnlineManager = OnlineManager.ALWAYS_ONLINE,
 ): QueryClient = QueryClient(
     QueryClientConfig(
         staleTime = staleTime,
@@ -46,6 +48,8 @@ internal fun TestScope.testClient(
         cacheMaxSize = cacheMaxSize,
         clock = QueryClock { testScheduler.currentTime },
         coroutineContext = StandardTestDispatcher(testScheduler),
+        focusManager = focusManager,
+        onlineManager = onlineManager,
     ),
 )
 

@@ -109,7 +109,7 @@ abstract class ShopTourContract(
         for (report in listOf(first, second)) {
             report.fact("""PUT /users/42 answered (\d+) \((.+)\)$""") shouldBe
                 listOf("409", "the name Grace Hopper is already taken")
-            report.fact("""the screen showed: (.+)$""") shouldBe
+            report.fact("""the stock screen showed: (.+)$""") shouldBe
                 listOf("Ada Lovelace -> Grace Hopper (optimistic) -> Ada Lovelace (rolled back)")
             report.fact(
                 """mutation status: (\w+); cache now: (.+); HTTP calls: PUT (\d+), GET /users/42 (\d+) """,
@@ -134,8 +134,22 @@ abstract class ShopTourContract(
             listOf("2", "5", "0")
     }
 
+    test("offline, a new screen's query and a save are paused without HTTP calls; back online, each runs once") {
+        for (report in listOf(first, second)) {
+            report.fact("""^ {3}offline: (.+)$""") shouldBe listOf(
+                "[\"stock\",\"MS-1\"] is PENDING/PAUSED (isLoading=false), the rename is paused=true; " +
+                    "HTTP calls: GET /stock/MS-1 0, PUT /users/7 0",
+            )
+            report.fact("""^ {3}back online: (.+)$""") shouldBe listOf(
+                "12 mice in stock, user 7 is now Alan M. Turing; HTTP calls: GET /stock/MS-1 1, PUT /users/7 1",
+            )
+            report.fact("""^ {3}the stock screen showed: (.+)$""") shouldBe
+                listOf("PENDING/PAUSED -> PENDING/FETCHING -> SUCCESS/IDLE")
+        }
+    }
+
     test("the runs count every HTTP call: the second makes five fewer") {
-        first.fact("""^Done in .+: (\d+) HTTP calls in all; SQLite writes flushed\.$""") shouldBe listOf("22")
-        second.fact("""^Done in .+: (\d+) HTTP calls in all; SQLite writes flushed\.$""") shouldBe listOf("17")
+        first.fact("""^Done in .+: (\d+) HTTP calls in all; SQLite writes flushed\.$""") shouldBe listOf("24")
+        second.fact("""^Done in .+: (\d+) HTTP calls in all; SQLite writes flushed\.$""") shouldBe listOf("19")
     }
 })

@@ -21,6 +21,7 @@ import dev.stackquery.internal.mutation.MutationRegistry
 import dev.stackquery.internal.persistence.L2Tier
 import dev.stackquery.internal.query.LookupMode
 import dev.stackquery.internal.query.LookupResult
+import dev.stackquery.internal.query.Query
 import dev.stackquery.internal.query.Written
 import dev.stackquery.internal.store.QueryStore
 import dev.stackquery.internal.sync.SyncBridge
@@ -142,27 +143,43 @@ internal class ClientEngine(val config: QueryClientConfig, client: QueryClient) 
         val options = withDefaults(given)
         val resolved = ResolvedOptions.resolve(options, config)
         var awaited: Deferred<*>? = null
-        while (true) {
-            if (awaited?.isCancelled == true) {
-                @Suppress("UNCHECKED_CAST") // a fetch of this query: a Deferred<T>
-                return LookupResult.Wait(awaited as Deferred<T>) // failed or cancelled (the client may be closed)
-            }
-            val query = store.getOrCreate(options.queryKey, options)
-            query.touch(clock.nowMillis())
-            val reason = if (mode == LookupMode.PREFETCH) FetchReason.PREFETCH else FetchReason.FETCH
-            when (val found = query.lookup(resolved, mode, reason, awaited)) {
-                is LookupResult.Removed -> continue
-                is LookupResult.Hydrating -> {
-                    found.gate.await()
-                    awaited = found.fetch
+        var counted: Query<*>? = null // the query this caller is counted a waiter of, since a hydration
+        try {
+            while (true) {
+                if (awaited?.isCancelled == true) {
+                    @Suppress("UNCHECKED_CAST") // a fetch of this query: a Deferred<T>
+                    return LookupResult.Wait(awaited as Deferred<T>, counted) // failed or cancelled (closed, say)
                 }
-                is LookupResult.Found -> {
-                    query.ensureGcScheduled()
-                    if (awaited == null) return found
-                    return LookupResult.Found(found.data, found.stale, fromStorage = true)
+                val query = store.getOrCreate(options.queryKey, options)
+                query.touch(clock.nowMillis())
+                val reason = if (mode == LookupMode.PREFETCH) FetchReason.PREFETCH else FetchReason.FETCH
+                when (val found = query.lookup(resolved, mode, reason, awaited, counted = counted === query)) {
+                    is LookupResult.Removed -> {
+                        counted?.removeWaiter()
+                        counted = null
+                    }
+                    is LookupResult.Hydrating -> {
+                        counted = query
+                        found.gate.await()
+                        awaited = found.fetch
+                    }
+                    is LookupResult.Found -> {
+                        counted?.removeWaiter()
+                        counted = null
+                        query.ensureGcScheduled()
+                        if (awaited == null) return found
+                        return LookupResult.Found(found.data, found.stale, fromStorage = true)
+                    }
+                    is LookupResult.Wait -> {
+                        val waiter = found.query ?: counted
+                        counted = null // handed to the caller with the result
+                        return if (waiter === found.query) found else LookupResult.Wait(found.fetch, waiter)
+                    }
                 }
-                is LookupResult.Wait -> return found
             }
+        } catch (e: Throwable) {
+            counted?.removeWaiter()
+            throw e
         }
     }
 

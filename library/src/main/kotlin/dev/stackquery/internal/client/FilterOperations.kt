@@ -220,7 +220,13 @@ internal class FilterOperations(
                 query.addWaiter()
                 val fetch = refetch(query, cancelInFlight, reason)
                 // As TanStack's refetchQueries: a fetch paused at its start (offline) is not waited for.
-                if (fetch == null || query.cachedState?.isPaused == true) query.removeWaiter() else waited += query to fetch
+                if (fetch == null ||
+                    query.cachedState?.isPaused == true
+                ) {
+                    query.removeWaiter()
+                } else {
+                    waited += query to fetch
+                }
             }
             for ((_, fetch) in waited) fetch.join()
         } finally {

@@ -17,8 +17,8 @@ import kotlinx.coroutines.CompletableJob
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.async
-import kotlinx.coroutines.delay
 import kotlinx.coroutines.currentCoroutineContext
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
@@ -84,7 +84,8 @@ internal class MutationImpl<D, V, C>(
             finished.complete()
         }
         execution.start()
-        return execution.await()
+        // A run cancelled by the client's closing fails its caller with QueryClientClosedException.
+        return engine.closedAware { execution.await() }
     }
 
     override fun subscribe(listener: MutationListener<D, V>): Subscription =
@@ -200,7 +201,7 @@ internal class MutationImpl<D, V, C>(
         if (!ready(conditions.now)) {
             record.resumesWhen = ready
             try {
-                registry.update(record) { it.copy(isPaused = true) }
+                if (!record.state.isPaused) registry.update(record) { it.copy(isPaused = true) }
                 conditions.await(ready)
             } finally {
                 record.resumesWhen = null

@@ -1,7 +1,7 @@
 package dev.stackquery.internal.observer
 
-import dev.stackquery.QueryOptions
 import dev.stackquery.FetchStatus
+import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
 import dev.stackquery.QueryStatus
 import dev.stackquery.QueryView

@@ -7,11 +7,11 @@ import dev.stackquery.QueryFunctionContext
 import dev.stackquery.QueryState
 import dev.stackquery.QueryStatus
 import dev.stackquery.internal.ResolvedOptions
+import dev.stackquery.internal.client.RunConditions
 import dev.stackquery.internal.failureOf
 import dev.stackquery.internal.guardCallback
 import dev.stackquery.internal.retry.RetrySchedule
 import dev.stackquery.internal.retry.retrying
-import dev.stackquery.internal.client.RunConditions
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineStart
@@ -181,6 +181,8 @@ internal class FetchRun<T>(
         val mode = options.networkMode
         val ready: (RunConditions.Snapshot) -> Boolean =
             if (first) { now -> now.canStart(mode) } else { now -> now.canContinue(mode) }
+        // The usual case, without the monitor: free to go, and not shown paused (only this run pauses itself).
+        if (ready(conditions.now) && query.state.fetchStatus != FetchStatus.PAUSED) return true
         while (true) {
             when (slot.turn(this, ready(conditions.now), first)) {
                 FetchSlot.Turn.RUN -> return true

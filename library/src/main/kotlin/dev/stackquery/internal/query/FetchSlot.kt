@@ -84,6 +84,10 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
      * starts: meanwhile the result is [LookupResult.Hydrating]. The lookup after it passes that
      * fetch as [awaited]: once it is no longer in flight, it is the answer as is (its data, its
      * error, or its cancellation), so the caller never starts another fetch.
+     *
+     * A caller that [waits] is counted as a waiter of the query ([Query.addWaiter]) when the
+     * result is [LookupResult.Wait] or [LookupResult.Hydrating], unless it already is ([counted]:
+     * since the hydration it waited for); the caller removes it once it stops waiting.
      */
     fun lookup(
         options: ResolvedOptions<T>,
@@ -91,7 +95,8 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         awaited: Deferred<*>?,
         waits: Boolean,
         reason: FetchReason,
-    ): LookupResult<T> = query.locked { lookupLocked(options, mode, awaited, waits, reason) }
+        counted: Boolean,
+    ): LookupResult<T> = query.locked { lookupLocked(options, mode, awaited, waits, reason, counted) }
 
     private fun lookupLocked(
         options: ResolvedOptions<T>,
@@ -99,6 +104,7 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         awaited: Deferred<*>?,
         waits: Boolean,
         reason: FetchReason,
+        counted: Boolean,
     ): LookupResult<T> {
         if (awaited != null && current?.job !== awaited) {
             @Suppress("UNCHECKED_CAST") // awaited is a fetch of this query, so a Deferred<T>
@@ -117,11 +123,12 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
             }
         }
         val job = start(options, cancelInFlight = false, reason) ?: return LookupResult.Removed
+        // Counted before the monitor is released (the caller's removeWaiter matches it), also while
+        // it waits for the hydration: a fetch that pauses after it must know someone waits for it.
+        if (waits && !counted) query.addWaiter()
         val gate = current?.hydration
         if (gate != null && !gate.isCompleted) return LookupResult.Hydrating(gate, job)
-        if (!waits) return LookupResult.Wait(job)
-        query.addWaiter() // counted before the monitor is released: the caller's removeWaiter matches it
-        return LookupResult.Wait(job, query)
+        return if (waits) LookupResult.Wait(job, query) else LookupResult.Wait(job)
     }
 
     /**

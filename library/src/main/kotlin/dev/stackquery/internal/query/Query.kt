@@ -205,7 +205,8 @@ internal class Query<T>(
 
     /**
      * Reads the data or fetches, as [mode] says (see [FetchSlot.lookup]); a caller that will not
-     * wait for the fetch passes [waits] false (it is then not counted as a waiter).
+     * wait for the fetch passes [waits] false (it is then not counted as a waiter), one already
+     * counted passes [counted].
      */
     fun lookup(
         options: ResolvedOptions<T>,
@@ -213,7 +214,8 @@ internal class Query<T>(
         reason: FetchReason,
         awaited: Deferred<*>? = null,
         waits: Boolean = true,
-    ): LookupResult<T> = fetches.lookup(options, mode, awaited, waits, reason)
+        counted: Boolean = false,
+    ): LookupResult<T> = fetches.lookup(options, mode, awaited, waits, reason, counted)
 
     /**
      * Marks the query invalidated (and, with [persist], writes the flag to the L2 tier; with

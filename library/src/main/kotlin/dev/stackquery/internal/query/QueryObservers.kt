@@ -68,7 +68,12 @@ internal class QueryObservers {
     }
 
     /** The options of the first observer that asks the query of [key] in [state] to refetch on [reason]; `null` if none. */
-    fun <T> triggered(reason: FetchReason, key: QueryKey, state: QueryState<T>, runtime: ClientRuntime): ResolvedOptions<T>? =
+    fun <T> triggered(
+        reason: FetchReason,
+        key: QueryKey,
+        state: QueryState<T>,
+        runtime: ClientRuntime,
+    ): ResolvedOptions<T>? =
         demands.values.firstOrNull { it.of<T>().refetchesOn(reason, key, state, runtime) }?.of<T>()?.options
 
     @Suppress("UNCHECKED_CAST") // the demands of one query are all for its type

@@ -1,7 +1,9 @@
 package dev.stackquery.sample.javashop;
 
+import dev.stackquery.ManualOnlineManager;
 import dev.stackquery.Mutation;
 import dev.stackquery.MutationOptions;
+import dev.stackquery.OnlineManager;
 import dev.stackquery.QueryClient;
 import dev.stackquery.QueryClientConfig;
 import dev.stackquery.QueryKey;
@@ -78,11 +80,13 @@ public final class JavaShopSample {
                     + " with this folder" + (folder.wasReset() ? " (after --reset)" : ""));
             out.println("Sections 1-6 cache in memory only (their queries have no codec), so every run shows the same; "
                     + "section 7 persists.");
+            ManualOnlineManager network = OnlineManager.manual(); // section 8 switches it off and on, as a connectivity callback would
             QueryClientConfig config = QueryClientConfig.builder()
                     .staleTime(Duration.ofMinutes(1))     // data stays fresh for a minute unless a query says otherwise
                     .storage(storage)                     // queries with a codec are persisted there
                     .persistMaxAge(Duration.ofDays(1))    // and kept for a day
                     .buster("shop-sample-1")              // bump it when the persisted types change
+                    .onlineManager(network)               // whether the network is there (default: always)
                     .build();
             try (QueryClient client = new QueryClient(config)) {
                 JavaShopApi api = new JavaShopApi(server.getBaseUri());
@@ -95,6 +99,7 @@ public final class JavaShopSample {
                 tour.prefixInvalidation();
                 tour.optimisticMutation();
                 tour.persistence();
+                JavaOfflineSection.run(client, api, server, network, out);
                 tour.futures.flush().join();              // wait for the queued SQLite writes before exiting
             }
             out.println();

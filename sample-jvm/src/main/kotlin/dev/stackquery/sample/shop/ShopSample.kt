@@ -1,6 +1,8 @@
 package dev.stackquery.sample.shop
 
+import dev.stackquery.ManualOnlineManager
 import dev.stackquery.MutationOptions
+import dev.stackquery.OnlineManager
 import dev.stackquery.QueryClient
 import dev.stackquery.QueryClientConfig
 import dev.stackquery.QueryOptions
@@ -70,17 +72,19 @@ fun runShopSample(args: Array<String>, out: PrintStream) {
                 "Sections 1-6 cache in memory only (their queries have no codec), so every run shows the same; " +
                     "section 7 persists.",
             )
+            val network = OnlineManager.manual()  // section 8 switches it off and on, as a connectivity callback would
             val config = QueryClientConfig(
                 staleTime = 1.minutes,      // data stays fresh for a minute unless a query says otherwise
                 storage = storage,          // queries with a codec are persisted there
                 persistMaxAge = 1.days,     // and kept for a day
                 buster = "shop-sample-1",   // bump it when the persisted types change
+                onlineManager = network,    // whether the network is there (default: always)
             )
             QueryClient(config).use { client ->
                 val devtools = if (withDevtools) StackQueryDevtools.start(client) else null
                 devtools?.let { out.println("Devtools: the live inspector page is at ${it.url}") }
                 runBlocking {
-                    Tour(client, ShopApi(server.baseUri), server, folder.run, out).run()
+                    Tour(client, ShopApi(server.baseUri), server, folder.run, network, out).run()
                     client.flush()          // wait for the queued SQLite writes before exiting
                 }
                 devtools?.use {
@@ -102,6 +106,7 @@ private class Tour(
     private val api: ShopApi,
     private val server: DemoServer,
     private val run: Int,
+    private val network: ManualOnlineManager,
     private val out: PrintStream,
 ) {
     private fun userOptions(id: Int) = QueryOptions(queryKey("user", id), queryFn = { api.user(id) })
@@ -117,6 +122,7 @@ private class Tour(
         prefixInvalidation()
         optimisticMutation()
         persistence()
+        offlineAndBack(client, api, server, network, out)
     }
 
     private fun section(title: String) {
