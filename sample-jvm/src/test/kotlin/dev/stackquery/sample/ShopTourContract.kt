@@ -109,7 +109,7 @@ abstract class ShopTourContract(
         for (report in listOf(first, second)) {
             report.fact("""PUT /users/42 answered (\d+) \((.+)\)$""") shouldBe
                 listOf("409", "the name Grace Hopper is already taken")
-            report.fact("""the stock screen showed: (.+)$""") shouldBe
+            report.fact("""the screen showed: (.+)$""") shouldBe
                 listOf("Ada Lovelace -> Grace Hopper (optimistic) -> Ada Lovelace (rolled back)")
             report.fact(
                 """mutation status: (\w+); cache now: (.+); HTTP calls: PUT (\d+), GET /users/42 (\d+) """,

@@ -53,10 +53,7 @@ final class JavaOfflineSection {
                 + ", PUT /users/7 " + server.calls("PUT /users/7"));
         network.setOnline(true);
         User renamed = save.get(10, TimeUnit.SECONDS);
-        awaitTrue(() -> {
-            QueryState<Stock> state = client.getQueryState(mouseKey);
-            return state != null && state.isSuccess();
-        });
+        awaitTrue(() -> !states.isEmpty() && states.get(states.size() - 1).equals("SUCCESS/IDLE")); // the screen shows it
         screen.close();
         Stock stock = client.getQueryData(mouseKey);
         out.println("   back online: " + stock.available() + " mice in stock, user 7 is now " + renamed.name()

@@ -50,7 +50,7 @@ internal suspend fun offlineAndBack(
     network.setOnline(true)
     val renamed = withTimeout(10.seconds) { save.await() }
     withTimeout(10.seconds) {
-        while (client.getQueryState<Stock>(mouse.queryKey)?.isSuccess != true) delay(5)
+        while (states.lastOrNull() != "SUCCESS/IDLE") delay(5) // the screen has shown the data
     }
     screen.close()
     out.println(
