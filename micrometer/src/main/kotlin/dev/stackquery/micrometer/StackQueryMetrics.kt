@@ -24,9 +24,9 @@ import kotlinx.coroutines.cancel
  *
  * **What it registers** (README, "Metrics: `stackquery-micrometer`", lists every meter):
  * - function counters over [QueryClient.stats] (`stackquery.requests` by `result`,
- *   `stackquery.fetches`, failures, joins, retries, evictions, gc removals), read at each scrape,
- *   so they are exact;
- * - gauges of the queries in memory, the active ones and the fetches in flight
+ *   `stackquery.fetches`, failures, joins, retries, evictions, gc removals, and
+ *   `stackquery.fetches.started` by `reason`), read at each scrape, so they are exact;
+ * - gauges of the queries in memory, the active ones, the fetches in flight and the paused ones
  *   ([QueryClient.queryCount], [QueryClient.isFetching]), computed at each scrape;
  * - when the client has a storage, counters, a read-latency function timer and gauges over
  *   [QueryClient.storageStats], and per-tier counters when that storage is a

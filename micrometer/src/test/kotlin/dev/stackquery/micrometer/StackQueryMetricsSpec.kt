@@ -1,5 +1,7 @@
 package dev.stackquery.micrometer
 
+import dev.stackquery.FetchReason
+import dev.stackquery.OnlineManager
 import dev.stackquery.QueryCancelledException
 import dev.stackquery.QueryOptions
 import dev.stackquery.RetryPolicy
@@ -73,6 +75,9 @@ class StackQueryMetricsSpec : FunSpec({
             registry.count("stackquery.fetch.retries") shouldBe 2
             registry.count("stackquery.evictions") shouldBe 0
             registry.count("stackquery.gc.removals") shouldBe 0
+            registry.count("stackquery.fetches.started", "reason", "fetch") shouldBe
+                client.stats().fetchesByReason[FetchReason.FETCH]
+            registry.count("stackquery.fetches.started", "reason", "focus") shouldBe 0
             listOf(
                 stats.hits,
                 stats.staleHits,
@@ -114,6 +119,27 @@ class StackQueryMetricsSpec : FunSpec({
         }
     }
 
+    test("paused fetches are a gauge, and fetches started are counted by reason") {
+        runTest {
+            val online = OnlineManager.manual(online = false)
+            val client = testClient(onlineManager = online)
+            val registry = virtualRegistry()
+            val metrics = StackQueryMetrics.bind(client, registry)
+            val subscription = client.watch(QueryOptions(queryKey("feed"), { "v" })).subscribe {}
+            runCurrent()
+            registry.gaugeValue("stackquery.fetches.paused") shouldBe 1.0
+            registry.gaugeValue("stackquery.fetches.active") shouldBe 0.0
+            online.setOnline(true)
+            settle()
+            registry.gaugeValue("stackquery.fetches.paused") shouldBe 0.0
+            registry.count("stackquery.fetches.started", "reason", "observer_attached") shouldBe 1
+            registry.count("stackquery.fetches.started", "reason", "reconnect") shouldBe 0 // joined the paused one
+            subscription.unsubscribe()
+            metrics.close()
+            client.close()
+        }
+    }
+
     test("the common tags are on every meter") {
         runTest {
             val client = testClient()
@@ -126,6 +152,7 @@ class StackQueryMetricsSpec : FunSpec({
                 "stackquery.requests", "stackquery.fetches", "stackquery.fetch.failures", "stackquery.fetch.joins",
                 "stackquery.fetch.retries", "stackquery.evictions", "stackquery.gc.removals", "stackquery.queries",
                 "stackquery.queries.active", "stackquery.fetches.active", "stackquery.fetch.duration",
+                "stackquery.fetches.started", "stackquery.fetches.paused",
             )
             meters.filter { it.id.getTag("client") != "users" }.shouldBeEmpty()
             metrics.close()

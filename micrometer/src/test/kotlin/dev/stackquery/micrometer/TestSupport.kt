@@ -1,5 +1,6 @@
 package dev.stackquery.micrometer
 
+import dev.stackquery.OnlineManager
 import dev.stackquery.QueryClient
 import dev.stackquery.QueryClientConfig
 import dev.stackquery.QueryClock
@@ -41,6 +42,7 @@ internal fun TestScope.testClient(
     retryPolicy: RetryPolicy = RetryPolicy.DEFAULT,
     cacheMaxSize: Int = 1000,
     storage: StorageBackend? = null,
+    onlineManager: OnlineManager = OnlineManager.ALWAYS_ONLINE,
 ): QueryClient = QueryClient(
     QueryClientConfig(
         staleTime = staleTime,
@@ -51,6 +53,7 @@ internal fun TestScope.testClient(
         clock = QueryClock { testScheduler.currentTime },
         coroutineContext = StandardTestDispatcher(testScheduler),
         storage = storage,
+        onlineManager = onlineManager,
     ),
 )
 

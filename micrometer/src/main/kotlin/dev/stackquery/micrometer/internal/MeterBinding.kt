@@ -1,6 +1,7 @@
 package dev.stackquery.micrometer.internal
 
 import dev.stackquery.FetchReason
+import dev.stackquery.FetchStatus
 import dev.stackquery.QueryClient
 import dev.stackquery.QueryFilter
 import dev.stackquery.QueryKey
@@ -92,9 +93,17 @@ internal class MeterBinding(
         counter(FETCH_RETRIES, "Attempts made after a failed attempt") { it.stats().retries }
         counter(EVICTIONS, "Inactive queries evicted because the cache exceeded cacheMaxSize") { it.stats().evictions }
         counter(GC_REMOVALS, "Inactive queries removed after their gcTime") { it.stats().gcRemovals }
+        for (reason in FetchReason.entries) {
+            counter(FETCHES_STARTED, "Fetches started, by why they started", "reason", reason.name.lowercase()) {
+                it.stats().fetchesByReason[reason] ?: 0L
+            }
+        }
         gauge(QUERIES, "Queries in memory") { it.queryCount() }
         gauge(QUERIES_ACTIVE, "Queries with at least one observer") { it.queryCount(ACTIVE) }
         gauge(FETCHES_ACTIVE, "Queries with a fetch in flight") { it.isFetching() }
+        gauge(FETCHES_PAUSED, "Queries whose fetch waits for the network (or, before a retry, for focus)") {
+            it.queryCount(PAUSED)
+        }
     }
 
     private fun registerStorageMeters() {
@@ -202,6 +211,7 @@ internal class MeterBinding(
     private companion object {
         val log = LoggerFactory.getLogger(MeterBinding::class.java)
         val ACTIVE = QueryFilter(type = QueryFilter.Type.ACTIVE)
+        val PAUSED = QueryFilter(fetchStatus = FetchStatus.PAUSED)
 
         const val REQUESTS = "stackquery.requests"
         const val FETCHES = "stackquery.fetches"
@@ -213,6 +223,8 @@ internal class MeterBinding(
         const val QUERIES = "stackquery.queries"
         const val QUERIES_ACTIVE = "stackquery.queries.active"
         const val FETCHES_ACTIVE = "stackquery.fetches.active"
+        const val FETCHES_PAUSED = "stackquery.fetches.paused"
+        const val FETCHES_STARTED = "stackquery.fetches.started"
         const val FETCH_DURATION = "stackquery.fetch.duration"
         const val STORAGE_REQUESTS = "stackquery.storage.requests"
         const val STORAGE_WRITES = "stackquery.storage.writes"
