@@ -38,4 +38,10 @@ public enum class FetchReason {
 
     /** The network came back and the query's [QueryOptions.refetchOnReconnect] asked for it. */
     RECONNECT,
+
+    /** An infinite query's observer loads its next page ([InfiniteQueryObserver.fetchNextPage]). */
+    FETCH_NEXT_PAGE,
+
+    /** An infinite query's observer loads its previous page ([InfiniteQueryObserver.fetchPreviousPage]). */
+    FETCH_PREVIOUS_PAGE,
 }

@@ -7,6 +7,7 @@ import dev.stackquery.internal.durationMillis
 import dev.stackquery.internal.mutation.MutationImpl
 import dev.stackquery.internal.observer.CombinedQueryObserverImpl
 import dev.stackquery.internal.observer.DependentQueryObserverImpl
+import dev.stackquery.internal.observer.InfiniteQueryObserverImpl
 import dev.stackquery.internal.observer.QueryObserverImpl
 import dev.stackquery.storage.StorageStats
 import kotlinx.coroutines.flow.SharedFlow
@@ -145,6 +146,39 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      */
     public suspend fun <T> ensureQueryData(options: QueryOptions<T>, revalidateIfStale: Boolean = false): T =
         engine.ensure(options, revalidateIfStale)
+
+    /**
+     * [fetchQuery] for an infinite query: its pages, fresh from memory, stale from memory with a
+     * background refetch of every page, or fetched. With no data it loads the first [pages] pages
+     * (default 1), from the first page param on, stopping early when there is no next page.
+     *
+     * @throws IllegalArgumentException when [pages] < 1.
+     */
+    public suspend fun <T, P> fetchInfiniteQuery(
+        options: InfiniteQueryOptions<T, P>,
+        pages: Int = 1,
+    ): InfiniteData<T, P> = fetchQuery(options.forFirstLoad(pages))
+
+    /** [prefetchQuery] for an infinite query (the first [pages] pages when it has no data); never throws a fetch error. */
+    public suspend fun prefetchInfiniteQuery(options: InfiniteQueryOptions<*, *>, pages: Int = 1): Unit =
+        prefetchQuery(options.forFirstLoad(pages))
+
+    /**
+     * [ensureQueryData] for an infinite query: any cached pages (stale ones refetched behind them
+     * with [revalidateIfStale]), else the first [pages] pages fetched.
+     */
+    public suspend fun <T, P> ensureInfiniteQueryData(
+        options: InfiniteQueryOptions<T, P>,
+        pages: Int = 1,
+        revalidateIfStale: Boolean = false,
+    ): InfiniteData<T, P> = ensureQueryData(options.forFirstLoad(pages), revalidateIfStale)
+
+    /**
+     * An observer of an infinite query, with `fetchNextPage` / `fetchPreviousPage` (see
+     * [InfiniteQueryObserver]). Creating it does nothing; its first subscriber attaches it.
+     */
+    public fun <T, P> watchInfinite(options: InfiniteQueryOptions<T, P>): InfiniteQueryObserver<T, P> =
+        InfiniteQueryObserverImpl(engine, options)
 
     /**
      * An observer of [options]' query: its state as a `StateFlow` and as listener callbacks, kept

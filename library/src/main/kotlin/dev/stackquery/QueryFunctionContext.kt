@@ -1,5 +1,6 @@
 package dev.stackquery
 
+import dev.stackquery.internal.query.PageDirection
 import kotlinx.coroutines.currentCoroutineContext
 import kotlin.coroutines.AbstractCoroutineContextElement
 import kotlin.coroutines.CoroutineContext
@@ -27,7 +28,16 @@ public class QueryFunctionContext internal constructor(
     public val meta: Map<String, Any?>,
     /** The client running the fetch (to read or seed other queries). */
     public val client: QueryClient,
+    /** For an infinite query, the page this fetch loads (`null`: every page); see [InfiniteQueryOptions]. */
+    internal val direction: PageDirection? = null,
 ) : AbstractCoroutineContextElement(Key) {
+    /**
+     * What an infinite query's page loader has done so far in this fetch, kept across its retry
+     * attempts (the context lives as long as the fetch), so a retry resumes at the page that failed.
+     */
+    @Volatile
+    internal var progress: Any? = null
+
     override fun toString(): String = "QueryFunctionContext(queryKey=$queryKey, meta=$meta)"
 
     /** The key of this element in a coroutine context. */

@@ -1,6 +1,10 @@
 package dev.stackquery.future
 
 import dev.stackquery.CombinedQueryObserver
+import dev.stackquery.InfiniteData
+import dev.stackquery.InfiniteQueryObserver
+import dev.stackquery.InfiniteQueryOptions
+import dev.stackquery.InfiniteQueryState
 import dev.stackquery.Mutation
 import dev.stackquery.QueryClient
 import dev.stackquery.QueryClientClosedException
@@ -101,6 +105,49 @@ public class FutureQueryClient private constructor(
     /** [QueryClient.ensureQueryData]; with [revalidateIfStale], stale data is also refetched in the background. */
     public fun <T> ensureQueryData(options: QueryOptions<T>, revalidateIfStale: Boolean): CompletableFuture<T> =
         launch { client.ensureQueryData(options, revalidateIfStale) }
+
+    /** [QueryClient.fetchInfiniteQuery] (the first page when there is no data). */
+    public fun <T, P> fetchInfiniteQuery(options: InfiniteQueryOptions<T, P>): CompletableFuture<InfiniteData<T, P>> =
+        fetchInfiniteQuery(options, 1)
+
+    /** [QueryClient.fetchInfiniteQuery] loading the first [pages] pages when there is no data. */
+    public fun <T, P> fetchInfiniteQuery(
+        options: InfiniteQueryOptions<T, P>,
+        pages: Int,
+    ): CompletableFuture<InfiniteData<T, P>> = launch { client.fetchInfiniteQuery(options, pages) }
+
+    /** [QueryClient.prefetchInfiniteQuery]; never completes exceptionally for a fetch error. */
+    public fun prefetchInfiniteQuery(options: InfiniteQueryOptions<*, *>, pages: Int): CompletableFuture<Void?> =
+        launch { client.prefetchInfiniteQuery(options, pages); null }
+
+    /** [QueryClient.ensureInfiniteQueryData]. */
+    public fun <T, P> ensureInfiniteQueryData(
+        options: InfiniteQueryOptions<T, P>,
+        pages: Int,
+        revalidateIfStale: Boolean,
+    ): CompletableFuture<InfiniteData<T, P>> = launch {
+        client.ensureInfiniteQueryData(options, pages, revalidateIfStale)
+    }
+
+    /** [InfiniteQueryObserver.fetchNextPage] (cancelling a refetch of every page in flight): the state once settled. */
+    public fun <T, P> fetchNextPage(
+        observer: InfiniteQueryObserver<T, P>,
+    ): CompletableFuture<InfiniteQueryState<T, P>> = launch { observer.fetchNextPage() }
+
+    /** [InfiniteQueryObserver.fetchNextPage] with [cancelRefetch]. */
+    public fun <T, P> fetchNextPage(
+        observer: InfiniteQueryObserver<T, P>,
+        cancelRefetch: Boolean,
+    ): CompletableFuture<InfiniteQueryState<T, P>> = launch { observer.fetchNextPage(cancelRefetch) }
+
+    /** [InfiniteQueryObserver.fetchPreviousPage]: the state once settled. */
+    public fun <T, P> fetchPreviousPage(
+        observer: InfiniteQueryObserver<T, P>,
+    ): CompletableFuture<InfiniteQueryState<T, P>> = launch { observer.fetchPreviousPage() }
+
+    /** [InfiniteQueryObserver.refetch]: every page refetched; the state once settled. */
+    public fun <T, P> refetch(observer: InfiniteQueryObserver<T, P>): CompletableFuture<InfiniteQueryState<T, P>> =
+        launch { observer.refetch() }
 
     /** [QueryClient.resumePausedMutations]: completes once the paused mutation runs that may run now have settled. */
     public fun resumePausedMutations(): CompletableFuture<Void?> = launch { client.resumePausedMutations(); null }

@@ -44,6 +44,8 @@ internal class FetchRun<T>(
     private val before: QueryState<T>,
     val options: ResolvedOptions<T>,
     hydrate: Boolean,
+    /** The page this run loads, for an infinite query; `null`: every page (or a plain query). */
+    val direction: PageDirection? = null,
 ) {
     private val runtime = host.runtime
     private val stats = runtime.stats
@@ -77,7 +79,7 @@ internal class FetchRun<T>(
 
     init {
         val previous = host.drains.of(query.key)
-        val context = runtime.client?.let { QueryFunctionContext(query.key, options.options.meta, it) }
+        val context = runtime.client?.let { QueryFunctionContext(query.key, options.options.meta, it, direction) }
         job = runtime.scope.async(context ?: EmptyCoroutineContext, start = CoroutineStart.LAZY) {
             if (previous.isNotEmpty()) {
                 // Cancelled executions of this key are still finishing: never run two at once.

@@ -21,19 +21,26 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
     private val runtime = host.runtime
 
     /** The fetch in flight, or `null`; guarded by the query's monitor. */
+    @Volatile // read without the monitor by infinite query observers (which page loads)
     var current: FetchRun<T>? = null
         private set
 
     /**
      * Starts a fetch with [options], or joins the one in flight. With [cancelInFlight], a fetch in
      * flight of a query that has data is cancelled first (its state reverted) and a new one
-     * started; a query with no data yet joins it. Returns `null` when
+     * started; a query with no data yet joins it, and so does a page load ([direction]) when the
+     * fetch in flight loads a page in the same direction. Returns `null` when
      * the query has left the cache (the caller looks the key up again).
      *
      * @throws QueryClientClosedException when the client is closed.
      */
-    fun start(options: ResolvedOptions<T>, cancelInFlight: Boolean, reason: FetchReason): Deferred<T>? {
-        val run = query.locked { begin(options, cancelInFlight, reason) } ?: return null
+    fun start(
+        options: ResolvedOptions<T>,
+        cancelInFlight: Boolean,
+        reason: FetchReason,
+        direction: PageDirection? = null,
+    ): Deferred<T>? {
+        val run = query.locked { begin(options, cancelInFlight, reason, direction) } ?: return null
         run.start() // a no-op for a run already started
         return run.job
     }
@@ -44,13 +51,19 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
      * this class call functions instead of returning from inside them: a non-local return out of
      * a `synchronized` block gives bytecode that Lincheck's model checker cannot instrument.)
      */
-    private fun begin(options: ResolvedOptions<T>, cancelInFlight: Boolean, reason: FetchReason): FetchRun<T>? {
+    private fun begin(
+        options: ResolvedOptions<T>,
+        cancelInFlight: Boolean,
+        reason: FetchReason,
+        direction: PageDirection?,
+    ): FetchRun<T>? {
         query.resolved = options
         val inFlight = current
         if (inFlight != null) {
             // As TanStack's `cancelRefetch`: only a query with data restarts; one still loading its
-            // first data is joined, so the callers waiting for it are not failed.
-            if (!cancelInFlight || !query.state.hasData) {
+            // first data is joined, so the callers waiting for it are not failed. A page load joins
+            // one of the same direction (single flight).
+            if (!cancelInFlight || !query.state.hasData || (direction != null && inFlight.direction == direction)) {
                 runtime.stats.dedupJoins.increment()
                 inFlight.continueRetries()
                 return inFlight
@@ -61,12 +74,13 @@ internal class FetchSlot<T>(private val query: Query<T>, private val host: Query
         if (query.isRemoved) return null
         val before = query.state
         val hydrate = host.l2?.wantsHydration(options, before, query.hydrated) == true
-        val run = FetchRun(query, this, host, before, options, hydrate)
+        val run = FetchRun(query, this, host, before, options, hydrate, direction)
         current = run
         val paused = !runtime.conditions.now.canStart(options.networkMode)
         query.setState(before.fetching(if (paused) FetchStatus.PAUSED else FetchStatus.FETCHING))
         host.gc.cancel(query)
         query.lastFetchReason = reason
+        query.lastDirection = direction
         runtime.stats.fetchesStarted[reason.ordinal].increment()
         runtime.emit { QueryCacheEvent.FetchStarted(query.key, reason) }
         return run

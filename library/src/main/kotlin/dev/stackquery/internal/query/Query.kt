@@ -100,6 +100,10 @@ internal class Query<T>(
     @Volatile
     var lastFetchReason: FetchReason? = null
 
+    /** The page direction of the latest fetch (`null`: a refetch of every page, or not an infinite query). */
+    @Volatile
+    var lastDirection: PageDirection? = null
+
     /** Last access time (clock ms); written only when it changes, read racily by the evictor. */
     @JvmField
     var lastAccess: Long = 0
@@ -189,13 +193,17 @@ internal class Query<T>(
     }
 
     /**
-     * Starts a fetch with [options], or joins the one in flight (see [FetchSlot.start]); `null`
-     * when the query has left the cache.
+     * Starts a fetch with [options] (loading the page [direction] names, for an infinite query),
+     * or joins the one in flight (see [FetchSlot.start]); `null` when the query has left the cache.
      *
      * @throws QueryClientClosedException when the client is closed.
      */
-    fun fetch(options: ResolvedOptions<T>, reason: FetchReason, cancelInFlight: Boolean = false): Deferred<T>? =
-        fetches.start(options, cancelInFlight, reason)
+    fun fetch(
+        options: ResolvedOptions<T>,
+        reason: FetchReason,
+        cancelInFlight: Boolean = false,
+        direction: PageDirection? = null,
+    ): Deferred<T>? = fetches.start(options, cancelInFlight, reason, direction)
 
     /**
      * Cancels the fetch in flight, if any, reverting the state (or, without [revert], settling it in
