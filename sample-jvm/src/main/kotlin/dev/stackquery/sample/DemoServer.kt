@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger
  * | `GET /stock/{sku}` | `{"sku":"KB-1","available":12}`; one fewer on each call (others are buying) |
  * | `GET /orders/{id}` | `{"id":1001,"status":"PLACED"}`, then `PACKED`, `SHIPPED`, `DELIVERED` on later calls |
  * | `GET /products/{id}` | `{"id":1,"name":"Keyboard","priceCents":4900}` for ids 1–5 |
+ * | `GET /catalog/{page}` | `{"page":1,"names":"Keyboard, Mouse","next":2}`: the products two by two, pages 1–3 (`next` is `null` on the last) |
  * | `GET /countries/{code}` | `{"code":"FR","name":"France","currency":"EUR"}` for FR, DE, JP, BR, CA |
  * | `GET /ping` | `{}` at once, not counted: lets a client warm up (the first HTTP call of a JVM is slow) |
  *
@@ -117,6 +118,13 @@ class DemoServer private constructor(
                     put("priceCents", price)
                 }
             } ?: (404 to error("no product $id"))
+            "GET catalog" -> CATALOG.getOrNull(id.toInt() - 1)?.let { names ->
+                200 to buildJsonObject {
+                    put("page", id.toInt())
+                    put("names", names)
+                    put("next", if (id.toInt() < CATALOG.size) id.toInt() + 1 else null)
+                }
+            } ?: (404 to error("no catalog page $id"))
             "GET countries" -> COUNTRIES[id]?.let { (name, currency) ->
                 200 to buildJsonObject {
                     put("code", id)
@@ -145,6 +153,7 @@ class DemoServer private constructor(
             4 to ("Webcam" to 6900),
             5 to ("Headset" to 8900),
         )
+        private val CATALOG = PRODUCTS.values.map { it.first }.chunked(2).map { it.joinToString(", ") }
         private val COUNTRIES = mapOf(
             "FR" to ("France" to "EUR"),
             "DE" to ("Germany" to "EUR"),

@@ -43,6 +43,16 @@ public final class JavaShopApi {
         }
     }
 
+    /** One page of the catalog: its number, its products' names, and the next page's number ({@code null} on the last). */
+    public record CatalogPage(int page, String names, Integer next) {
+        static CatalogPage fromJson(String json) {
+            Map<String, Object> f = MiniJson.parseObject(json);
+            Long next = (Long) f.get("next");
+            return new CatalogPage(((Long) f.get("page")).intValue(), (String) f.get("names"),
+                    next == null ? null : next.intValue());
+        }
+    }
+
     /** A country; persisted by the sample, so it has both directions of its JSON form. */
     public record Country(String code, String name, String currency) {
         public String toJson() {
@@ -103,6 +113,10 @@ public final class JavaShopApi {
 
     public CompletableFuture<Product> product(int id) {
         return send(request("products/" + id).GET()).thenApply(Product::fromJson);
+    }
+
+    public CompletableFuture<CatalogPage> catalog(int page) {
+        return send(request("catalog/" + page).GET()).thenApply(CatalogPage::fromJson);
     }
 
     public CompletableFuture<Country> country(String code) {

@@ -100,6 +100,7 @@ public final class JavaShopSample {
                 tour.optimisticMutation();
                 tour.persistence();
                 JavaOfflineSection.run(client, api, server, network, out);
+                JavaCatalogSection.run(client, api, server, out);
                 tour.futures.flush().join();              // wait for the queued SQLite writes before exiting
             }
             out.println();

@@ -21,6 +21,8 @@ import java.time.Duration
 
 @Serializable data class Product(val id: Int, val name: String, val priceCents: Int)
 
+@Serializable data class CatalogPage(val page: Int, val names: String, val next: Int?)
+
 @Serializable data class Country(val code: String, val name: String, val currency: String)
 
 /** An HTTP answer other than 2xx: its [status] and the server's error message. */
@@ -54,6 +56,8 @@ class ShopApi(private val baseUri: URI) {
     suspend fun order(id: Int): Order = get("orders/$id")
 
     suspend fun product(id: Int): Product = get("products/$id")
+
+    suspend fun catalog(page: Int): CatalogPage = get("catalog/$page")
 
     suspend fun country(code: String): Country = get("countries/$code")
 

@@ -123,6 +123,7 @@ private class Tour(
         optimisticMutation()
         persistence()
         offlineAndBack(client, api, server, network, out)
+        catalogPageByPage(client, api, server, out)
     }
 
     private fun section(title: String) {
