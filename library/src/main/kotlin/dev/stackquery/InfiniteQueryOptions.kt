@@ -1,6 +1,7 @@
 package dev.stackquery
 
 import dev.stackquery.future.AsyncPageFunction
+import dev.stackquery.internal.checkRefetchInterval
 import dev.stackquery.internal.checkRetry
 import dev.stackquery.internal.durationMillis
 import dev.stackquery.internal.query.PageLoader
@@ -72,9 +73,7 @@ public class InfiniteQueryOptions<T, P>(
         staleTime?.let { durationMillis(it, "staleTime") }
         gcTime?.let { durationMillis(it, "gcTime") }
         retry?.let(::checkRetry)
-        require(refetchInterval == null || refetchInterval.isPositive()) {
-            "refetchInterval must be positive, was $refetchInterval"
-        }
+        refetchInterval?.let(::checkRefetchInterval)
     }
 
     /** The query these options run as, whose function loads the pages (one page on a first load). */
@@ -186,8 +185,7 @@ public class InfiniteQueryOptions<T, P>(
 
         /** See [QueryOptions.refetchInterval]. */
         public fun refetchInterval(interval: java.time.Duration): Builder<T, P> = apply {
-            require(!interval.isNegative && !interval.isZero) { "refetchInterval must be positive, was $interval" }
-            refetchInterval = interval.toKotlinDuration()
+            refetchInterval = checkRefetchInterval(interval)
         }
 
         /** See [QueryOptions.refetchOnSubscribe]. */

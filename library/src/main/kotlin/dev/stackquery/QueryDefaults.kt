@@ -1,5 +1,6 @@
 package dev.stackquery
 
+import dev.stackquery.internal.checkRefetchInterval
 import dev.stackquery.internal.checkRetry
 import dev.stackquery.internal.durationMillis
 import kotlin.time.Duration
@@ -50,9 +51,7 @@ public class QueryDefaults(
     init {
         gcTime?.let { durationMillis(it, "gcTime") }
         retry?.let(::checkRetry)
-        require(refetchInterval == null || refetchInterval.isPositive()) {
-            "refetchInterval must be positive, was $refetchInterval"
-        }
+        refetchInterval?.let(::checkRefetchInterval)
     }
 
     /** [gcTime] for Java callers; `null` when unset. */
@@ -123,8 +122,7 @@ public class QueryDefaults(
 
         /** See [QueryDefaults.refetchInterval]. */
         public fun refetchInterval(interval: java.time.Duration): Builder = apply {
-            require(!interval.isNegative && !interval.isZero) { "refetchInterval must be positive, was $interval" }
-            refetchInterval = interval.toKotlinDuration()
+            refetchInterval = checkRefetchInterval(interval)
         }
 
         /** See [QueryDefaults.refetchOnSubscribe]. */

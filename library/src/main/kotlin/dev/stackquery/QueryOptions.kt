@@ -5,6 +5,7 @@ import dev.stackquery.future.AsyncQueryFunctionWithContext
 import dev.stackquery.future.BlockingQueryFunction
 import dev.stackquery.future.BlockingQueryFunctionWithContext
 import dev.stackquery.internal.MergedOptions
+import dev.stackquery.internal.checkRefetchInterval
 import dev.stackquery.internal.checkRetry
 import dev.stackquery.internal.durationMillis
 import dev.stackquery.storage.QueryCodec
@@ -214,9 +215,7 @@ public class QueryOptions<T>(
             "notifyOnChange must name at least one field (null tracks all), was empty"
         }
         retry?.let(::checkRetry)
-        require(refetchInterval == null || refetchInterval.isPositive()) {
-            "refetchInterval must be positive, was $refetchInterval"
-        }
+        refetchInterval?.let(::checkRefetchInterval)
     }
 
     /** These options with their unset fields taken from [defaults] (already merged for the key). */
@@ -386,8 +385,7 @@ public class QueryOptions<T>(
 
         /** See [QueryOptions.refetchInterval]. */
         public fun refetchInterval(interval: java.time.Duration): Builder<T> = apply {
-            require(!interval.isNegative && !interval.isZero) { "refetchInterval must be positive, was $interval" }
-            refetchInterval = interval.toKotlinDuration()
+            refetchInterval = checkRefetchInterval(interval)
             refetchIntervalFunction = null
         }
 

@@ -104,6 +104,7 @@ class NetworkAwarenessJavaTest {
                     .build();
             Subscription subscription = client.watch(options).subscribe(state -> { });
             awaitCalls(calls, 1);
+            awaitState(client, FEED, FetchStatus.IDLE); // settled: a refetch now is a new fetch, not a join
             focus.setFocused(false);
             focus.setFocused(true);
             awaitCalls(calls, 2);

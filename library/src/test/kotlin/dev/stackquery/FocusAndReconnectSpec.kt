@@ -120,15 +120,7 @@ class FocusAndReconnectSpec : FunSpec({
     ) {
         runTest {
             val online = OnlineManager.manual()
-            val client = QueryClient(
-                QueryClientConfig(
-                    retry = 0,
-                    clock = QueryClock { testScheduler.currentTime },
-                    coroutineContext = kotlinx.coroutines.test.StandardTestDispatcher(testScheduler),
-                    onlineManager = online,
-                    refetchOnReconnect = RefetchTrigger.NEVER,
-                ),
-            )
+            val client = testClient(onlineManager = online, refetchOnReconnect = RefetchTrigger.NEVER)
             val events = recordEvents(client)
             val byDefault = CallClock(this)
             val overridden = CallClock(this)

@@ -77,15 +77,7 @@ class NetworkModeSpec : FunSpec({
     test("the client's networkMode applies when the options set none, and the options' wins over it") {
         runTest {
             val online = OnlineManager.manual(online = false)
-            val client = QueryClient(
-                QueryClientConfig(
-                    retry = 0,
-                    clock = QueryClock { testScheduler.currentTime },
-                    coroutineContext = kotlinx.coroutines.test.StandardTestDispatcher(testScheduler),
-                    onlineManager = online,
-                    networkMode = NetworkMode.ALWAYS,
-                ),
-            )
+            val client = testClient(onlineManager = online, networkMode = NetworkMode.ALWAYS)
             val fetcher = FakeFetcher { "v$it" }
             val byClient = async { client.fetchQuery(QueryOptions(key, { fetcher() })) }
             val byOptions =

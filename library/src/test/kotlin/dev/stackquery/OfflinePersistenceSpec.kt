@@ -1,28 +1,13 @@
 package dev.stackquery
 
 import dev.stackquery.storage.InMemoryStorage
-import dev.stackquery.storage.StorageBackend
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.async
-import kotlinx.coroutines.test.StandardTestDispatcher
-import kotlinx.coroutines.test.TestScope
 import kotlinx.coroutines.test.runCurrent
 import kotlinx.coroutines.test.runTest
 import kotlin.time.Duration.Companion.hours
 import kotlin.time.Duration.Companion.minutes
-
-/** A client on virtual time with [storage] as its L2 tier and [online] as its network. */
-private fun TestScope.offlineCapableClient(storage: StorageBackend, online: OnlineManager) = QueryClient(
-    QueryClientConfig(
-        staleTime = 1.minutes,
-        retry = 0,
-        clock = QueryClock { testScheduler.currentTime },
-        coroutineContext = StandardTestDispatcher(testScheduler),
-        storage = storage,
-        onlineManager = online,
-    ),
-)
 
 /** The L2 tier while offline: a paused fetch still reads it, and a caller waiting through the read stays counted. */
 class OfflinePersistenceSpec : FunSpec({
@@ -34,7 +19,7 @@ class OfflinePersistenceSpec : FunSpec({
     ) {
         runTest {
             val online = OnlineManager.manual(online = false)
-            val client = offlineCapableClient(InMemoryStorage { testScheduler.currentTime }, online)
+            val client = persistentClient(InMemoryStorage { testScheduler.currentTime }, onlineManager = online)
             val fetcher = FakeFetcher { ann }
             val caller = async { client.fetchQuery(queryOptions(key, queryFn = { fetcher() })) }
             settle(1.hours)
@@ -53,20 +38,20 @@ class OfflinePersistenceSpec : FunSpec({
     ) {
         runTest {
             val storage = InMemoryStorage { testScheduler.currentTime }
-            val writer = offlineCapableClient(storage, OnlineManager.ALWAYS_ONLINE)
+            val writer = persistentClient(storage)
             writer.fetchQuery(queryOptions(key, queryFn = { ann }))
             writer.flush()
             writer.close()
 
             val online = OnlineManager.manual(online = false)
-            val fresh = offlineCapableClient(storage, online)
+            val fresh = persistentClient(storage, onlineManager = online)
             val fetcher = FakeFetcher { User(1, "Ann (new)") }
             fresh.fetchQuery(queryOptions(key, queryFn = { fetcher() })) shouldBe ann
             fresh.getQueryState<User>(key)!!.brief() shouldBe "SUCCESS/IDLE/User(id=1, name=Ann)/0"
             fresh.close()
 
             settle(2.minutes) // the persisted data is stale now
-            val stale = offlineCapableClient(storage, online)
+            val stale = persistentClient(storage, onlineManager = online)
             stale.fetchQuery(queryOptions(key, queryFn = { fetcher() })) shouldBe ann
             runCurrent()
             stale.getQueryState<User>(key)!!.brief() shouldBe "SUCCESS/IDLE/User(id=1, name=Ann)/0"

@@ -7,7 +7,6 @@ import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.async
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
-import kotlinx.coroutines.test.StandardTestDispatcher
 import kotlinx.coroutines.test.TestScope
 import kotlinx.coroutines.test.UnconfinedTestDispatcher
 import kotlinx.coroutines.test.runCurrent
@@ -17,16 +16,8 @@ import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 
 /** A client on the test's clock whose network [online] drives, with [networkMode] for mutations. */
-private fun TestScope.offlineClient(online: OnlineManager, networkMode: NetworkMode = NetworkMode.ONLINE) = QueryClient(
-    QueryClientConfig(
-        retry = 0,
-        retryPolicy = RetryPolicy.fixed(1.seconds),
-        clock = QueryClock { testScheduler.currentTime },
-        coroutineContext = StandardTestDispatcher(testScheduler),
-        onlineManager = online,
-        networkMode = networkMode,
-    ),
-)
+private fun TestScope.offlineClient(online: OnlineManager, networkMode: NetworkMode = NetworkMode.ONLINE) =
+    testClient(retryPolicy = RetryPolicy.fixed(1.seconds), onlineManager = online, networkMode = networkMode)
 
 /** Every state of [mutation], `status/variables/paused/failureCount/context`, recorded as it changes. */
 @OptIn(ExperimentalCoroutinesApi::class)

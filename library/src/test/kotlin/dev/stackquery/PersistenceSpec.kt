@@ -38,6 +38,7 @@ internal fun TestScope.persistentClient(
     maxPendingWrites: Int = 10_000,
     storageWriteRetries: Int = 3,
     persistMaxAge: Duration? = null,
+    onlineManager: OnlineManager = OnlineManager.ALWAYS_ONLINE,
 ): QueryClient = QueryClient(
     QueryClientConfig(
         staleTime = staleTime, gcTime = gcTime, retry = 0,
@@ -45,6 +46,7 @@ internal fun TestScope.persistentClient(
         coroutineContext = StandardTestDispatcher(testScheduler),
         storage = storage, buster = buster, storageTimeout = storageTimeout,
         maxPendingWrites = maxPendingWrites, storageWriteRetries = storageWriteRetries, persistMaxAge = persistMaxAge,
+        onlineManager = onlineManager,
     ),
 )
 

@@ -39,6 +39,8 @@ internal fun TestScope.testClient(
     cacheMaxSize: Int = 1000,
     focusManager: FocusManager = FocusManager.ALWAYS_FOCUSED,
     onlineManager: OnlineManager = OnlineManager.ALWAYS_ONLINE,
+    networkMode: NetworkMode = NetworkMode.ONLINE,
+    refetchOnReconnect: RefetchTrigger = RefetchTrigger.IF_STALE,
 ): QueryClient = QueryClient(
     QueryClientConfig(
         staleTime = staleTime,
@@ -50,6 +52,8 @@ internal fun TestScope.testClient(
         coroutineContext = StandardTestDispatcher(testScheduler),
         focusManager = focusManager,
         onlineManager = onlineManager,
+        networkMode = networkMode,
+        refetchOnReconnect = refetchOnReconnect,
     ),
 )
 

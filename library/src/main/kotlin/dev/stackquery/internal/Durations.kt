@@ -1,6 +1,7 @@
 package dev.stackquery.internal
 
 import kotlin.time.Duration
+import kotlin.time.toKotlinDuration
 
 /** Milliseconds of [duration] (infinite → [Long.MAX_VALUE]); rejects a negative one, naming [field]. */
 internal fun durationMillis(duration: Duration, field: String): Long {
@@ -19,3 +20,13 @@ internal fun checkRetry(retry: Int): Int {
     require(retry >= 0) { "retry must be >= 0, was $retry" }
     return retry
 }
+
+/** [interval] if it is a valid polling period (positive; infinite: never); otherwise an [IllegalArgumentException]. */
+internal fun checkRefetchInterval(interval: Duration): Duration {
+    require(interval.isPositive()) { "refetchInterval must be positive, was $interval" }
+    return interval
+}
+
+/** [interval], from Java, as a [checkRefetchInterval]ed Kotlin duration. */
+internal fun checkRefetchInterval(interval: java.time.Duration): Duration =
+    checkRefetchInterval(interval.toKotlinDuration())

@@ -275,15 +275,18 @@ internal class ClientEngine(val config: QueryClientConfig, client: QueryClient) 
 
     /** The application gained or lost focus: polling follows; on focus, the active queries refetch as their triggers say. */
     private fun onFocusChanged(focused: Boolean) {
+        // Reactions run on the client's dispatcher, possibly out of order: act on what holds now.
+        val refetch = focused && runtime.conditions.now.focused
         for (query in store.find(ACTIVE)) {
             query.onFocusChanged()
-            if (focused) query.refetchOn(FetchReason.FOCUS)
+            if (refetch) query.refetchOn(FetchReason.FOCUS)
         }
     }
 
     /** The network came back (or left): the active queries refetch as their reconnect triggers say. */
     private fun onOnlineChanged(online: Boolean) {
-        if (online) for (query in store.find(ACTIVE)) query.refetchOn(FetchReason.RECONNECT)
+        if (!online || !runtime.conditions.now.online) return
+        for (query in store.find(ACTIVE)) query.refetchOn(FetchReason.RECONNECT)
     }
 
     /**
