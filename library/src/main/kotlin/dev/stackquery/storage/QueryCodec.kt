@@ -3,7 +3,6 @@ package dev.stackquery.storage
 import dev.stackquery.internal.KotlinxCodec
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.json.Json
-import java.util.function.Function
 
 /**
  * Turns a query's data into JSON text and back, for the persistent (L2) tier: the `data` part of
@@ -20,7 +19,8 @@ import java.util.function.Function
  * val codec = QueryCodec.kotlinx(User.serializer())   // or let queryOptions<User>(…) pick it
  * ```
  * ```java
- * QueryCodec<User> codec = QueryCodec.of(user -> mapper.writeValueAsString(user), json -> mapper.readValue(json, User.class));
+ * // or JacksonCodec.of(mapper, User.class) from stackquery-codec-jackson
+ * QueryCodec<User> codec = QueryCodec.of(mapper::writeValueAsString, json -> mapper.readValue(json, User.class));
  * ```
  */
 public interface QueryCodec<T> {
@@ -42,13 +42,26 @@ public interface QueryCodec<T> {
         public fun <T> kotlinx(serializer: KSerializer<T>, json: Json = Json): QueryCodec<T> =
             KotlinxCodec(serializer, json)
 
-        /** A codec from a pair of functions to and from JSON text (Jackson, Gson, hand-written…). */
+        /**
+         * A codec from a pair of functions to and from JSON text (Jackson, Gson, hand-written…).
+         * They may throw checked exceptions; anything they throw (other than a [CodecException])
+         * is wrapped in a [CodecException] saying which direction failed, and the client names
+         * the query's key when it logs it.
+         */
         @JvmStatic
-        public fun <T> of(encode: Function<T, String>, decode: Function<String, T>): QueryCodec<T> =
+        public fun <T> of(encode: CodecFunction<T, String>, decode: CodecFunction<String, T>): QueryCodec<T> =
             object : QueryCodec<T> {
-                override fun encode(value: T): String = encode.apply(value)
+                override fun encode(value: T): String = converted("encode", value, encode)
 
-                override fun decode(text: String): T = decode.apply(text)
+                override fun decode(text: String): T = converted("decode", text, decode)
             }
+
+        private fun <A, B> converted(direction: String, value: A, function: CodecFunction<A, B>): B = try {
+            function.apply(value)
+        } catch (e: CodecException) {
+            throw e
+        } catch (e: Exception) {
+            throw CodecException("the codec's $direction failed: $e", e)
+        }
     }
 }
