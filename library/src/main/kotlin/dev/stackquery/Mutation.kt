@@ -1,6 +1,7 @@
 package dev.stackquery
 
 import kotlinx.coroutines.flow.StateFlow
+import java.util.concurrent.Executor
 
 /**
  * A change to server data, from [QueryClient.mutation]: runs [MutationOptions.mutationFn] with
@@ -72,6 +73,13 @@ public interface Mutation<TData, TVariables> {
      * the changes sees the latest). Exceptions it throws are logged.
      */
     public fun subscribe(listener: MutationListener<TData, TVariables>): Subscription
+
+    /**
+     * Subscribes [listener], every state (the current one first) delivered through [executor] (a UI
+     * thread, say), one at a time and in order, conflated like a `StateFlow`. Exceptions it throws
+     * are logged.
+     */
+    public fun subscribe(listener: MutationListener<TData, TVariables>, executor: Executor): Subscription
 
     /** Puts the state back to IDLE (listeners are told); a run in progress no longer updates it. */
     public fun reset()

@@ -57,10 +57,12 @@ public class MutationState<out TData, out TVariables> internal constructor(
         "submittedAt=$submittedAt, settledAt=$settledAt, failureCount=$failureCount, context=$context, " +
         "failureReason=$failureReason, isPaused=$isPaused)"
 
-    internal companion object {
+    public companion object {
         private val IDLE = MutationState(MutationStatus.IDLE, null, null, null, 0, 0, 0)
 
+        /** The state of a mutation that never ran (or was reset): IDLE, nothing else set. */
+        @JvmStatic
         @Suppress("UNCHECKED_CAST") // IDLE holds no D or V (all null), so it is every MutationState<D, V>
-        fun <D, V> idle(): MutationState<D, V> = IDLE as MutationState<D, V>
+        public fun <D, V> idle(): MutationState<D, V> = IDLE as MutationState<D, V>
     }
 }

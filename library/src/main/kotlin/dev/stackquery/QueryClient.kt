@@ -447,6 +447,12 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
     /** The state of the query cached under [key], or `null` if none is cached. Never fetches. */
     public fun <T> getQueryState(key: QueryKey): QueryState<T>? = engine.store.get<T>(key)?.currentState()
 
+    /** [getQueryData] for [options]' key, typed by the options (no type to name, no cast). */
+    public fun <T> getQueryData(options: QueryOptions<T>): T? = getQueryData(options.queryKey)
+
+    /** [getQueryState] for [options]' key, typed by the options. */
+    public fun <T> getQueryState(options: QueryOptions<T>): QueryState<T>? = getQueryState(options.queryKey)
+
     /**
      * Writes [data] as the query's data now: status SUCCESS, error cleared, not invalidated,
      * `dataUpdatedAt` = now. Creates the query if it is missing (with no observer and no fetch, it

@@ -22,6 +22,7 @@ import java.util.function.Function
 import java.util.function.Predicate
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.toJavaDuration
 import kotlin.time.toKotlinDuration
 
 /**
@@ -217,6 +218,15 @@ public class QueryOptions<T>(
         retry?.let(::checkRetry)
         refetchInterval?.let(::checkRefetchInterval)
     }
+
+    /** [staleTime] for Java callers; `null` when unset. */
+    public val staleTimeDuration: java.time.Duration? get() = staleTime?.toJavaDuration()
+
+    /** [gcTime] for Java callers; `null` when unset. */
+    public val gcTimeDuration: java.time.Duration? get() = gcTime?.toJavaDuration()
+
+    /** [refetchInterval] for Java callers; `null` when unset. */
+    public val refetchIntervalDuration: java.time.Duration? get() = refetchInterval?.toJavaDuration()
 
     /** These options with their unset fields taken from [defaults] (already merged for the key). */
     internal fun withDefaults(defaults: QueryDefaults): QueryOptions<T> {

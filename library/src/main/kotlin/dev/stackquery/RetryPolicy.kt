@@ -72,6 +72,24 @@ public interface RetryPolicy {
             retryOn: RetryPredicate,
         ): RetryPolicy = exponential(initialDelay.toKotlinDuration(), maxDelay.toKotlinDuration(), jitter, retryOn)
 
+        /** Java form of [exponential] with no jitter, every error retried. */
+        @JvmStatic
+        public fun exponential(initialDelay: java.time.Duration, maxDelay: java.time.Duration): RetryPolicy =
+            exponential(initialDelay.toKotlinDuration(), maxDelay.toKotlinDuration())
+
+        /**
+         * Never retries, whatever the `retry` count: the first failure is final. Use it where the
+         * count comes from elsewhere (the client's default) and this query must not retry.
+         */
+        @JvmField
+        public val NONE: RetryPolicy = object : RetryPolicy {
+            override fun shouldRetry(failureCount: Int, error: Throwable): Boolean = false
+
+            override fun delayMillis(failureCount: Int, error: Throwable): Long = 0
+
+            override fun toString(): String = "RetryPolicy.NONE"
+        }
+
         /** A fixed wait of [delay] between attempts, every error retried. */
         @JvmSynthetic
         public fun fixed(delay: Duration): RetryPolicy = exponential(delay.also { durationMillis(it, "delay") }, delay)

@@ -23,6 +23,7 @@ import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.future.future
 import java.util.concurrent.CompletableFuture
+import java.util.function.BiFunction
 import java.util.function.Function
 import kotlin.time.toKotlinDuration
 
@@ -205,6 +206,30 @@ public class FutureQueryClient private constructor(
      */
     public fun <T> parallelQueries(options: List<QueryOptions<out T>>): CompletableFuture<List<T>> =
         launch { client.parallelQueries(options) }
+
+    /**
+     * [QueryClient.parallelQueries] of two queries of different types, combined: completes with
+     * `combine(a's data, b's data)`, or fails as the list form does.
+     */
+    public fun <A, B, R> parallelQueries(
+        a: QueryOptions<A>,
+        b: QueryOptions<B>,
+        combine: BiFunction<A, B, R>,
+    ): CompletableFuture<R> = launch {
+        val (first, second) = client.parallelQueries(a, b)
+        combine.apply(first, second)
+    }
+
+    /** [parallelQueries] of three queries of different types, combined. */
+    public fun <A, B, C, R> parallelQueries(
+        a: QueryOptions<A>,
+        b: QueryOptions<B>,
+        c: QueryOptions<C>,
+        combine: TriFunction<A, B, C, R>,
+    ): CompletableFuture<R> = launch {
+        val (first, second, third) = client.parallelQueries(a, b, c)
+        combine.apply(first, second, third)
+    }
 
     /** Fetches [dependsOn], then the query [then] builds from its result. */
     public fun <T, R> dependentQuery(

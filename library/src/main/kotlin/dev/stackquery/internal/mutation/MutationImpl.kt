@@ -23,8 +23,12 @@ import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.dropWhile
+import kotlinx.coroutines.flow.emitAll
+import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.isActive
 import kotlinx.coroutines.launch
+import java.util.concurrent.Executor
 
 /**
  * The [Mutation] behind `QueryClient.mutation`. See [MutationOptions] for the order of a run: each
@@ -90,6 +94,13 @@ internal class MutationImpl<D, V, C>(
 
     override fun subscribe(listener: MutationListener<D, V>): Subscription =
         runtime.listen(flow, null, "a mutation listener", listener::onState)
+
+    override fun subscribe(listener: MutationListener<D, V>, executor: Executor): Subscription {
+        // The state at subscription comes first, through the executor too, even if it changed before the collection started.
+        val first = flow.value
+        val states = flow { emit(first); emitAll(this@MutationImpl.flow.dropWhile { it === first }) }
+        return runtime.listen(states, executor, "a mutation listener", listener::onState, CoroutineStart.DEFAULT)
+    }
 
     override fun reset() {
         synchronized(lock) {
