@@ -1,5 +1,6 @@
 package dev.stackquery
 
+import dev.stackquery.storage.CodecException
 import dev.stackquery.storage.QueryCodec
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
@@ -48,8 +49,9 @@ class QueryDataJsonSpec : FunSpec({
             val client = testClient()
             val codec = QueryCodec.of<String>({ throw IllegalStateException("cannot encode $it") }, { it })
             client.fetchQuery(QueryOptions(queryKey("bad"), queryFn = { "x" }, codec = codec))
-            shouldThrow<IllegalStateException> { client.getQueryDataJson(queryKey("bad")) }.message shouldBe
-                "cannot encode x"
+            val failure = shouldThrow<CodecException> { client.getQueryDataJson(queryKey("bad")) }
+            failure.message shouldBe "the codec's encode failed: java.lang.IllegalStateException: cannot encode x"
+            failure.cause!!.message shouldBe "cannot encode x"
             client.getQueryData<String>(queryKey("bad")) shouldBe "x"
         }
     }
