@@ -178,6 +178,28 @@ class PausedMutationSpec : FunSpec({
         }
     }
 
+    test("resumePausedMutations also waits for a paused run still queued behind another in its scope") {
+        runTest {
+            val network = SilentOnlineManager(online = false)
+            val client = offlineClient(network)
+            val mutation = client.mutation(
+                MutationOptions<String, String, Unit>(mutationFn = { v ->
+                    delay(100.milliseconds); "ok $v"
+                }, scope = "todo"),
+            )
+            val a = async { mutation.mutate("a") }
+            val b = async { mutation.mutate("b") }
+            runCurrent()
+            client.mutations().map { it.state.isPaused } shouldBe listOf(true, true)
+            network.online = true
+            client.resumePausedMutations()
+            // Both settled when it returned: b, shown paused from its submission, was waited for too.
+            client.mutations().map { it.state.status } shouldBe listOf(MutationStatus.SUCCESS, MutationStatus.SUCCESS)
+            listOf(a.await(), b.await()) shouldBe listOf("ok a", "ok b")
+            client.close()
+        }
+    }
+
     test("a paused run is cancelled, not left paused, when the client closes") {
         runTest {
             val client = offlineClient(OnlineManager.manual(online = false))

@@ -69,6 +69,7 @@ internal class MutationImpl<D, V, C>(
             MutationState(MutationStatus.PENDING, null, null, variables, submittedAt, 0, 0, isPaused = paused),
             onChange = ::published,
             finished,
+            resumesWhen = if (paused) { now -> now.canStart(networkMode) } else null,
         ) { record ->
             synchronized(lock) {
                 latest = record
@@ -211,13 +212,10 @@ internal class MutationImpl<D, V, C>(
             if (first) { now -> now.canStart(mode) } else { now -> now.canContinue(mode) }
         if (!ready(conditions.now)) {
             record.resumesWhen = ready
-            try {
-                if (!record.state.isPaused) registry.update(record) { it.copy(isPaused = true) }
-                conditions.await(ready)
-            } finally {
-                record.resumesWhen = null
-            }
+            if (!record.state.isPaused) registry.update(record) { it.copy(isPaused = true) }
+            conditions.await(ready)
         }
+        record.resumesWhen = null
         if (record.state.isPaused) registry.update(record) { it.copy(isPaused = false) }
     }
 

@@ -25,8 +25,9 @@ internal class MutationRecord<D, V>(
     val finished: Job,
 ) {
     /**
-     * While the run is paused: the conditions that let it continue (`resumePausedMutations`
-     * waits for the runs they allow); `null` otherwise.
+     * While the run is paused (from its submission when it was submitted offline, until it gets its
+     * turn): the conditions that let it continue (`resumePausedMutations` waits for the runs they
+     * allow); `null` otherwise.
      */
     @Volatile
     var resumesWhen: ((RunConditions.Snapshot) -> Boolean)? = null

@@ -54,6 +54,7 @@ internal class MutationRegistry(private val runtime: ClientRuntime) {
         pending: MutationState<D, V>,
         onChange: (MutationRecord<D, V>) -> Unit,
         finished: Job,
+        resumesWhen: ((RunConditions.Snapshot) -> Boolean)?,
         claim: (MutationRecord<D, V>) -> Unit,
     ): MutationRecord<D, V> {
         val gcTimeMillis = if (options.gcTimeMillis >= 0) options.gcTimeMillis else runtime.config.mutationGcTimeMillis
@@ -68,6 +69,7 @@ internal class MutationRegistry(private val runtime: ClientRuntime) {
                 onChange,
                 finished,
             )
+            record.resumesWhen = resumesWhen
             runs[record.id] = record
             inProgress[record.id] = record
             claim(record)
@@ -118,9 +120,12 @@ internal class MutationRegistry(private val runtime: ClientRuntime) {
         return true
     }
 
-    /** The end signals of the paused runs that the conditions [now] let continue. */
+    /**
+     * The end signals of the paused runs that the conditions [now] let continue, those still waiting
+     * for their scope's turn (or in `onMutate`) included, as TanStack's `resumePausedMutations`.
+     */
     fun resumable(now: RunConditions.Snapshot): List<Job> = synchronized(lock) {
-        inProgress.values.filter { it.resumesWhen?.invoke(now) == true }.map { it.finished }
+        inProgress.values.filter { it.state.isPaused && it.resumesWhen?.invoke(now) == true }.map { it.finished }
     }
 
     /** Runs in progress whose mutation key starts with [prefix] (`null`: all of them). */
