@@ -30,12 +30,14 @@ import java.util.concurrent.atomic.AtomicBoolean
  * ```
  *
  * **Between the application's own windows.** When the focus moves from one of its windows to
- * another, the AWT first deactivates the old one (there is briefly no active window) and then
- * activates the new one. That is not a loss of focus and is not reported: after each change of
- * the active window, the decision is taken on the event dispatch thread once the events already
- * queued have been dispatched (`EventQueue.invokeLater`), by which time the new window is
- * active. There is no timer, so a real loss of focus is reported within one turn of the event
- * queue.
+ * another (or a dialog closes and its owner gets the focus back), the AWT first deactivates the
+ * old one (there is briefly no active window) and then activates the new one. That is not a loss
+ * of focus and is not reported: after each change, the decision is taken on the event dispatch
+ * thread once the events already queued have been dispatched (`EventQueue.invokeLater`), and
+ * "unfocused" only when no window is active on two such turns in a row, by which time the new
+ * window is active. There is no timer: a real loss of focus is reported within two turns of the
+ * event queue, a gain within one. A window that was disposed, hidden or iconified does not count
+ * as active even while the AWT still names it so.
  *
  * **Listeners** are called on the event dispatch thread, only when the focus changes; one that
  * throws is logged and does not keep the others from being told. [isFocused] may be read from
@@ -70,12 +72,23 @@ public class AwtFocusManager internal constructor(
 
     override fun toString(): String = "AwtFocusManager(focused=$isFocused)"
 
-    /** The active window changed: decide after the events queued behind this one (at most one decision queued). */
+    /** The active window may have changed: decide after the events queued behind this one (one decision at a time). */
     private fun changed() {
-        if (closed.get() || !decisionQueued.compareAndSet(false, true)) return
-        eventThread.execute {
-            decisionQueued.set(false)
-            if (!closed.get()) flag.set(source.hasActiveWindow)
+        if (!closed.get() && decisionQueued.compareAndSet(false, true)) eventThread.execute { decide(confirming = false) }
+    }
+
+    /**
+     * Focused as soon as a window is active; unfocused only when none is on two turns of the event
+     * queue in a row, so that the next window's activation, queued behind the deactivation, is seen
+     * first. Runs on the event dispatch thread, like every change it follows.
+     */
+    private fun decide(confirming: Boolean) {
+        decisionQueued.set(false)
+        if (closed.get()) return
+        when {
+            source.hasActiveWindow -> flag.set(true)
+            confirming -> flag.set(false)
+            decisionQueued.compareAndSet(false, true) -> eventThread.execute { decide(confirming = true) }
         }
     }
 
