@@ -132,13 +132,16 @@ public class NetworkOnlineManager internal constructor(
         public fun probeTimeout(timeout: kotlin.time.Duration): Builder = probeTimeout(timeout.toJavaDuration())
 
         /** A manager with these settings, running its checks on a new daemon thread from now on. */
-        public fun build(): NetworkOnlineManager {
+        public fun build(): NetworkOnlineManager = build(NetworkInterfaces::anyUsable)
+
+        /** [build] with another interface check (the tests' fakes, on the real thread). */
+        internal fun build(interfacesUp: () -> Boolean): NetworkOnlineManager {
             val executor = Executors.newSingleThreadScheduledExecutor { task ->
                 Thread(task, "stackquery-network").apply { isDaemon = true }
             }
             return NetworkOnlineManager(
                 settings = this,
-                interfacesUp = NetworkInterfaces::anyUsable,
+                interfacesUp = interfacesUp,
                 context = executor.asCoroutineDispatcher(),
                 nowMillis = { System.nanoTime() / NANOS_PER_MILLI },
                 release = executor::shutdown,
