@@ -71,7 +71,8 @@ public class NetworkOnlineManager internal constructor(
         nowMillis = nowMillis,
         report = { online -> if (!closed.get()) flag.set(online) },
     )
-    private val flag: ObservableFlag = ObservableFlag(initial = watch.interfacesUsable()) { log.warn("An online listener failed", it) }
+    private val flag: ObservableFlag =
+        ObservableFlag(initial = watch.interfacesUsable()) { log.warn("An online listener failed", it) }
     private val scope = CoroutineScope(context + SupervisorJob())
     private val description = "interfaces every ${settings.interfaceInterval}" +
         (settings.probe?.let { ", $it every ${settings.probeInterval} (timeout ${settings.probeTimeout})" } ?: "")

@@ -17,7 +17,11 @@ private class FakeNetwork(var interfacesUp: Boolean = true, var reachable: Boole
 }
 
 /** A manager on [network] running in [scope]'s virtual time: interfaces every 5 s, probe every 30 s. */
-private fun TestScope.manager(network: FakeNetwork, probe: Boolean = true, seen: MutableList<Boolean>): NetworkOnlineManager {
+private fun TestScope.manager(
+    network: FakeNetwork,
+    probe: Boolean = true,
+    seen: MutableList<Boolean>,
+): NetworkOnlineManager {
     val builder = NetworkOnlineManager.builder()
         .interfaceCheckInterval(5.seconds)
         .probeInterval(30.seconds)

@@ -27,7 +27,9 @@ class ReachabilityProbeSpec : FunSpec({
     test("http is reachable on any HTTP response, error statuses included, and not when nothing answers") {
         val server = HttpServer.create(InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0)
         val methods = mutableListOf<String>()
-        server.createContext("/ok") { exchange -> methods += exchange.requestMethod; exchange.sendResponseHeaders(204, -1); exchange.close() }
+        server.createContext("/ok") { exchange ->
+            methods += exchange.requestMethod; exchange.sendResponseHeaders(204, -1); exchange.close()
+        }
         server.createContext("/down") { exchange -> exchange.sendResponseHeaders(503, -1); exchange.close() }
         server.start()
         try {

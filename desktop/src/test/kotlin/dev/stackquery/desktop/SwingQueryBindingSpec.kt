@@ -29,7 +29,9 @@ private class Received {
 
 private fun QueryClient.isActive(): Boolean = queries(KEY).single().isActive
 
-private suspend fun withBinding(block: suspend (QueryClient, JFrame, JLabel, Received, dev.stackquery.Subscription) -> Unit) {
+private suspend fun withBinding(
+    block: suspend (QueryClient, JFrame, JLabel, Received, dev.stackquery.Subscription) -> Unit,
+) {
     TestDisplay.requireWindows()
     val client = QueryClient()
     val frame = onEdt { JFrame("binding") }
