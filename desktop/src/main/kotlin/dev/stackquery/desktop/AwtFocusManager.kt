@@ -74,11 +74,8 @@ public class AwtFocusManager internal constructor(
 
     /** The active window may have changed: decide after the events queued behind this one (one decision at a time). */
     private fun changed() {
-        if (!closed.get() &&
-            decisionQueued.compareAndSet(false, true)
-        ) {
-            eventThread.execute { decide(confirming = false) }
-        }
+        if (closed.get() || !decisionQueued.compareAndSet(false, true)) return
+        eventThread.execute { decide(confirming = false) }
     }
 
     /**
