@@ -7,6 +7,7 @@ import io.kotest.matchers.string.shouldContain
 import kotlinx.coroutines.test.StandardTestDispatcher
 import kotlinx.coroutines.test.TestScope
 import kotlinx.coroutines.test.runTest
+import java.net.SocketException
 import java.time.Duration
 import kotlin.time.Duration.Companion.seconds
 
@@ -32,13 +33,33 @@ private fun TestScope.manager(
             network.reachable
         }
     }
-    return NetworkOnlineManager(
-        settings = builder,
-        interfacesUp = { if (network.failInterfaces) throw java.net.SocketException("no") else network.interfacesUp },
-        context = StandardTestDispatcher(testScheduler),
-        nowMillis = { testScheduler.currentTime },
-        release = {},
-    ).also { it.addListener { online -> seen += online } }
+    return start(builder, { if (network.failInterfaces) throw SocketException("no") else network.interfacesUp }, seen)
+}
+
+/** A manager with [settings] and [interfacesUp] in [this] scope's virtual time, its changes going to [seen]. */
+private fun TestScope.start(
+    settings: NetworkOnlineManager.Builder,
+    interfacesUp: () -> Boolean,
+    seen: MutableList<Boolean>,
+    release: () -> Unit = {},
+): NetworkOnlineManager = NetworkOnlineManager(
+    settings = settings,
+    interfacesUp = interfacesUp,
+    context = StandardTestDispatcher(testScheduler),
+    nowMillis = { testScheduler.currentTime },
+    release = release,
+).also { it.addListener { online -> seen += online } }
+
+/** Runs [block] in virtual time on a manager of a [FakeNetwork] (with a probe), closing it after. */
+private fun withManager(block: TestScope.(NetworkOnlineManager, FakeNetwork, List<Boolean>) -> Unit) = runTest {
+    val network = FakeNetwork()
+    val seen = mutableListOf<Boolean>()
+    val manager = manager(network, seen = seen)
+    try {
+        block(manager, network, seen)
+    } finally {
+        manager.close()
+    }
 }
 
 /** Advances virtual time by [millis] and runs what is due then. */
@@ -86,10 +107,7 @@ class NetworkOnlineManagerSpec : FunSpec({
     }
 
     test("the probe runs at once, then every probe interval, with its timeout; a failing probe is offline") {
-        runTest {
-            val network = FakeNetwork()
-            val seen = mutableListOf<Boolean>()
-            val manager = manager(network, seen = seen)
+        withManager { _, network, seen ->
             at(0)
             network.probes shouldBe listOf(0L to Duration.ofSeconds(2))
             network.reachable = false
@@ -102,15 +120,11 @@ class NetworkOnlineManagerSpec : FunSpec({
             network.reachable = true
             at(60_000)
             seen shouldBe listOf(false, true)
-            manager.close()
         }
     }
 
     test("interfaces coming back up probe at once instead of waiting for the probe interval") {
-        runTest {
-            val network = FakeNetwork()
-            val seen = mutableListOf<Boolean>()
-            val manager = manager(network, seen = seen)
+        withManager { _, network, seen ->
             at(0)
             network.interfacesUp = false
             at(5_000)
@@ -118,7 +132,6 @@ class NetworkOnlineManagerSpec : FunSpec({
             at(10_000)
             network.probes.map { it.first } shouldBe listOf(0L, 10_000L)
             seen shouldBe listOf(false, true)
-            manager.close()
         }
     }
 
@@ -126,13 +139,14 @@ class NetworkOnlineManagerSpec : FunSpec({
         runTest {
             val network = FakeNetwork()
             val seen = mutableListOf<Boolean>()
-            val manager = NetworkOnlineManager(
-                settings = NetworkOnlineManager.builder().probe { throw IllegalStateException("probe broke") },
-                interfacesUp = { if (network.failInterfaces) throw java.net.SocketException("no") else true },
-                context = StandardTestDispatcher(testScheduler),
-                nowMillis = { testScheduler.currentTime },
-                release = {},
-            ).also { it.addListener { online -> seen += online } }
+            val manager =
+                start(
+                    NetworkOnlineManager.builder().probe {
+                        throw IllegalStateException("probe broke")
+                    },
+                    { true },
+                    seen,
+                )
             at(0)
             seen shouldBe listOf(false)
             manager.close()
@@ -149,13 +163,8 @@ class NetworkOnlineManagerSpec : FunSpec({
             val network = FakeNetwork()
             val seen = mutableListOf<Boolean>()
             var released = 0
-            val manager = NetworkOnlineManager(
-                settings = NetworkOnlineManager.builder(),
-                interfacesUp = { network.interfacesUp },
-                context = StandardTestDispatcher(testScheduler),
-                nowMillis = { testScheduler.currentTime },
-                release = { released++ },
-            ).also { it.addListener { online -> seen += online } }
+            val manager =
+                start(NetworkOnlineManager.builder(), { network.interfacesUp }, seen, release = { released++ })
             at(0)
             manager.close()
             manager.close()
