@@ -9,6 +9,7 @@ import dev.stackquery.internal.observer.CombinedQueryObserverImpl
 import dev.stackquery.internal.observer.DependentQueryObserverImpl
 import dev.stackquery.internal.observer.InfiniteQueryObserverImpl
 import dev.stackquery.internal.observer.QueryObserverImpl
+import dev.stackquery.internal.observer.SelectedInfiniteQueryObserverImpl
 import dev.stackquery.storage.StorageStats
 import kotlinx.coroutines.flow.SharedFlow
 import java.util.concurrent.Executor
@@ -179,6 +180,17 @@ public class QueryClient(public val config: QueryClientConfig = QueryClientConfi
      */
     public fun <T, P> watchInfinite(options: InfiniteQueryOptions<T, P>): InfiniteQueryObserver<T, P> =
         InfiniteQueryObserverImpl(engine, options)
+
+    /**
+     * [watchInfinite] that also shows `select(pages)` ([SelectedInfiniteQueryObserver.selected]),
+     * TanStack's `select` for infinite queries: the pages flattened, say. The page flags come from
+     * the raw pages; [select] runs only when they change.
+     */
+    public fun <T, P, R> watchInfinite(
+        options: InfiniteQueryOptions<T, P>,
+        select: (InfiniteData<T, P>) -> R,
+    ): SelectedInfiniteQueryObserver<T, P, R> =
+        SelectedInfiniteQueryObserverImpl(InfiniteQueryObserverImpl(engine, options), select, engine.runtime)
 
     /**
      * An observer of [options]' query: its state as a `StateFlow` and as listener callbacks, kept

@@ -60,6 +60,10 @@ class InfiniteQueryJavaTest {
             assertTrue(pageCounts.contains(3));
             subscription.unsubscribe();
 
+            SelectedInfiniteQueryObserver<String, Integer, Integer> count =
+                    futures.watchInfinite(options, data -> data.getPages().size());
+            assertEquals(3, count.getSelected().getValue());
+
             InfiniteData<String, Integer> all = await(futures.refetch(observer)).getData();
             assertEquals(List.of("page 1", "page 2", "page 3"), all.getPages());
             assertEquals(List.of(1, 2, 3, 1, 2, 3), calls);

@@ -4,7 +4,9 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.async
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.test.TestScope
+import kotlinx.coroutines.test.UnconfinedTestDispatcher
 import kotlinx.coroutines.test.runCurrent
 import kotlinx.coroutines.test.runTest
 import java.util.Collections
@@ -263,6 +265,35 @@ class InfiniteQuerySpec : FunSpec({
             state.isFetchPreviousPageError shouldBe false
             state.pages shouldBe listOf("a:1")
             state.error!!.message shouldBe "page 2 failed"
+            client.close()
+        }
+    }
+
+    test("select shows the pages flattened, runs only when they change and keeps an equal result's reference") {
+        runTest {
+            val client = client()
+            val api = PagedApi()
+            val options = api.options(staleTime = Duration.INFINITE)
+            var runs = 0
+            val observer = client.watchInfinite(options) { data -> runs++; data.pages.flatMap { it.split(':') } }
+            val shown = mutableListOf<List<String>?>()
+            val collector = backgroundScope.launch(UnconfinedTestDispatcher(testScheduler)) {
+                observer.selected.collect {
+                    shown +=
+                        it
+                }
+            }
+            settle()
+            observer.fetchNextPage()
+            val before = observer.selected.value
+            observer.current.hasNextPage shouldBe true // flags from the raw pages
+            // Other params, the same pages: select runs again, and its equal result keeps the previous reference.
+            client.setQueryData(queryKey("feed"), InfiniteData(listOf("a:1", "a:2"), listOf(10, 20)))
+            runCurrent()
+            (observer.selected.value === before) shouldBe true
+            shown shouldBe listOf(null, listOf("a", "1"), listOf("a", "1", "a", "2"))
+            runs shouldBe 3
+            collector.cancel()
             client.close()
         }
     }

@@ -14,6 +14,7 @@ import dev.stackquery.QueryObserver
 import dev.stackquery.QueryOptions
 import dev.stackquery.QueryState
 import dev.stackquery.RefetchType
+import dev.stackquery.SelectedInfiniteQueryObserver
 import dev.stackquery.SwitchableQueryObserver
 import dev.stackquery.dependentQuery
 import dev.stackquery.internal.durationMillis
@@ -264,6 +265,12 @@ public class FutureQueryClient private constructor(
             },
         )
     }
+
+    /** [QueryClient.watchInfinite] with a `select` of the pages, taking a `java.util.function.Function`. */
+    public fun <T, P, R> watchInfinite(
+        options: InfiniteQueryOptions<T, P>,
+        select: Function<InfiniteData<T, P>, R>,
+    ): SelectedInfiniteQueryObserver<T, P, R> = client.watchInfinite(options, select::apply)
 
     /** [QueryClient.watch] with a Java [Function] as the per-observer select. */
     public fun <T, R> watch(options: QueryOptions<T>, select: Function<T, R>): SwitchableQueryObserver<T, R> =
