@@ -78,12 +78,31 @@ internal class PageLoader<T, P>(
     }
 
     private fun append(data: InfiniteData<T, P>, page: T, param: P): InfiniteData<T, P> {
-        val drop = options.maxPages?.let { (data.pages.size + 1 - it).coerceAtLeast(0) } ?: 0
-        return InfiniteData(data.pages.drop(drop) + page, data.pageParams.drop(drop) + param)
+        val drop = overflow(data)
+        return InfiniteData(
+            withItem(data.pages, drop, data.pages.size, page, last = true),
+            withItem(data.pageParams, drop, data.pageParams.size, param, last = true),
+        )
     }
 
     private fun prepend(data: InfiniteData<T, P>, page: T, param: P): InfiniteData<T, P> {
-        val drop = options.maxPages?.let { (data.pages.size + 1 - it).coerceAtLeast(0) } ?: 0
-        return InfiniteData(listOf(page) + data.pages.dropLast(drop), listOf(param) + data.pageParams.dropLast(drop))
+        val keep = data.pages.size - overflow(data)
+        return InfiniteData(
+            withItem(data.pages, 0, keep, page, last = false),
+            withItem(data.pageParams, 0, keep, param, last = false),
+        )
+    }
+
+    /** How many pages adding one more drops to stay within `maxPages`. */
+    private fun overflow(data: InfiniteData<T, P>): Int =
+        options.maxPages?.let { (data.pages.size + 1 - it).coerceAtLeast(0) } ?: 0
+
+    /** `items[from, to)` with [item] added last (or first): one copy of the list, no more. */
+    private fun <E> withItem(items: List<E>, from: Int, to: Int, item: E, last: Boolean): List<E> {
+        val copy = ArrayList<E>(to - from + 1)
+        if (!last) copy.add(item)
+        for (i in from until to) copy.add(items[i]) // not addAll(subList): that copies into an array first
+        if (last) copy.add(item)
+        return copy
     }
 }
