@@ -47,13 +47,14 @@ class PostgresFleet private constructor(private val namespace: TestDatabase.Name
     val table: String get() = namespace.tableName
 
     /** A new instance, its transport connecting to [url] (through a proxy, for instance) with [timeout]. */
-    fun instance(url: String = POSTGRES_URL, timeout: Duration = 2.seconds): QueryClient {
+    fun instance(url: String = POSTGRES_URL, timeout: Duration = 2.seconds, cacheMaxSize: Int = 1000): QueryClient {
         val transport = PostgresSyncTransport.builder(url).channel(channel)
             .timeout(java.time.Duration.ofMillis(timeout.inWholeMilliseconds)).build()
         val client = QueryClient(
             QueryClientConfig(
                 staleTime = 10.minutes,
                 retry = 0,
+                cacheMaxSize = cacheMaxSize,
                 storage = namespace.openSeparately(QueryClock.SYSTEM),
                 sync = transport,
             ),
