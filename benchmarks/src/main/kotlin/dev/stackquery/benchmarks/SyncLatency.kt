@@ -31,7 +31,10 @@ fun main(args: Array<String>) {
     val channel = "sq_latency_${System.nanoTime()}"
     val contenders = listOf(
         Contender("PostgresSyncTransport (LISTEN/NOTIFY)") {
-            PostgresSyncTransport.create(options["postgres"] ?: "jdbc:postgresql://127.0.0.1:5432/test?user=postgres", channel)
+            PostgresSyncTransport.create(
+                options["postgres"] ?: "jdbc:postgresql://127.0.0.1:5432/test?user=postgres",
+                channel,
+            )
         },
         Contender("RedisSyncTransport (pub/sub)") {
             RedisSyncTransport.create(options["redis"] ?: "redis://127.0.0.1:6379/0", channel)
@@ -89,7 +92,10 @@ private class Contender(val name: String, open: () -> SyncTransport) {
         val sorted = latencies.sorted()
         fun percentile(p: Double) = sorted[((sorted.size - 1) * p).toInt()] / 1_000.0
         return "| $name | ${sorted.size} | %.0f | %.0f | %.0f | %.0f |".format(
-            percentile(0.50), percentile(0.90), percentile(0.99), sorted.last() / 1_000.0,
+            percentile(0.50),
+            percentile(0.90),
+            percentile(0.99),
+            sorted.last() / 1_000.0,
         )
     }
 }
@@ -105,10 +111,12 @@ private fun writeSection(file: File, lines: List<String>) {
         appendLine("## Sync transport latency (measured run)")
         appendLine()
         appendLine(
-            "Publish-to-delivery latency of one message between two transports on loopback, one message in flight, " +
-                "$MESSAGES messages per transport after $WARMUP unmeasured, the two transports interleaved in one run " +
-                "(`SyncLatency`, not JMH; run on ${java.time.LocalDate.now()}, $machine; PostgreSQL and Redis " +
-                "on the same machine). Microseconds, lower is better.",
+            "Publish-to-delivery latency of one message between two transports on loopback, " +
+                "one message in flight, $MESSAGES messages per transport after $WARMUP unmeasured, " +
+                "the two transports interleaved in one run (`SyncLatency`, not JMH; run on " +
+                "${java.time.LocalDate.now()}, $machine; PostgreSQL and Redis on the same machine). " +
+                "Microseconds, lower is better. A PostgreSQL publish outside a transaction is an " +
+                "auto-commit `SELECT pg_notify(…)`: a round trip and a commit before the delivery.",
         )
         appendLine()
         appendLine("| Transport | Messages | p50 µs | p90 µs | p99 µs | max µs |")

@@ -10,7 +10,9 @@ import io.kotest.matchers.types.shouldBeInstanceOf
 
 class FleetOptionSpec : FunSpec({
     test("--postgres-sync URL gives a PostgresSyncTransport on the sample's channel and leaves the other arguments") {
-        val option = FleetOption.fromArgs(arrayOf("--reset", "--postgres-sync", "jdbc:postgresql://db/shop", "--data-dir", "x"))
+        val option = FleetOption.fromArgs(
+            arrayOf("--reset", "--postgres-sync", "jdbc:postgresql://db/shop", "--data-dir", "x"),
+        )
         val transport = option.sync.shouldBeInstanceOf<PostgresSyncTransport>()
         transport.channel shouldBe FleetOption.CHANNEL
         option.rest.toList() shouldBe listOf("--reset", "--data-dir", "x")

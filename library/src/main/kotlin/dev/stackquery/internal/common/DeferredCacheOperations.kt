@@ -87,7 +87,9 @@ public class DeferredCacheOperations(private val client: QueryClient) {
         val operations = engine.operations
         val messages = ops.flatMap { op ->
             when (op) {
-                is Op.Invalidate -> operations.messagesFor(op.filter) { key, exact -> SyncMessage.Invalidate(key, exact) }
+                is Op.Invalidate -> operations.messagesFor(op.filter) { key, exact ->
+                    SyncMessage.Invalidate(key, exact)
+                }
                 is Op.Remove -> operations.messagesFor(op.filter) { key, exact -> SyncMessage.Remove(key, exact) }
                 is Op.Reset -> operations.messagesFor(op.filter) { key, exact -> SyncMessage.Reset(key, exact) }
                 is Op.Set -> listOf(operations.setMessage(op.key, op.data, now))

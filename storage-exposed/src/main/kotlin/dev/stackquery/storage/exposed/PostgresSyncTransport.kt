@@ -215,7 +215,9 @@ public class PostgresSyncTransport private constructor(builder: Builder) : SyncT
      */
     public class Builder internal constructor(internal val url: String) {
         init {
-            require(url.startsWith("jdbc:postgresql:")) { "url must be a PostgreSQL JDBC URL (jdbc:postgresql:…): $url" }
+            require(url.startsWith("jdbc:postgresql:")) {
+                "url must be a PostgreSQL JDBC URL (jdbc:postgresql:…): $url"
+            }
         }
 
         internal var channel: String = DEFAULT_CHANNEL

@@ -28,7 +28,9 @@ object PostgresFleetChild {
     @JvmStatic
     fun main(args: Array<String>) {
         val (url, channel, table) = args
-        val transport = PostgresSyncTransport.builder(url).channel(channel).property("ApplicationName", "child-$channel")
+        val transport = PostgresSyncTransport.builder(
+            url,
+        ).channel(channel).property("ApplicationName", "child-$channel")
             .build()
         val client = QueryClient(QueryClientConfig(staleTime = 10.minutes, retry = 0, sync = transport))
         val status = try {

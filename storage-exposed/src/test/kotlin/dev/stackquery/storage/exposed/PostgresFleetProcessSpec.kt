@@ -18,7 +18,9 @@ import kotlin.time.Duration.Companion.seconds
  * so the code under test) observes the query and refetches the new row.
  */
 class PostgresFleetProcessSpec : FunSpec({
-    postgresTest("a commit here with an invalidation in its transaction makes the other JVM refetch, reading the new row") {
+    postgresTest(
+        "a commit here with an invalidation in its transaction makes the other JVM refetch, reading the new row",
+    ) {
         val fleet = PostgresFleet.create()
         val table = "sq_acct_" + fleet.channel.takeLast(12)
         val db = Database.connect(POSTGRES_URL, driver = "org.postgresql.Driver")
@@ -35,7 +37,8 @@ class PostgresFleetProcessSpec : FunSpec({
                     eventually(20.seconds) {
                         transaction(db) {
                             exec(
-                                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'child-${fleet.channel}' " +
+                                "SELECT count(*) FROM pg_stat_activity " +
+                                    "WHERE application_name = 'child-${fleet.channel}' " +
                                     "AND (query LIKE '%pg_postmaster_start_time%' OR query = 'SELECT 1')",
                             ) { it.next(); it.getLong(1) }
                         } shouldBe 1L

@@ -41,7 +41,10 @@ class PostgresFleetSpec : FunSpec({
         a.fetchQuery(queryOptions(queryKey("user", 2), queryFn = { "a-2" })) // A holds it too, with a codec
 
         a.invalidateQueries(queryKey("user", 1))
-        eventually(5.seconds) { b.getQueryState<String>(queryKey("user", 1)).shouldNotBeNull().isInvalidated shouldBe true }
+        eventually(5.seconds) {
+            b.getQueryState<String>(queryKey("user", 1)).shouldNotBeNull().isInvalidated shouldBe
+                true
+        }
 
         a.setQueryData(queryKey("user", 2), "set by a")
         eventually(5.seconds) { b.getQueryData<String>(queryKey("user", 2)) shouldBe "set by a" }
@@ -85,11 +88,15 @@ class PostgresFleetSpec : FunSpec({
             message["op"].toString() shouldBe "\"invalidate\""
             if (segments.isEmpty()) everything = true else seen += queryKey("item", segments[1].toString().toInt())
         }
-        println("burst of 10,000 invalidations: ${seen.size} sent one by one, collapsed into invalidate-all: $everything")
+        println(
+            "burst of 10,000 invalidations: ${seen.size} sent one by one, collapsed into invalidate-all: $everything",
+        )
         (everything || seen.size == keys.size) shouldBe true
     }
 
-    postgresTest("cut off, A misses B's invalidation; after the restore it invalidates everything it holds, and hears B again") {
+    postgresTest(
+        "cut off, A misses B's invalidation; after the restore it invalidates everything it holds, and hears B again",
+    ) {
         val proxy = TcpProxy("127.0.0.1", 5432).also { closing += it }
         val a = fleet.instance(url = postgresUrlThrough(proxy.port), timeout = 1.seconds)
         val b = fleet.instance()

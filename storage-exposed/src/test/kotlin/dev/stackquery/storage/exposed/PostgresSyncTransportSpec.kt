@@ -120,7 +120,9 @@ class PostgresSyncTransportSpec : FunSpec({
         }
     }
 
-    postgresTest("after a cut and restore the transport listens again, calls onReconnected once, and later messages flow") {
+    postgresTest(
+        "after a cut and restore the transport listens again, calls onReconnected once, and later messages flow",
+    ) {
         val proxy = proxy()
         val a = transport(postgresUrlThrough(proxy.port))
         val b = transport()
@@ -140,7 +142,9 @@ class PostgresSyncTransportSpec : FunSpec({
         aReceived.pending().shouldBeEmpty()
     }
 
-    postgresTest("publish during a cut fails with StorageUnavailableException within the timeout, and works after restore") {
+    postgresTest(
+        "publish during a cut fails with StorageUnavailableException within the timeout, and works after restore",
+    ) {
         val proxy = proxy()
         val a = transport(postgresUrlThrough(proxy.port))
         val bReceived = RecordingSyncListener()
@@ -161,7 +165,9 @@ class PostgresSyncTransportSpec : FunSpec({
         bReceived.pending().shouldBeEmpty()
     }
 
-    postgresTest("start while PostgreSQL is unreachable fails as unavailable, keeps trying, and calls onReconnected once listening") {
+    postgresTest(
+        "start while PostgreSQL is unreachable fails as unavailable, keeps trying, and calls onReconnected once listening",
+    ) {
         val proxy = proxy()
         proxy.cut()
         val a = transport(postgresUrlThrough(proxy.port))

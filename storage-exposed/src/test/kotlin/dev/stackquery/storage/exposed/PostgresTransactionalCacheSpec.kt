@@ -64,7 +64,11 @@ class PostgresTransactionalCacheSpec : FunSpec({
         awaitHears(b, a)
         val key = queryKey("account", 1)
         val readByB = Collections.synchronizedList(mutableListOf<String>())
-        val observer = b.watch(QueryOptions(key, queryFn = { withContext(Dispatchers.IO) { readName() }.also(readByB::add) }))
+        val observer = b.watch(
+            QueryOptions(key, queryFn = {
+                withContext(Dispatchers.IO) { readName() }.also(readByB::add)
+            }),
+        )
         val subscription = observer.subscribe { }
         try {
             eventually(5.seconds) { observer.state.value.data shouldBe "old" }
@@ -96,7 +100,9 @@ class PostgresTransactionalCacheSpec : FunSpec({
         }
     }
 
-    postgresTest("the NOTIFY is part of the transaction: B is told even when A stops before it could apply or publish") {
+    postgresTest(
+        "the NOTIFY is part of the transaction: B is told even when A stops before it could apply or publish",
+    ) {
         val a = fleet.instance()
         val b = fleet.instance()
         awaitHears(b, a)

@@ -35,8 +35,11 @@ class TransactionalCacheSpec : FunSpec({
 
     fun h2(config: DatabaseConfig? = null): Database {
         val url = "jdbc:h2:mem:tx_${counter.incrementAndGet()};DB_CLOSE_DELAY=-1"
-        return if (config == null) Database.connect(url, driver = "org.h2.Driver")
-        else Database.connect(url, driver = "org.h2.Driver", databaseConfig = config)
+        return if (config == null) {
+            Database.connect(url, driver = "org.h2.Driver")
+        } else {
+            Database.connect(url, driver = "org.h2.Driver", databaseConfig = config)
+        }
     }
 
     beforeTest {
@@ -129,7 +132,9 @@ class TransactionalCacheSpec : FunSpec({
         invalidated(users) shouldBe true
     }
 
-    test("an explicit commit inside the block carries out what was recorded before it; what follows waits for the end") {
+    test(
+        "an explicit commit inside the block carries out what was recorded before it; what follows waits for the end",
+    ) {
         transaction(db) {
             client.inTransaction { setQueryData(user, "first") }
             commit()
@@ -161,7 +166,9 @@ class TransactionalCacheSpec : FunSpec({
         invalidated(users) shouldBe false
     }
 
-    test("with a transport that is not PostgreSQL's the operations are published after the commit, and not at a rollback") {
+    test(
+        "with a transport that is not PostgreSQL's the operations are published after the commit, and not at a rollback",
+    ) {
         val hub = InMemorySyncHub()
         val publisher = QueryClient(QueryClientConfig(sync = hub.transport()))
         try {
