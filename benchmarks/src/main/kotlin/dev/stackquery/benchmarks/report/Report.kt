@@ -57,7 +57,10 @@ fun writeReport(results: List<JmhResult>, run: RunInfo, machine: MachineInfo, ma
     }
     markdown.absoluteFile.parentFile?.mkdirs()
     svg.absoluteFile.parentFile?.mkdirs()
-    markdown.writeText(report.render())
+    // Keep the block SyncLatency (a measured run, not JMH) writes into the same file.
+    val kept = markdown.takeIf { it.exists() }?.readText()
+        ?.let { Regex("(?s)<!-- sync-latency:start -->.*<!-- sync-latency:end -->").find(it)?.value }
+    markdown.writeText(report.render().let { if (kept == null) it else it.trimEnd() + "\n\n" + kept + "\n" })
     svg.writeText(SvgChart.render(report.chartRows(), title, subtitle))
     val missing = SECTIONS.filterNot { it.pending }.flatMap { section ->
         section.rows

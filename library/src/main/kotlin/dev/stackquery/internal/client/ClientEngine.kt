@@ -58,6 +58,12 @@ internal class ClientEngine(val config: QueryClientConfig, client: QueryClient) 
     val operations =
         FilterOperations(runtime, store, l2, publish = config.sync?.let { { message -> sync?.publish(message) } })
 
+    /** [operations] that publish nothing: for operations whose messages were already sent (inside a transaction). */
+    val silentOperations by lazy { FilterOperations(runtime, store, l2, publish = null) }
+
+    /** The origin of this client's sync messages; `null` without [QueryClientConfig.sync]. */
+    val syncOrigin: String? get() = sync?.origin
+
     init {
         store.start()
         runtime.conditions.start(runtime.scope, ::onFocusChanged, ::onOnlineChanged)
@@ -247,12 +253,17 @@ internal class ClientEngine(val config: QueryClientConfig, client: QueryClient) 
 
     /**
      * `setQueryData`: writes `updater(current)` under [key] (updated at [updatedAt], or now) and
-     * publishes it; `null` when the updater declined for a missing key (see [QueryStore.update]).
+     * publishes it (if [publish]); `null` when the updater declined for a missing key (see [QueryStore.update]).
      */
-    fun <T> setQueryData(key: QueryKey, updater: (T?) -> T, updatedAt: Long? = null): Written<T>? {
+    fun <T> setQueryData(
+        key: QueryKey,
+        updater: (T?) -> T,
+        updatedAt: Long? = null,
+        publish: Boolean = true,
+    ): Written<T>? {
         val defaults = if (queryDefaults.version == 0L) null else queryDefaults.matching(key)
         val written = store.update(key, updater, updatedAt, defaults)
-        if (written?.changed == true) operations.published(key)
+        if (publish && written?.changed == true) operations.published(key)
         return written
     }
 

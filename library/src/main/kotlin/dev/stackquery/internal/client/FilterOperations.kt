@@ -32,13 +32,14 @@ internal class FilterOperations(
     /**
      * Marks the queries [filter] selects invalidated, then refetches the ones [refetchType] names
      * (cancelling a fetch of theirs in flight when [cancelRefetch], else joining it) and, if
-     * [local], waits for them.
+     * [wait] (by default when [local]), waits for them.
      */
     suspend fun invalidate(
         filter: QueryFilter,
         local: Boolean,
         refetchType: RefetchType = RefetchType.ACTIVE,
         cancelRefetch: Boolean = true,
+        wait: Boolean = local,
     ) {
         val matched = store.find(filter)
         // Persisted entries no query in memory holds cannot carry the flag: delete them all, then
@@ -52,7 +53,7 @@ internal class FilterOperations(
             RefetchType.ALL -> matched
             RefetchType.NONE -> return
         }
-        refetchAll(refetched, wait = local, cancelRefetch, if (local) FetchReason.INVALIDATE else FetchReason.SYNC)
+        refetchAll(refetched, wait, cancelRefetch, if (local) FetchReason.INVALIDATE else FetchReason.SYNC)
     }
 
     /**
@@ -99,8 +100,8 @@ internal class FilterOperations(
         publishFor(filter, matched) { key, exact -> SyncMessage.Remove(key, exact) }
     }
 
-    /** Puts the queries [filter] selects back to their initial state, then refetches the active ones. */
-    suspend fun reset(filter: QueryFilter, local: Boolean) {
+    /** Puts the queries [filter] selects back to their initial state, then refetches the active ones (waiting if [wait]). */
+    suspend fun reset(filter: QueryFilter, local: Boolean, wait: Boolean = local) {
         val matched = store.find(filter)
         for (query in matched) resetToInitial(query)
         if (local) {
@@ -108,7 +109,7 @@ internal class FilterOperations(
             publishFor(filter, matched) { key, exact -> SyncMessage.Reset(key, exact) }
         }
         val reason = if (local) FetchReason.RESET else FetchReason.SYNC
-        refetchAll(matched.filter { it.isActive }, wait = local, cancelInFlight = true, reason)
+        refetchAll(matched.filter { it.isActive }, wait, cancelInFlight = true, reason)
     }
 
     /** How many queries [filter] selects: the map's size for every key, else the matches counted (no snapshots). */
@@ -124,8 +125,24 @@ internal class FilterOperations(
     /** Publishes the data just set under [key]: its persisted envelope when the query has a codec, else an invalidation. */
     fun published(key: QueryKey) {
         val publish = publish ?: return
-        val entry = store.get<Any?>(key)?.let(::envelope)
-        publish(if (entry != null) SyncMessage.Set(key, entry) else SyncMessage.Invalidate(key, exact = true))
+        val state = store.get<Any?>(key)?.state
+        publish(
+            if (state?.hasData == true) {
+                setMessage(key, state.data, state.dataUpdatedAt, state.isInvalidated)
+            } else {
+                SyncMessage.Invalidate(key, exact = true)
+            },
+        )
+    }
+
+    /**
+     * The message that tells the other instances [data] was set under [key] at [updatedAt]: its
+     * persisted envelope when the key's query has a codec, else (or when the codec fails) an
+     * invalidation of the key.
+     */
+    fun setMessage(key: QueryKey, data: Any?, updatedAt: Long, invalidated: Boolean = false): SyncMessage {
+        val entry = store.get<Any?>(key)?.let { envelope(it, data, updatedAt, invalidated) }
+        return if (entry != null) SyncMessage.Set(key, entry) else SyncMessage.Invalidate(key, exact = true)
     }
 
     /** Applies what another instance published. */
@@ -154,14 +171,12 @@ internal class FilterOperations(
         return true
     }
 
-    /** The query's data as a persisted envelope, or `null` without data or codec (or if the codec fails). */
-    private fun <T> envelope(query: Query<T>): String? {
-        val state = query.state
+    /** [data] as [query]'s persisted envelope, or `null` without a codec (or if the codec fails). */
+    private fun <T> envelope(query: Query<T>, data: Any?, updatedAt: Long, invalidated: Boolean): String? {
         val codec = query.resolved?.options?.codec ?: return null
-        if (!state.hasData) return null
         return try {
-            @Suppress("UNCHECKED_CAST") // hasData: data is a T, even when T is nullable
-            Envelope.encode(codec, state.data as T, state.dataUpdatedAt, state.isInvalidated, runtime.config.buster)
+            @Suppress("UNCHECKED_CAST") // one key holds one query type: data is its T
+            Envelope.encode(codec, data as T, updatedAt, invalidated, runtime.config.buster)
         } catch (e: Exception) {
             runtime.logFailure("encoding ${query.key} for the other instances", e)
             null
@@ -174,18 +189,24 @@ internal class FilterOperations(
     private fun persistedKeys(matched: List<Query<*>>): List<QueryKey> =
         matched.mapNotNull { query -> query.key.takeIf { query.resolved?.options?.codec != null } }
 
-    /** Tells the other instances about an operation on what [filter] selected: by key when it can, else key by key. */
-    private inline fun publishFor(
-        filter: QueryFilter,
-        matched: List<Query<*>>,
-        message: (QueryKey, Boolean) -> SyncMessage,
-    ) {
+    /** Tells the other instances about an operation on what [filter] selected (see [messagesFor]). */
+    private fun publishFor(filter: QueryFilter, matched: List<Query<*>>, message: (QueryKey, Boolean) -> SyncMessage) {
         val publish = publish ?: return
-        if (filter.selectsByKeyOnly) {
-            publish(message(filter.queryKey ?: QueryKey.EMPTY, filter.exact && filter.queryKey != null))
-        } else {
-            for (query in matched) publish(message(query.key, true))
-        }
+        messagesFor(filter, matched, message).forEach(publish)
+    }
+
+    /**
+     * The messages that tell the other instances about an operation on what [filter] selected
+     * ([matched]): one by key when the filter selects by key alone, else one per matched key.
+     */
+    fun messagesFor(
+        filter: QueryFilter,
+        matched: List<Query<*>> = store.find(filter),
+        message: (QueryKey, Boolean) -> SyncMessage,
+    ): List<SyncMessage> = if (filter.selectsByKeyOnly) {
+        listOf(message(filter.queryKey ?: QueryKey.EMPTY, filter.exact && filter.queryKey != null))
+    } else {
+        matched.map { message(it.key, true) }
     }
 
     private fun refetch(query: Query<*>, cancelInFlight: Boolean, reason: FetchReason): Deferred<*>? = try {

@@ -46,14 +46,16 @@ import kotlin.time.Duration.Companion.seconds
  * Arguments (through `-Dexec.args="…"`): `--data-dir PATH` (default `./stackquery-sample-data`)
  * and `--reset` (see [SampleFolder]); `--devtools` serves the live inspector page
  * ([StackQueryDevtools]) during the tour, prints its URL, and keeps it up after the tour until
- * Enter is pressed.
+ * Enter is pressed; `--postgres-sync JDBC_URL` adds a [dev.stackquery.storage.exposed.PostgresSyncTransport]
+ * ([FleetOption]).
  */
 fun main(args: Array<String>) = runShopSample(args, PrintStream(System.out, true, Charsets.UTF_8))
 
 /** Runs the tour, printing the report to [out]. */
 fun runShopSample(args: Array<String>, out: PrintStream) {
     val withDevtools = "--devtools" in args
-    val folder = SampleFolder.fromArgs(args.filter { it != "--devtools" }.toTypedArray(), "stackquery-sample-data")
+    val fleet = FleetOption.fromArgs(args.filter { it != "--devtools" }.toTypedArray())
+    val folder = SampleFolder.fromArgs(fleet.rest, "stackquery-sample-data")
     val started = System.nanoTime()
     DemoServer.start().use { server ->
         val cacheFile = folder.file("cache.db")
@@ -79,7 +81,9 @@ fun runShopSample(args: Array<String>, out: PrintStream) {
                 persistMaxAge = 1.days,     // and kept for a day
                 buster = "shop-sample-1",   // bump it when the persisted types change
                 onlineManager = network,    // whether the network is there (default: always)
+                sync = fleet.sync,          // --postgres-sync: other instances hear this one's invalidations
             )
+            fleet.sync?.let { out.println("Sync: $it") }
             QueryClient(config).use { client ->
                 val devtools = if (withDevtools) StackQueryDevtools.start(client) else null
                 devtools?.let { out.println("Devtools: the live inspector page is at ${it.url}") }

@@ -2,9 +2,11 @@ package dev.stackquery.storage.exposed
 
 import dev.stackquery.storage.StorageBackend
 import kotlinx.coroutines.runBlocking
+import org.jetbrains.exposed.v1.jdbc.Database
+import java.util.UUID
 
 /**
- * Blocking calls for [ExposedStorageJavaTest]: Java hands a storage to a client, which calls its
+ * Helpers for the Java tests. Blocking calls for [ExposedStorageJavaTest]: Java hands a storage to a client, which calls its
  * suspend functions; the test stands in for that client.
  */
 object JavaTestSupport {
@@ -14,4 +16,9 @@ object JavaTestSupport {
         storage.set(key, value, null)
         storage.get(key)
     }
+
+    /** A new in-memory H2 database (Exposed's `Database.connect` has no Java overload without its defaults). */
+    @JvmStatic
+    fun h2Database(): Database =
+        Database.connect("jdbc:h2:mem:java_${UUID.randomUUID()};DB_CLOSE_DELAY=-1", driver = "org.h2.Driver")
 }

@@ -2,6 +2,7 @@ package dev.stackquery.storage.redis
 
 import dev.stackquery.queryKey
 import dev.stackquery.queryOptions
+import dev.stackquery.testing.RecordingSyncListener
 import dev.stackquery.testing.TcpProxy
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.nulls.shouldNotBeNull

@@ -2,6 +2,7 @@ package dev.stackquery.storage.redis
 
 import dev.stackquery.queryKey
 import dev.stackquery.queryOptions
+import dev.stackquery.testing.ChildJvm
 import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.nulls.shouldNotBeNull

@@ -3,6 +3,7 @@ package dev.stackquery.storage.redis
 import dev.stackquery.storage.StorageEntry
 import dev.stackquery.storage.StorageException
 import dev.stackquery.storage.StorageUnavailableException
+import dev.stackquery.testing.RecordingSyncListener
 import io.kotest.assertions.throwables.shouldThrowExactly
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldBeEmpty

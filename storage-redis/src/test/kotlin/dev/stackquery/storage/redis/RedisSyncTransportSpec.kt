@@ -1,6 +1,7 @@
 package dev.stackquery.storage.redis
 
 import dev.stackquery.storage.StorageUnavailableException
+import dev.stackquery.testing.RecordingSyncListener
 import dev.stackquery.testing.TcpProxy
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.assertions.throwables.shouldThrowExactly

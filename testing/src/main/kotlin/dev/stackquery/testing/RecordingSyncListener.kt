@@ -1,4 +1,4 @@
-package dev.stackquery.storage.redis
+package dev.stackquery.testing
 
 import dev.stackquery.sync.SyncListener
 import kotlinx.coroutines.channels.Channel
@@ -8,9 +8,10 @@ import kotlin.time.Duration.Companion.seconds
 
 /**
  * A [SyncListener] that records what it receives, in order, as `"message:<text>"` and
- * `"reconnected"`; [failOn] makes [onMessage] throw for that message (after recording nothing).
+ * `"reconnected"`, for tests of a [dev.stackquery.sync.SyncTransport]; [failOn] makes [onMessage]
+ * throw for that message (after recording nothing). Thread-safe.
  */
-class RecordingSyncListener(private val failOn: String? = null) : SyncListener {
+public class RecordingSyncListener @JvmOverloads constructor(private val failOn: String? = null) : SyncListener {
     private val events = Channel<String>(Channel.UNLIMITED)
 
     override fun onMessage(message: String) {
@@ -23,9 +24,9 @@ class RecordingSyncListener(private val failOn: String? = null) : SyncListener {
     }
 
     /** The next [count] events, waiting at most [within] for them. */
-    suspend fun next(count: Int = 1, within: Duration = 10.seconds): List<String> =
+    public suspend fun next(count: Int = 1, within: Duration = 10.seconds): List<String> =
         withTimeout(within) { List(count) { events.receive() } }
 
     /** What was recorded and not yet taken with [next]. */
-    fun pending(): List<String> = generateSequence { events.tryReceive().getOrNull() }.toList()
+    public fun pending(): List<String> = generateSequence { events.tryReceive().getOrNull() }.toList()
 }

@@ -1,4 +1,4 @@
-package dev.stackquery.storage.redis
+package dev.stackquery.testing
 
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
@@ -11,11 +11,13 @@ import kotlin.time.Duration.Companion.seconds
 
 /**
  * A second JVM running [mainClass] with [args] on this JVM's class path (under Surefire, its
- * booter jar, whose manifest lists the test class path). Its standard output is read line by line
+ * booter jar, whose manifest lists the test class path): for fleet tests where two processes
+ * share a storage or a sync transport. The child runs with a small heap, the C1 compiler only and
+ * SLF4J's simple logger at `warn`. Its standard output is read line by line
  * into a queue ([nextLine]); its standard error goes to a temporary file that failure messages
  * quote. [close] destroys the process if it is still running: call it in a `finally` (or `use`).
  */
-class ChildJvm(mainClass: String, vararg args: String) : AutoCloseable {
+public class ChildJvm(mainClass: String, vararg args: String) : AutoCloseable {
     private val stderr: File = File.createTempFile("stackquery-child-", ".err")
     private val lines = LinkedBlockingQueue<String>()
     private val process: Process = ProcessBuilder(
@@ -38,13 +40,13 @@ class ChildJvm(mainClass: String, vararg args: String) : AutoCloseable {
     }
 
     /** The next line the child prints, waiting at most [within]. */
-    suspend fun nextLine(within: Duration = 60.seconds): String = withContext(Dispatchers.IO) {
+    public suspend fun nextLine(within: Duration = 60.seconds): String = withContext(Dispatchers.IO) {
         lines.poll(within.inWholeMilliseconds, TimeUnit.MILLISECONDS)
             ?: throw AssertionError("the child printed nothing within $within${diagnostics()}")
     }
 
     /** The child's exit status, waiting at most [within] for it to exit. */
-    suspend fun exitStatus(within: Duration = 30.seconds): Int = withContext(Dispatchers.IO) {
+    public suspend fun exitStatus(within: Duration = 30.seconds): Int = withContext(Dispatchers.IO) {
         if (!process.waitFor(within.inWholeMilliseconds, TimeUnit.MILLISECONDS)) {
             throw AssertionError("the child did not exit within $within${diagnostics()}")
         }
@@ -52,11 +54,12 @@ class ChildJvm(mainClass: String, vararg args: String) : AutoCloseable {
     }
 
     /** What the child printed on standard error, for a failure message. */
-    fun diagnostics(): String {
+    public fun diagnostics(): String {
         val text = stderr.readText().trim()
         return if (text.isEmpty()) "" else "; its standard error:\n$text"
     }
 
+    /** Destroys the process if it is still running (waiting up to 10 s) and deletes the standard-error file. */
     override fun close() {
         if (process.isAlive) {
             process.destroyForcibly()
