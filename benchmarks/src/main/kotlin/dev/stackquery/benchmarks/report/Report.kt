@@ -57,9 +57,11 @@ fun writeReport(results: List<JmhResult>, run: RunInfo, machine: MachineInfo, ma
     }
     markdown.absoluteFile.parentFile?.mkdirs()
     svg.absoluteFile.parentFile?.mkdirs()
-    // Keep the block SyncLatency (a measured run, not JMH) writes into the same file.
-    val kept = markdown.takeIf { it.exists() }?.readText()
-        ?.let { Regex("(?s)<!-- sync-latency:start -->.*<!-- sync-latency:end -->").find(it)?.value }
+    // Keep the blocks measured apart from the suite's run (SyncLatency, a measured run, not JMH;
+    // InfinitePageAppendBenchmark, run alone) that live in the same file between their markers.
+    val kept = markdown.takeIf { it.exists() }?.readText()?.let { text ->
+        Regex("(?s)<!-- ([a-z-]+):start -->.*?<!-- \\1:end -->").findAll(text).joinToString("\n\n") { it.value }
+    }?.takeIf { it.isNotEmpty() }
     markdown.writeText(report.render().let { if (kept == null) it else it.trimEnd() + "\n\n" + kept + "\n" })
     svg.writeText(SvgChart.render(report.chartRows(), title, subtitle))
     val missing = SECTIONS.filterNot { it.pending }.flatMap { section ->
